@@ -1,0 +1,2 @@
+//! Spotify: the objects Euterpe reads.
+pub mod models;

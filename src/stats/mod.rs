@@ -1,0 +1,1 @@
+//! Pure computations behind each panel: plain data in, plain data out, no I/O.
