@@ -1,0 +1,263 @@
+//! Top playlists: the user's own playlists ranked by how many top tracks they hold.
+
+use std::collections::HashSet;
+
+use crate::spotify::models::{Image, Playlist, Track};
+use crate::stats::common::chosen_image;
+
+/// How many playlists the panel shows.
+pub const TOP_PLAYLISTS_SHOWN: usize = 10;
+
+/// One row of the top-playlists panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaylistRow {
+    /// Spotify playlist id.
+    pub id: String,
+    /// Playlist name.
+    pub name: String,
+    /// Distinct top tracks of the range found in the playlist.
+    pub matches: usize,
+    /// The playlist's total number of entries, as Spotify counts them.
+    pub total: u32,
+    /// The cover to show; `None` means the placeholder.
+    pub image: Option<Image>,
+    /// The playlist on open.spotify.com.
+    pub url: String,
+}
+
+/// Whether the user owns the playlist. An empty id is nobody's: a playlist whose owner Spotify
+/// left out must not count as the user's just because both are blank.
+fn is_owned_by(playlist: &Playlist, user_spotify_id: &str) -> bool {
+    !user_spotify_id.is_empty() && playlist.owner.id == user_spotify_id
+}
+
+/// The playlists the user owns (by `owner.id`, their Spotify user id), in Spotify's order, so
+/// the loader fetches entries only for those. Playlists the user follows or collaborates on
+/// but does not own are left out.
+pub fn owned_playlists<'a>(user_spotify_id: &str, playlists: &'a [Playlist]) -> Vec<&'a Playlist> {
+    playlists
+        .iter()
+        .filter(|playlist| is_owned_by(playlist, user_spotify_id))
+        .collect()
+}
+
+/// The user's own playlists ranked by the number of distinct top tracks they contain,
+/// descending, then by name (code-point order); the first [`TOP_PLAYLISTS_SHOWN`], zero
+/// counts included.
+///
+/// Each playlist comes with the ids of all its entries (every page). Empty ids (local files,
+/// unavailable entries) never match: a top track always has an id. A track that appears twice
+/// in a playlist counts once. Playlists with the same name and count keep Spotify's order.
+pub fn top_playlists(
+    user_spotify_id: &str,
+    playlists: &[(Playlist, Vec<String>)],
+    top_tracks: &[Track],
+) -> Vec<PlaylistRow> {
+    let top_ids: HashSet<&str> = top_tracks
+        .iter()
+        .map(|track| track.id.as_str())
+        .filter(|id| !id.is_empty())
+        .collect();
+    let mut rows: Vec<PlaylistRow> = playlists
+        .iter()
+        .filter(|(playlist, _)| is_owned_by(playlist, user_spotify_id))
+        .map(|(playlist, item_ids)| {
+            let found: HashSet<&str> = item_ids
+                .iter()
+                .map(String::as_str)
+                .filter(|id| top_ids.contains(id))
+                .collect();
+            PlaylistRow {
+                id: playlist.id.clone(),
+                name: playlist.name.clone(),
+                matches: found.len(),
+                total: playlist.total(),
+                image: chosen_image(&playlist.images),
+                url: playlist.external_urls.spotify.clone(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.matches.cmp(&a.matches).then_with(|| a.name.cmp(&b.name)));
+    rows.truncate(TOP_PLAYLISTS_SHOWN);
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::testing::{
+        album, credit, image, playlist, playlist_items_fixture, playlists_fixture, track,
+    };
+
+    fn top(ids: &[&str]) -> Vec<Track> {
+        ids.iter()
+            .map(|id| track(id, id, &[credit("a", "A")], album("al", "Al")))
+            .collect()
+    }
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|id| (*id).to_owned()).collect()
+    }
+
+    fn summary(rows: &[PlaylistRow]) -> Vec<(&str, usize)> {
+        rows.iter().map(|r| (r.name.as_str(), r.matches)).collect()
+    }
+
+    #[test]
+    fn recorded_playlists_and_items() {
+        let playlists = playlists_fixture();
+        let user = "1123408718";
+        assert_eq!(owned_playlists(user, &playlists).len(), 5);
+        assert!(owned_playlists("someone-else", &playlists).is_empty());
+
+        let item_ids: Vec<String> = playlist_items_fixture()
+            .iter()
+            .filter_map(|entry| entry.content())
+            .map(|t| t.id.clone())
+            .collect();
+        assert_eq!(
+            item_ids,
+            ["5aFGo8wHEntVxFI8IF7Wuj", "0j4FFgyRleA5IbWP4BmlIC"]
+        );
+        // Give the recorded items to "Troll"; the top tracks hold one of them.
+        let input: Vec<(Playlist, Vec<String>)> = playlists
+            .iter()
+            .map(|p| {
+                let items = if p.name == "Troll" {
+                    item_ids.clone()
+                } else {
+                    Vec::new()
+                };
+                (p.clone(), items)
+            })
+            .collect();
+        let rows = top_playlists(user, &input, &top(&["0j4FFgyRleA5IbWP4BmlIC", "other"]));
+        // Troll first; then zero counts by name: "Black/Atmo/Prog ?", "Core", "HEAVY MIEL",
+        // "Melomiel" (upper-case letters before lower-case ones).
+        assert_eq!(
+            summary(&rows),
+            [
+                ("Troll", 1),
+                ("Black/Atmo/Prog ?", 0),
+                ("Core", 0),
+                ("HEAVY MIEL", 0),
+                ("Melomiel", 0)
+            ]
+        );
+        let troll = &rows[0];
+        assert_eq!(troll.id, "46TfdmGiWxxX4uZzqohw89");
+        // The old `tracks: {total}` shape still gives the size.
+        assert_eq!(troll.total, 7);
+        assert_eq!(
+            troll.url,
+            "https://open.spotify.com/playlist/46TfdmGiWxxX4uZzqohw89"
+        );
+        assert_eq!(troll.image.as_ref().and_then(|i| i.width), Some(300));
+        // "Core" has a single 640-wide image: that one is shown.
+        assert_eq!(rows[2].image.as_ref().and_then(|i| i.width), Some(640));
+    }
+
+    #[test]
+    fn only_the_users_own_playlists_count() {
+        let mine = playlist("p1", "Mine", "me", 3);
+        let theirs = playlist("p2", "Theirs", "friend", 3);
+        let mut collaborative = playlist("p3", "Shared", "friend", 3);
+        collaborative.collaborative = true;
+        let ownerless = playlist("p4", "Ownerless", "", 3);
+        let all = [
+            mine.clone(),
+            theirs.clone(),
+            collaborative.clone(),
+            ownerless.clone(),
+        ];
+        let owned: Vec<&str> = owned_playlists("me", &all)
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(owned, ["p1"]);
+        // An empty user id owns nothing, not even the playlist without an owner.
+        assert!(owned_playlists("", &all).is_empty());
+
+        let hit = ids(&["t1"]);
+        let input = [
+            (theirs, hit.clone()),
+            (collaborative, hit.clone()),
+            (ownerless, hit.clone()),
+            (mine, hit),
+        ];
+        let rows = top_playlists("me", &input, &top(&["t1"]));
+        assert_eq!(summary(&rows), [("Mine", 1)]);
+        assert_eq!(rows[0].total, 3);
+    }
+
+    #[test]
+    fn counts_are_distinct_top_track_ids_and_local_files_never_match() {
+        // A playlist of 250 entries (three pages of 100): t1 five times, t2 once, many local
+        // files (empty ids) and unrelated tracks.
+        let mut entries: Vec<String> = Vec::new();
+        for i in 0..250 {
+            entries.push(match i % 50 {
+                0 => "t1".to_owned(),
+                1 => String::new(),
+                _ => format!("other-{i}"),
+            });
+        }
+        entries[249] = "t2".to_owned();
+        let mut top_tracks = top(&["t1", "t2", "t3"]);
+        // A top track listed twice by Spotify still counts once per playlist.
+        top_tracks.push(top_tracks[0].clone());
+        let big = playlist("big", "Big", "me", 250);
+        let rows = top_playlists("me", &[(big, entries)], &top_tracks);
+        assert_eq!(summary(&rows), [("Big", 2)]);
+        assert_eq!(rows[0].total, 250);
+
+        // A top list that somehow held an empty id still matches no local file.
+        let mut odd_top = top(&["t9"]);
+        odd_top[0].id.clear();
+        let locals = playlist("loc", "Locals", "me", 2);
+        let rows = top_playlists("me", &[(locals, ids(&["", ""]))], &odd_top);
+        assert_eq!(summary(&rows), [("Locals", 0)]);
+    }
+
+    #[test]
+    fn ties_by_name_in_code_point_order_and_only_ten_shown() {
+        let names = [
+            "alpha", "Zed", "Émile", "beta", "Beta", "10 Songs", "zeta", "Ωmega", "gamma", "delta",
+            "Alpha", "épique",
+        ];
+        let input: Vec<(Playlist, Vec<String>)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let items = if *name == "zeta" {
+                    ids(&["t1"])
+                } else {
+                    Vec::new()
+                };
+                (playlist(&format!("p{i}"), name, "me", 0), items)
+            })
+            .collect();
+        let rows = top_playlists("me", &input, &top(&["t1"]));
+        let shown: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        // "zeta" leads on its count; the rest by code points: digits, upper case, lower case,
+        // then accented and Greek letters — two of those fall past the tenth row.
+        assert_eq!(
+            shown,
+            [
+                "zeta", "10 Songs", "Alpha", "Beta", "Zed", "alpha", "beta", "delta", "gamma",
+                "Émile"
+            ]
+        );
+        assert_eq!(rows[9].image, Some(image("p2-640", 640)));
+    }
+
+    #[test]
+    fn empty_inputs_give_empty_or_zero_rows() {
+        assert!(top_playlists("me", &[], &[]).is_empty());
+        assert!(owned_playlists("me", &[]).is_empty());
+        // An account with no top tracks still sees its playlists, each with 0.
+        let rows = top_playlists("me", &[(playlist("p", "Empty", "me", 0), Vec::new())], &[]);
+        assert_eq!(summary(&rows), [("Empty", 0)]);
+        assert_eq!(rows[0].total, 0);
+    }
+}

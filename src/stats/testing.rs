@@ -1,0 +1,153 @@
+//! Builders and recorded fixtures shared by the stats unit tests.
+
+use crate::spotify::models::{
+    Album, Artist, ArtistRef, ExternalUrls, Image, Page, Playlist, PlaylistEntry, PlaylistOwner,
+    RecentlyPlayed, Track,
+};
+
+/// An image whose URL names it, so tests can tell which one was chosen.
+pub fn image(label: &str, width: u32) -> Image {
+    Image {
+        url: format!("https://i.scdn.co/image/{label}"),
+        width: Some(width),
+        height: Some(width),
+    }
+}
+
+fn link(kind: &str, id: &str) -> ExternalUrls {
+    ExternalUrls {
+        spotify: format!("https://open.spotify.com/{kind}/{id}"),
+    }
+}
+
+/// An artist as credited on a track.
+pub fn credit(id: &str, name: &str) -> ArtistRef {
+    ArtistRef {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        external_urls: link("artist", id),
+    }
+}
+
+/// An album with a 640 and a 300 pixel cover and no release date.
+pub fn album(id: &str, name: &str) -> Album {
+    Album {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        album_type: "album".to_owned(),
+        artists: vec![credit(&format!("{id}-artist"), &format!("{name} Artist"))],
+        images: vec![
+            image(&format!("{id}-640"), 640),
+            image(&format!("{id}-300"), 300),
+        ],
+        external_urls: link("album", id),
+        ..Album::default()
+    }
+}
+
+/// An album with the given release date and precision (empty strings are kept as given).
+pub fn album_dated(date: &str, precision: &str) -> Album {
+    Album {
+        release_date: Some(date.to_owned()),
+        release_date_precision: Some(precision.to_owned()),
+        ..album(&format!("album-{date}-{precision}"), "Dated")
+    }
+}
+
+/// A three-minute-twenty track without popularity (as development mode sends it).
+pub fn track(id: &str, name: &str, artists: &[ArtistRef], album: Album) -> Track {
+    Track {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        artists: artists.to_vec(),
+        album,
+        duration_ms: 200_000,
+        external_urls: link("track", id),
+        uri: format!("spotify:track:{id}"),
+        kind: "track".to_owned(),
+        ..Track::default()
+    }
+}
+
+/// A track with only an id and a release date, for the release-year panel.
+pub fn dated_track(id: &str, date: Option<&str>) -> Track {
+    let mut album = album(&format!("album-{id}"), "Album");
+    album.release_date = date.map(str::to_owned);
+    album.release_date_precision = Some("day".to_owned());
+    track(id, id, &[credit("a", "A")], album)
+}
+
+/// A full artist without genres or popularity (as development mode sends it).
+pub fn artist(id: &str, name: &str) -> Artist {
+    Artist {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        images: vec![
+            image(&format!("{id}-640"), 640),
+            image(&format!("{id}-300"), 300),
+        ],
+        external_urls: link("artist", id),
+        ..Artist::default()
+    }
+}
+
+/// A playlist as `/me/playlists` lists it.
+pub fn playlist(id: &str, name: &str, owner: &str, total: u32) -> Playlist {
+    Playlist {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        owner: PlaylistOwner {
+            id: owner.to_owned(),
+            display_name: None,
+        },
+        snapshot_id: format!("snapshot-{id}"),
+        images: vec![image(&format!("{id}-640"), 640)],
+        external_urls: link("playlist", id),
+        items: Some(crate::spotify::models::ItemCount { total }),
+        ..Playlist::default()
+    }
+}
+
+/// The recorded `/me/top/tracks` answer (20 tracks, with popularity, no release dates).
+pub fn top_tracks_fixture() -> Vec<Track> {
+    let page: Page<Track> = serde_json::from_str(include_str!(
+        "../../tests/fixtures/spotify/webapi/me_top_tracks.json"
+    ))
+    .expect("top tracks fixture parses");
+    page.items
+}
+
+/// The recorded `/me/top/artists` answer (10 artists, with genres and popularity).
+pub fn top_artists_fixture() -> Vec<Artist> {
+    let page: Page<Artist> = serde_json::from_str(include_str!(
+        "../../tests/fixtures/spotify/webapi/me_top_artists.json"
+    ))
+    .expect("top artists fixture parses");
+    page.items
+}
+
+/// The recorded `/me/playlists` page (5 playlists of user `1123408718`, old `tracks` shape).
+pub fn playlists_fixture() -> Vec<Playlist> {
+    let page: Page<Playlist> = serde_json::from_str(include_str!(
+        "../../tests/fixtures/spotify/webapi/me_playlists_pre2026.json"
+    ))
+    .expect("playlists fixture parses");
+    page.items
+}
+
+/// The recorded playlist items page (2 tracks released on 2021-04-30 and 2021-01-29).
+pub fn playlist_items_fixture() -> Vec<PlaylistEntry> {
+    let page: Page<PlaylistEntry> = serde_json::from_str(include_str!(
+        "../../tests/fixtures/spotify/webapi/playlist_items_pre2026.json"
+    ))
+    .expect("playlist items fixture parses");
+    page.items
+}
+
+/// The recorded `/me/player/recently-played` answer (2 plays on 2023-09-22).
+pub fn recently_played_fixture() -> RecentlyPlayed {
+    serde_json::from_str(include_str!(
+        "../../tests/fixtures/spotify/webapi/me_player_recently_played.json"
+    ))
+    .expect("recently played fixture parses")
+}
