@@ -1,0 +1,404 @@
+//! Configuration from the environment (and, locally, a `.env` file), turned into typed values.
+//!
+//! Every problem is reported as one line that names the variable and says how to fix it, so a
+//! misconfigured deploy fails at start with a readable message instead of at the first request.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::Url;
+
+use crate::crypto::KeyRing;
+
+/// A configuration problem, printed as-is before Euterpe exits.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Where the Spotify credentials and endpoints come from.
+#[derive(Clone, Debug)]
+pub struct SpotifyConfig {
+    /// The app's client id (in demo mode, the fake's).
+    pub client_id: String,
+    /// The app's client secret. Never logged.
+    pub client_secret: String,
+    /// Registered redirect URI; Spotify matches it exactly.
+    pub redirect_uri: Url,
+    /// Accounts service base URL used for the token endpoint (server to server).
+    pub accounts_url: Url,
+    /// Accounts service base URL the *browser* is sent to for `/authorize`. Equal to
+    /// `accounts_url` except for a public demo, whose fake runs on the server's loopback.
+    pub authorize_url: Url,
+    /// Web API base URL, e.g. `https://api.spotify.com/v1`.
+    pub api_url: Url,
+}
+
+/// How the process should behave about secrets it cannot find.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// A laptop or a self-hosted box: missing keys are generated and kept in a local file.
+    Local,
+    /// Heroku (`DYNO` set) or `EUTERPE_ENV=production`: missing secrets are errors.
+    Production,
+}
+
+/// Everything Euterpe reads from its environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub host: IpAddr,
+    pub port: u16,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Upper bound of the database pool of this process.
+    pub db_pool_max: u32,
+    /// `None` in demo mode until the fake Spotify has started and filled it in.
+    pub spotify: Option<SpotifyConfig>,
+    /// Demo mode: the built-in fake Spotify serves every Spotify call.
+    pub demo: bool,
+    /// Token-encryption keys, newest first. `None` when the key must still be generated.
+    pub keys: Option<KeyRing>,
+    /// The external origin, e.g. `https://euterpe.example.com`.
+    pub public_url: Option<Url>,
+    pub environment: Environment,
+    /// How long a cached Spotify response is served before it is fetched again.
+    pub cache_ttl: Duration,
+    /// Requests still running after this are answered with an error page (Heroku cuts at 30 s).
+    pub request_timeout: Duration,
+    /// Where a locally generated token key is kept.
+    pub key_file: PathBuf,
+    /// Optional Sentry DSN.
+    pub sentry_dsn: Option<String>,
+}
+
+/// The default SQLite database: a file in the working directory, created on first use.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://euterpe.db?mode=rwc";
+/// The default pool size: 4 per process keeps two web dynos, a worker and a release dyno
+/// (4 × 4 = 16) inside a 20-connection Heroku Postgres plan.
+pub const DEFAULT_DB_POOL_MAX: u32 = 4;
+
+impl Config {
+    /// Reads the process environment, after loading `.env` (if any) for unset variables.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        load_dotenv(Path::new(".env"));
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_vars(&vars)
+    }
+
+    /// Builds the configuration from a map of variables (the environment, or a test's map).
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            vars.get(name)
+                .map(|value| value.trim())
+                .filter(|value| !value.is_empty())
+        };
+
+        let port = match get("PORT") {
+            None => 8080,
+            Some(value) => value.parse::<u16>().map_err(|_| {
+                ConfigError(format!(
+                    "PORT is not a valid port number ({value:?}): use a number from 1 to 65535"
+                ))
+            })?,
+        };
+        let host = match get("HOST") {
+            None => IpAddr::from([127, 0, 0, 1]),
+            Some(value) => value.parse().map_err(|_| {
+                ConfigError(format!(
+                    "HOST is not an IP address ({value:?}): use e.g. 127.0.0.1 or 0.0.0.0"
+                ))
+            })?,
+        };
+        let database_url = get("DATABASE_URL")
+            .unwrap_or(DEFAULT_DATABASE_URL)
+            .to_owned();
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError(
+                "DATABASE_URL must start with sqlite:, postgres:// or postgresql:// \
+                 (unset it to use a local SQLite file)"
+                    .into(),
+            ));
+        }
+        let db_pool_max = parse_number(get("DB_POOL_MAX"), "DB_POOL_MAX", DEFAULT_DB_POOL_MAX)?;
+        if db_pool_max == 0 {
+            return Err(ConfigError("DB_POOL_MAX must be at least 1".into()));
+        }
+
+        let environment = if get("DYNO").is_some()
+            || get("EUTERPE_ENV").is_some_and(|env| env.eq_ignore_ascii_case("production"))
+        {
+            Environment::Production
+        } else {
+            Environment::Local
+        };
+
+        let public_url = get("PUBLIC_URL")
+            .map(|value| {
+                let url = Url::parse(value).map_err(|_| {
+                    ConfigError(format!(
+                        "PUBLIC_URL is not a URL ({value:?}): use the site's origin, e.g. https://euterpe.example.com"
+                    ))
+                })?;
+                if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                    return Err(ConfigError(
+                        "PUBLIC_URL must be an http(s) origin, e.g. https://euterpe.example.com"
+                            .into(),
+                    ));
+                }
+                Ok(url)
+            })
+            .transpose()?;
+
+        let demo = get("EUTERPE_DEMO").is_some_and(|value| value == "1" || value == "true")
+            || get("SPOTIFY_CLIENT_ID").is_none();
+
+        let spotify = if demo {
+            None
+        } else {
+            let client_id = get("SPOTIFY_CLIENT_ID").unwrap_or_default().to_owned();
+            let client_secret = get("SPOTIFY_CLIENT_SECRET")
+                .ok_or_else(|| {
+                    ConfigError(
+                        "SPOTIFY_CLIENT_SECRET is not set: copy it from your app in the Spotify \
+                         developer dashboard (or unset SPOTIFY_CLIENT_ID for demo mode)"
+                            .into(),
+                    )
+                })?
+                .to_owned();
+            let default_redirect = format!("http://127.0.0.1:{port}/callback");
+            let redirect_uri = parse_url(
+                get("SPOTIFY_REDIRECT_URI").unwrap_or(&default_redirect),
+                "SPOTIFY_REDIRECT_URI",
+            )?;
+            if redirect_uri.host_str() == Some("localhost") {
+                return Err(ConfigError(
+                    "SPOTIFY_REDIRECT_URI uses localhost, which Spotify refuses: use \
+                     http://127.0.0.1:PORT/callback instead"
+                        .into(),
+                ));
+            }
+            let accounts_url = parse_url(
+                get("SPOTIFY_ACCOUNTS_URL").unwrap_or("https://accounts.spotify.com"),
+                "SPOTIFY_ACCOUNTS_URL",
+            )?;
+            let api_url = parse_url(
+                get("SPOTIFY_API_URL").unwrap_or("https://api.spotify.com/v1"),
+                "SPOTIFY_API_URL",
+            )?;
+            Some(SpotifyConfig {
+                client_id,
+                client_secret,
+                redirect_uri,
+                authorize_url: accounts_url.clone(),
+                accounts_url,
+                api_url,
+            })
+        };
+
+        let keys = match (get("TOKEN_ENCRYPTION_KEYS"), get("TOKEN_ENCRYPTION_KEY")) {
+            (Some(list), _) => Some(KeyRing::parse_list(list, "TOKEN_ENCRYPTION_KEYS")?),
+            (None, Some(key)) => Some(KeyRing::parse_list(key, "TOKEN_ENCRYPTION_KEY")?),
+            (None, None) if environment == Environment::Production => {
+                return Err(ConfigError(
+                    "TOKEN_ENCRYPTION_KEY is not set: run `euterpe gen-key` and set its output \
+                     (required in production, where no local key file is kept)"
+                        .into(),
+                ));
+            }
+            (None, None) => None,
+        };
+
+        let cache_ttl = Duration::from_secs(parse_number(
+            get("SPOTIFY_CACHE_TTL_SECS"),
+            "SPOTIFY_CACHE_TTL_SECS",
+            30 * 60,
+        )?);
+        let request_timeout = Duration::from_secs(parse_number(
+            get("REQUEST_TIMEOUT_SECS"),
+            "REQUEST_TIMEOUT_SECS",
+            15,
+        )?);
+        let key_file = PathBuf::from(get("EUTERPE_KEY_FILE").unwrap_or(".euterpe/token.key"));
+        let sentry_dsn = get("SENTRY_DSN").map(str::to_owned);
+
+        Ok(Self {
+            host,
+            port,
+            database_url,
+            db_pool_max,
+            spotify,
+            demo,
+            keys,
+            public_url,
+            environment,
+            cache_ttl,
+            request_timeout,
+            key_file,
+            sentry_dsn,
+        })
+    }
+
+    /// Whether the site is served over HTTPS by configuration (cookies become `Secure`).
+    pub fn public_https(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|url| url.scheme() == "https")
+    }
+
+    /// The default redirect URI for this port (what demo mode registers with its fake).
+    pub fn default_redirect_uri(&self) -> Url {
+        match &self.public_url {
+            Some(public) => public.join("/callback").expect("an origin joins a path"),
+            None => Url::parse(&format!("http://127.0.0.1:{}/callback", self.port))
+                .expect("a loopback URL parses"),
+        }
+    }
+}
+
+fn parse_url(value: &str, name: &str) -> Result<Url, ConfigError> {
+    Url::parse(value).map_err(|_| ConfigError(format!("{name} is not a valid URL ({value:?})")))
+}
+
+fn parse_number<T: std::str::FromStr>(
+    value: Option<&str>,
+    name: &str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(value) => value.parse().map_err(|_| {
+            ConfigError(format!(
+                "{name} is not a whole number ({value:?}): unset it to use the default"
+            ))
+        }),
+    }
+}
+
+/// Sets variables from a `.env` file that the environment doesn't already set.
+///
+/// Lines are `NAME=value`, optionally quoted with `"` or `'`; `#` starts a comment line. A
+/// missing file is fine: `.env` is only a local convenience.
+pub fn load_dotenv(path: &Path) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    for (name, value) in parse_dotenv(&text) {
+        if std::env::var_os(&name).is_none() {
+            // SAFETY: called once at start-up, before the runtime spawns any thread.
+            unsafe { std::env::set_var(name, value) };
+        }
+    }
+}
+
+fn parse_dotenv(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            let (name, value) = line.split_once('=')?;
+            let value = value.trim();
+            let value = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                .unwrap_or(value);
+            Some((name.trim().to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_give_a_local_demo_on_8080() {
+        let config = Config::from_vars(&vars(&[])).unwrap();
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.host.to_string(), "127.0.0.1");
+        assert!(config.demo);
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert!(config.keys.is_none());
+        assert_eq!(config.cache_ttl, Duration::from_secs(1800));
+    }
+
+    #[test]
+    fn a_real_app_needs_its_secret_and_gets_the_loopback_redirect() {
+        let err = Config::from_vars(&vars(&[("SPOTIFY_CLIENT_ID", "abc")])).unwrap_err();
+        assert!(
+            err.0.starts_with("SPOTIFY_CLIENT_SECRET is not set"),
+            "{err}"
+        );
+
+        let config = Config::from_vars(&vars(&[
+            ("SPOTIFY_CLIENT_ID", "abc"),
+            ("SPOTIFY_CLIENT_SECRET", "shh"),
+            ("PORT", "9000"),
+        ]))
+        .unwrap();
+        let spotify = config.spotify.unwrap();
+        assert_eq!(
+            spotify.redirect_uri.as_str(),
+            "http://127.0.0.1:9000/callback"
+        );
+        assert_eq!(spotify.api_url.as_str(), "https://api.spotify.com/v1");
+        assert!(!config.demo);
+    }
+
+    #[test]
+    fn each_bad_variable_is_named() {
+        for (pairs, starts) in [
+            (vec![("PORT", "eighty")], "PORT is not a valid port"),
+            (vec![("HOST", "example.com")], "HOST is not an IP"),
+            (
+                vec![("DATABASE_URL", "mysql://x")],
+                "DATABASE_URL must start",
+            ),
+            (
+                vec![("DYNO", "web.1")],
+                "TOKEN_ENCRYPTION_KEY is not set: run `euterpe gen-key`",
+            ),
+            (
+                vec![("TOKEN_ENCRYPTION_KEY", "short")],
+                "TOKEN_ENCRYPTION_KEY",
+            ),
+            (
+                vec![
+                    ("SPOTIFY_CLIENT_ID", "a"),
+                    ("SPOTIFY_CLIENT_SECRET", "b"),
+                    ("SPOTIFY_REDIRECT_URI", "http://localhost:8080/callback"),
+                ],
+                "SPOTIFY_REDIRECT_URI uses localhost",
+            ),
+        ] {
+            let err = Config::from_vars(&vars(&pairs)).unwrap_err();
+            assert!(err.0.starts_with(starts), "{pairs:?}: {err}");
+            assert!(!err.0.contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn dotenv_lines_are_parsed() {
+        let parsed = parse_dotenv("# comment\nA=1\nexport B=\"two words\"\nC='x=y'\n\nbad line\n");
+        assert_eq!(
+            parsed,
+            vec![
+                ("A".into(), "1".into()),
+                ("B".into(), "two words".into()),
+                ("C".into(), "x=y".into())
+            ]
+        );
+    }
+}

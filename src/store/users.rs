@@ -1,0 +1,101 @@
+//! Users: one row per Spotify account that has logged in.
+
+use uuid::Uuid;
+
+use super::{Result, Store, with_pool};
+
+/// A Euterpe user.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    /// Euterpe's own id; never shown to anyone but the user.
+    pub id: Uuid,
+    /// Spotify's immutable `account_id` (or its user id when Spotify sent none).
+    pub spotify_account_id: String,
+    /// Spotify's user id (owner ids of playlists are compared with it).
+    pub spotify_id: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub created_at: i64,
+    pub last_login_at: i64,
+    pub last_seen_at: i64,
+}
+
+impl User {
+    /// The name to greet the user with.
+    pub fn name(&self) -> &str {
+        self.display_name
+            .as_deref()
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or(&self.spotify_id)
+    }
+}
+
+/// What `/me` told us at login.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub spotify_account_id: String,
+    pub spotify_id: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+}
+
+const USER_COLUMNS: &str = "id, spotify_account_id, spotify_id, display_name, email, \
+                            created_at, last_login_at, last_seen_at";
+
+impl Store {
+    /// Creates the user at first login, or refreshes their profile and login time.
+    pub async fn upsert_user(&self, new: &NewUser, now: i64) -> Result<User> {
+        let sql = format!(
+            "INSERT INTO users (id, spotify_account_id, spotify_id, display_name, email, \
+                                created_at, last_login_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $6) \
+             ON CONFLICT (spotify_account_id) DO UPDATE SET \
+                 spotify_id = excluded.spotify_id, display_name = excluded.display_name, \
+                 email = excluded.email, last_login_at = excluded.last_login_at, \
+                 last_seen_at = excluded.last_seen_at \
+             RETURNING {USER_COLUMNS}"
+        );
+        with_pool!(self, pool => {
+            sqlx::query_as::<_, User>(&sql)
+                .bind(Uuid::new_v4())
+                .bind(&new.spotify_account_id)
+                .bind(&new.spotify_id)
+                .bind(&new.display_name)
+                .bind(&new.email)
+                .bind(now)
+                .fetch_one(pool)
+                .await
+        })
+    }
+
+    /// The user with this id, if they still exist.
+    pub async fn user(&self, id: Uuid) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        with_pool!(self, pool => {
+            sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(pool).await
+        })
+    }
+
+    /// The user with this Spotify account id, if they have logged in before.
+    pub async fn user_by_account(&self, spotify_account_id: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE spotify_account_id = $1");
+        with_pool!(self, pool => {
+            sqlx::query_as::<_, User>(&sql)
+                .bind(spotify_account_id)
+                .fetch_optional(pool)
+                .await
+        })
+    }
+
+    /// Records that the user was here (for retention), at most as often as callers ask.
+    pub async fn touch_user(&self, id: Uuid, now: i64) -> Result<()> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE users SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2")
+                .bind(id)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+}
