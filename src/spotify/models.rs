@@ -295,7 +295,9 @@ pub struct Artists {
 }
 
 /// The three windows of Spotify's top lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeRange {
     /// About the last four weeks.
@@ -338,5 +340,138 @@ impl TimeRange {
 impl std::fmt::Display for TimeRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_str!(concat!("../../tests/fixtures/spotify/webapi/", $name))
+        };
+    }
+
+    #[test]
+    fn top_tracks_recording_parses_with_popularity_and_isrc() {
+        let page: Page<Track> = serde_json::from_str(fixture!("me_top_tracks.json")).unwrap();
+        assert_eq!(page.items.len(), 20);
+        assert_eq!(page.total, 380);
+        let first = &page.items[0];
+        assert_eq!(first.name, "Adventure Awaits! (Alola Region Theme)");
+        assert_eq!(first.popularity, Some(32));
+        assert_eq!(first.external_ids.isrc.as_deref(), Some("QZ4JJ1764466"));
+        assert_eq!(first.album.id, "7siyLyX5HmMdU0HJl700eV");
+        assert_eq!(pick_image(&first.album.images).unwrap().width, Some(300));
+        assert_eq!(
+            first.album.release_date, None,
+            "this recording has no release dates"
+        );
+    }
+
+    #[test]
+    fn top_artists_recording_parses_with_genres() {
+        let page: Page<Artist> = serde_json::from_str(fixture!("me_top_artists.json")).unwrap();
+        assert_eq!(page.items.len(), 10);
+        let first = &page.items[0];
+        assert_eq!(first.name, "insaneintherainmusic");
+        assert_eq!(first.popularity, Some(49));
+        assert_eq!(first.genres.as_ref().unwrap()[0], "deep chiptune");
+        assert_eq!(first.followers.as_ref().unwrap().total, 8437);
+    }
+
+    #[test]
+    fn development_mode_artist_has_unknown_not_empty_genres() {
+        let artist: Artist = serde_json::from_str(r#"{"id":"a","name":"N","images":[]}"#).unwrap();
+        assert_eq!(artist.genres, None);
+        assert_eq!(artist.popularity, None);
+    }
+
+    #[test]
+    fn recently_played_recording_parses_with_cursors() {
+        let recent: RecentlyPlayed =
+            serde_json::from_str(fixture!("me_player_recently_played.json")).unwrap();
+        assert_eq!(recent.items.len(), 2);
+        assert_eq!(recent.items[0].played_at, "2023-09-22T15:43:33.750Z");
+        let cursors = recent.cursors.unwrap();
+        assert_eq!(cursors.after.as_deref(), Some("1695397413750"));
+        assert_eq!(cursors.before.as_deref(), Some("1695396194294"));
+        assert_eq!(
+            recent.items[0]
+                .track
+                .album
+                .release_date_precision
+                .as_deref(),
+            Some("day")
+        );
+    }
+
+    #[test]
+    fn playlists_recording_parses_the_old_tracks_count() {
+        let page: Page<Playlist> =
+            serde_json::from_str(fixture!("me_playlists_pre2026.json")).unwrap();
+        assert_eq!(page.total, 42);
+        assert_eq!(page.items[0].name, "Core");
+        assert_eq!(page.items[0].total(), 3);
+        assert_eq!(page.items[0].owner.id, "1123408718");
+        assert!(!page.items[0].snapshot_id.is_empty());
+    }
+
+    #[test]
+    fn new_playlist_shape_counts_items() {
+        let playlist: Playlist = serde_json::from_str(
+            r#"{"id":"p","name":"n","owner":{"id":"u"},"snapshot_id":"s","images":null,"items":{"href":"h","total":230}}"#,
+        )
+        .unwrap();
+        assert_eq!(playlist.total(), 230);
+        assert!(playlist.images.is_empty());
+    }
+
+    #[test]
+    fn playlist_items_parse_in_both_shapes() {
+        let page: Page<PlaylistEntry> =
+            serde_json::from_str(fixture!("playlist_items_pre2026.json")).unwrap();
+        assert_eq!(page.items.len(), 2);
+        let track = page.items[0].content().unwrap();
+        assert!(!track.id.is_empty());
+        assert_eq!(track.kind, "track");
+        let new: PlaylistEntry = serde_json::from_str(
+            r#"{"added_at":"2026-01-01T00:00:00Z","is_local":true,"item":{"id":null,"name":"Local","type":"track","is_local":true,"artists":[{"id":null,"name":"Me"}],"album":{"id":null,"name":"","images":[]}}}"#,
+        )
+        .unwrap();
+        let local = new.content().unwrap();
+        assert_eq!(local.id, "", "local files have no id");
+        assert!(local.is_local);
+    }
+
+    #[test]
+    fn me_recording_parses_and_falls_back_to_id() {
+        let me: CurrentUser = serde_json::from_str(fixture!("me_pre2026.json")).unwrap();
+        assert_eq!(me.id, "wizzler");
+        assert_eq!(me.account_id, None);
+        assert_eq!(me.stable_id(), "wizzler");
+        assert_eq!(me.email.as_deref(), Some("email@example.com"));
+        let new: CurrentUser =
+            serde_json::from_str(r#"{"id":"wizzler","account_id":"acc-1","display_name":null}"#)
+                .unwrap();
+        assert_eq!(new.stable_id(), "acc-1");
+    }
+
+    #[test]
+    fn several_artists_recording_parses() {
+        let artists: Artists =
+            serde_json::from_str(fixture!("artists_several_pre2026.json")).unwrap();
+        let bowie = artists.artists[0].as_ref().unwrap();
+        assert_eq!(bowie.name, "David Bowie");
+        assert_eq!(bowie.genres.as_ref().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn time_ranges_parse_only_the_three_values() {
+        assert_eq!(TimeRange::parse("long_term"), Some(TimeRange::LongTerm));
+        assert_eq!(TimeRange::parse("LONG_TERM"), None);
+        assert_eq!(TimeRange::parse(""), None);
+        assert_eq!(TimeRange::default(), TimeRange::MediumTerm);
     }
 }
