@@ -1,10 +1,32 @@
 //! Euterpe: a self-hostable listening-analytics dashboard for Spotify users.
 
+/// The application state, start-up and serving.
+pub mod app;
 /// The time as Euterpe sees it (shiftable in tests).
 pub mod clock;
+/// Environment → typed configuration, with errors that name the variable.
+pub mod config;
+/// Token encryption (AES-256-GCM with key ids) and secret helpers.
+pub mod crypto;
+/// The one error type every handler returns.
+pub mod error;
 /// The built-in fake Spotify: accounts service and Web API, used by tests and demo mode.
 pub mod fake_spotify;
+/// Per-key async locks (single-flight fetches and refreshes).
+pub mod locks;
+/// The nine dashboard panels: routes, titles, range rules.
+pub mod panel;
+/// The shutdown signal shared by the server and background work.
+pub mod shutdown;
 /// Talking to Spotify: models, OAuth, tokens, the HTTP client and the cached library.
 pub mod spotify;
 /// Pure computations behind each dashboard panel.
 pub mod stats;
+/// The database: one interface over SQLite and Postgres.
+pub mod store;
+/// Logging and error reporting.
+pub mod telemetry;
+/// HTML views (maud).
+pub mod views;
+/// Routes, extractors, sessions and middleware.
+pub mod web;

@@ -1,1 +1,96 @@
-fn main() {}
+//! The `euterpe` command: `serve` (default), `migrate`, `gen-key`.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use euterpe::app::{self, App, StartError};
+use euterpe::clock::Clock;
+use euterpe::config::Config;
+use euterpe::shutdown::Shutdown;
+use euterpe::{crypto, telemetry};
+
+const USAGE: &str = "usage: euterpe [serve | migrate | gen-key]
+  serve    serve the dashboard (the default); runs migrations first
+  migrate  apply database migrations and exit (Heroku's release phase)
+  gen-key  print a fresh TOKEN_ENCRYPTION_KEY";
+
+fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    match command.as_str() {
+        "gen-key" => {
+            println!("{}", crypto::generate_key());
+            return ExitCode::SUCCESS;
+        }
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        "serve" | "migrate" => {}
+        other => {
+            eprintln!("euterpe: unknown command {other:?}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    }
+    // Read before any thread exists: `.env` loading sets environment variables.
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("euterpe: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts");
+    let result = runtime.block_on(async {
+        match command.as_str() {
+            "migrate" => migrate(&config).await,
+            _ => serve(config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("euterpe: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> Result<(), StartError> {
+    let store = app::open_store(config).await?;
+    store.close().await;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), StartError> {
+    let clock = Clock::system();
+    let keys = Arc::new(app::load_keys(&config)?);
+    let store = app::open_store(&config).await?;
+    let (demo, spotify) = match &config.spotify {
+        Some(spotify) if !config.demo => (None, spotify.clone()),
+        _ => {
+            let (fake, spotify) = app::start_demo_spotify(&config, &clock).await?;
+            (Some(fake), spotify)
+        }
+    };
+    let addr = SocketAddr::new(config.host, config.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    tracing::info!("Euterpe is serving on http://{addr}");
+    let state = App::build(config, spotify, store.clone(), keys, clock, demo);
+    let shutdown = Shutdown::new();
+    shutdown.on_signals();
+    app::serve(state, listener, shutdown)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! The application: shared state, start-up (keys, database, demo Spotify) and serving.
+
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::shutdown::Shutdown;
+use reqwest::Url;
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::config::{Config, ConfigError, SpotifyConfig};
+use crate::crypto::KeyRing;
+use crate::fake_spotify::{FakeConfig, FakeSpotify};
+use crate::spotify::{Library, OAuth, Spotify, SpotifyClient, TokenManager, client};
+use crate::store::{PoolOptions, Store};
+
+/// Everything a request handler may need, shared by all requests.
+pub struct App {
+    pub config: Config,
+    /// The Spotify app in use (the fake one in demo mode).
+    pub spotify_config: SpotifyConfig,
+    pub store: Store,
+    pub clock: Clock,
+    pub keys: Arc<KeyRing>,
+    pub spotify: Arc<Spotify>,
+    pub library: Library,
+    /// The built-in fake Spotify, in demo mode.
+    pub demo: Option<FakeSpotify>,
+}
+
+/// The handlers' state: a cheap handle on the [`App`].
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// A start-up failure, printed as one line before the process exits.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("cannot open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot run the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot start the demo Spotify: {0}")]
+    Demo(std::io::Error),
+}
+
+impl App {
+    /// Assembles the app from its parts.
+    pub fn build(
+        config: Config,
+        spotify_config: SpotifyConfig,
+        store: Store,
+        keys: Arc<KeyRing>,
+        clock: Clock,
+        demo: Option<FakeSpotify>,
+    ) -> AppState {
+        let http = client::http_client();
+        let oauth = OAuth::new(&spotify_config, http.clone());
+        let tokens = TokenManager::new(store.clone(), keys.clone(), oauth, clock.clone());
+        let spotify = Arc::new(Spotify::new(
+            SpotifyClient::new(http, spotify_config.api_url.clone()),
+            tokens,
+        ));
+        let library = Library::new(
+            spotify.clone(),
+            store.clone(),
+            clock.clone(),
+            config.cache_ttl,
+        );
+        AppState(Arc::new(Self {
+            config,
+            spotify_config,
+            store,
+            clock,
+            keys,
+            spotify,
+            library,
+            demo,
+        }))
+    }
+
+    /// The OAuth client of the Spotify app in use.
+    pub fn oauth(&self) -> &OAuth {
+        self.spotify.tokens().oauth()
+    }
+
+    /// Whether the site is served over HTTPS by configuration.
+    pub fn https_by_config(&self) -> bool {
+        self.config.public_https()
+    }
+}
+
+/// The token-encryption keys: configured, or (locally) kept in a private file.
+pub fn load_keys(config: &Config) -> Result<KeyRing, StartError> {
+    if let Some(keys) = &config.keys {
+        return Ok(keys.clone());
+    }
+    let (keys, created) = KeyRing::load_or_create_file(&config.key_file)?;
+    let path = config.key_file.display();
+    if created {
+        tracing::info!(
+            "generated a token-encryption key and saved it in {path} (readable only by you); \
+             keep it with the database, or set TOKEN_ENCRYPTION_KEY"
+        );
+    } else {
+        tracing::info!("using the token-encryption key in {path}");
+    }
+    Ok(keys)
+}
+
+/// Opens the database and applies migrations.
+pub async fn open_store(config: &Config) -> Result<Store, StartError> {
+    let store = Store::connect(
+        &config.database_url,
+        PoolOptions {
+            max_connections: config.db_pool_max,
+            ..PoolOptions::default()
+        },
+    )
+    .await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Starts the built-in fake Spotify on a loopback port and returns the Spotify configuration
+/// that points at it.
+pub async fn start_demo_spotify(
+    config: &Config,
+    clock: &Clock,
+) -> Result<(FakeSpotify, SpotifyConfig), StartError> {
+    let fake_config = FakeConfig {
+        clock: clock.clone(),
+        ..FakeConfig::default()
+    };
+    let (client_id, client_secret) = (
+        fake_config.client_id.clone(),
+        fake_config.client_secret.clone(),
+    );
+    let fake = FakeSpotify::new(fake_config);
+    let addr = fake.serve_loopback().await.map_err(StartError::Demo)?;
+    let base = Url::parse(&format!("http://{addr}")).expect("a socket address makes a URL");
+    // A public demo (PUBLIC_URL set) sends browsers to the fake's pages through Euterpe itself,
+    // since the loopback port is not reachable from outside.
+    let authorize_url = match &config.public_url {
+        Some(public) => public
+            .join(crate::web::DEMO_SPOTIFY_PREFIX)
+            .expect("an origin joins a path"),
+        None => base.clone(),
+    };
+    let spotify = SpotifyConfig {
+        client_id,
+        client_secret,
+        redirect_uri: config.default_redirect_uri(),
+        accounts_url: base.clone(),
+        authorize_url,
+        api_url: base.join("v1").expect("a base URL joins a path"),
+    };
+    tracing::info!(%addr, "demo mode: the built-in fake Spotify is serving on loopback");
+    Ok((fake, spotify))
+}
+
+/// Serves `state` on `listener` until `shutdown` fires, then finishes in-flight requests.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: Shutdown,
+) -> std::io::Result<()> {
+    let router = crate::web::router(state.clone());
+    let sessions = state.store.session_backend();
+    let cleanup = tokio::spawn(crate::web::session_cleanup(sessions, shutdown.clone()));
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.wait())
+    .await?;
+    cleanup.abort();
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! One error type for every handler. It becomes an HTML page, or a fragment for htmx requests
+//! (see `web::errors`), in plain words, with the right status and no secret in it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::spotify::models::TimeRange;
+
+/// Why a login did not complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginError {
+    /// The callback came without `state`.
+    MissingState,
+    /// `state` was not issued to this browser, or was already used.
+    UnknownState,
+    /// `state` is older than ten minutes.
+    ExpiredState,
+    /// The callback came without `code`.
+    MissingCode,
+    /// The user said no on Spotify's page.
+    Denied,
+    /// Spotify reported another error on the callback (its `error` value).
+    Provider(String),
+    /// Spotify refused the code (used twice, expired, or not ours).
+    CodeRejected,
+    /// The account is not on this development-mode app's allow-list.
+    NotAllowListed,
+    /// Spotify could not be reached or failed.
+    SpotifyUnavailable,
+    /// Spotify is rate-limiting Euterpe.
+    RateLimited(Duration),
+}
+
+/// Everything a handler can fail with.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    #[error("page not found")]
+    NotFound,
+    /// The page needs a logged-in user.
+    #[error("not logged in")]
+    NotLoggedIn,
+    /// `time_range` was not one of the accepted values.
+    #[error("invalid time_range {0:?}")]
+    BadTimeRange(String),
+    #[error("login failed: {0:?}")]
+    Login(LoginError),
+    /// A state-changing request without this site's form token, or from another site.
+    #[error("cross-site request refused")]
+    CrossSite,
+    /// The database is unreachable or failed.
+    #[error("database unavailable: {0}")]
+    Database(Arc<sqlx::Error>),
+    /// A bug or an impossible state; details go to the log, not the page.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotLoggedIn => StatusCode::UNAUTHORIZED,
+            Self::BadTimeRange(_) => StatusCode::BAD_REQUEST,
+            Self::Login(error) => match error {
+                LoginError::NotAllowListed => StatusCode::FORBIDDEN,
+                LoginError::SpotifyUnavailable => StatusCode::BAD_GATEWAY,
+                LoginError::RateLimited(_) => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::BAD_REQUEST,
+            },
+            Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The accepted values, for the message of a bad `time_range`.
+    pub fn accepted_ranges() -> String {
+        TimeRange::ALL
+            .iter()
+            .map(|range| range.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Database(Arc::new(err))
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        // The session store is the database.
+        Self::Database(Arc::new(sqlx::Error::Protocol(err.to_string())))
+    }
+}
+
+/// The marker the error-page middleware looks for to render an [`AppError`].
+#[derive(Clone, Debug)]
+pub struct ErrorMarker(pub Arc<AppError>);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = status.into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorMarker(Arc::new(self)));
+        response
+    }
+}

@@ -1,0 +1,103 @@
+//! Error pages and fragments, in plain words.
+
+use maud::{Markup, html};
+
+use super::panels::not_allow_listed;
+use crate::error::{AppError, LoginError};
+use crate::views::components::rough_duration;
+
+/// A title and an explanation for an error.
+pub fn describe(error: &AppError) -> (&'static str, Markup) {
+    match error {
+        AppError::NotFound => (
+            "Page not found",
+            html! { p { "There is nothing at this address." } p { a href="/" { "Go to your dashboard" } } },
+        ),
+        AppError::NotLoggedIn => (
+            "Please log in",
+            html! { p { "This page shows your own Spotify data, so you need to log in first." } p { a.button.primary href="/login" { "Log in with Spotify" } } },
+        ),
+        AppError::BadTimeRange(value) => (
+            "Unknown time range",
+            html! {
+                p {
+                    @if value.is_empty() {
+                        "The time range in this address can't be read. "
+                    } @else {
+                        "“" (value) "” is not a time range Euterpe knows. "
+                    }
+                    "Use one of: " code { "short_term" } " (last 4 weeks), "
+                    code { "medium_term" } " (last 6 months) or "
+                    code { "long_term" } " (last year)."
+                }
+                p.accepted.visually-hidden { "Accepted values: " (AppError::accepted_ranges()) }
+            },
+        ),
+        AppError::Login(login) => describe_login(login),
+        AppError::CrossSite => (
+            "Request refused",
+            html! { p { "This form was sent from another site or from an old page, so Euterpe refused it to protect your account. Go back, reload the page and try again." } },
+        ),
+        AppError::Database(_) => (
+            "Temporarily unavailable",
+            html! { p { "Euterpe can't reach its database right now. Nothing is lost; please try again in a minute." } },
+        ),
+        AppError::Internal(_) => (
+            "Something went wrong",
+            html! { p { "Euterpe hit an unexpected problem. It has been logged; please try again." } },
+        ),
+    }
+}
+
+fn describe_login(error: &LoginError) -> (&'static str, Markup) {
+    let again = html! { p { a.button.primary href="/login" { "Try again" } } };
+    match error {
+        LoginError::MissingState | LoginError::UnknownState => (
+            "Login link not valid",
+            html! { p { "This login can't be completed: its security check doesn't match this browser, or the link was already used. Start the login again from here." } (again) },
+        ),
+        LoginError::ExpiredState => (
+            "Login took too long",
+            html! { p { "The login was started more than ten minutes ago, so it has expired." } (again) },
+        ),
+        LoginError::MissingCode | LoginError::CodeRejected => (
+            "Login not accepted",
+            html! { p { "Spotify did not accept this login (the link may have been used already or be too old)." } (again) },
+        ),
+        LoginError::Denied => (
+            "Login cancelled",
+            html! { p { "You chose not to connect Euterpe to Spotify. Nothing was stored." } (again) },
+        ),
+        LoginError::Provider(_) => (
+            "Spotify reported a problem",
+            html! { p { "Spotify could not complete the login." } (again) },
+        ),
+        LoginError::NotAllowListed => (
+            "Account not allowed yet",
+            html! { (not_allow_listed()) (again) },
+        ),
+        LoginError::SpotifyUnavailable => (
+            "Spotify is unavailable",
+            html! { p { "Spotify didn't answer properly, so the login couldn't finish. Please try again in a few minutes." } (again) },
+        ),
+        LoginError::RateLimited(retry_after) => (
+            "Spotify is busy",
+            html! { p { "Spotify is limiting how often Euterpe may call it. Please try again in " (rough_duration(retry_after.as_secs() as i64)) "." } (again) },
+        ),
+    }
+}
+
+/// An error as the main content of a full page.
+pub fn page_main(error: &AppError) -> (&'static str, Markup) {
+    let (title, body) = describe(error);
+    (
+        title,
+        html! { div.page-head { h1 { (title) } } div.error-page { (body) } },
+    )
+}
+
+/// An error as a fragment for htmx to swap in.
+pub fn fragment(error: &AppError) -> Markup {
+    let (title, body) = describe(error);
+    html! { div.error-state role="alert" { p { strong { (title) } } (body) } }
+}

@@ -1,0 +1,34 @@
+//! HTML, made by maud at compile time. Every function returns `Markup`; names are escaped by maud,
+//! so a Spotify name like `<script>` is shown, never run.
+
+pub mod account;
+pub mod components;
+pub mod dashboard;
+pub mod errors;
+pub mod landing;
+pub mod layout;
+pub mod panels;
+
+use crate::store::User;
+
+/// What every page's frame needs to know about the visitor and the site.
+#[derive(Clone, Copy)]
+pub struct Chrome<'a> {
+    /// The logged-in user, for the navigation (none on error pages and the landing page).
+    pub user: Option<&'a User>,
+    /// This session's form token, for the logout form.
+    pub csrf: Option<&'a str>,
+    /// Demo mode: the banner says the data is sample data.
+    pub demo: bool,
+}
+
+impl<'a> Chrome<'a> {
+    /// A frame for a visitor who is not logged in.
+    pub fn anonymous(demo: bool) -> Self {
+        Self {
+            user: None,
+            csrf: None,
+            demo,
+        }
+    }
+}

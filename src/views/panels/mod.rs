@@ -1,0 +1,169 @@
+//! Panels: the frame every panel shares, its loading, empty and error states, and one module
+//! per panel's content.
+
+use maud::{Markup, html};
+use time::OffsetDateTime;
+
+use super::components::{clock_time, panel_nav, range_form, range_query, rough_duration};
+use crate::panel::Panel;
+use crate::spotify::SpotifyError;
+use crate::spotify::models::TimeRange;
+
+pub mod top_artists;
+pub mod top_songs;
+
+/// The element id of a panel's section (what htmx swaps).
+pub fn section_id(panel: Panel) -> String {
+    format!("panel-{}", panel.name())
+}
+
+/// The URL of a panel for a range choice.
+pub fn panel_url(panel: Panel, range: Option<TimeRange>) -> String {
+    format!(
+        "{}{}",
+        panel.path(),
+        range_query(range.filter(|_| panel.uses_range()))
+    )
+}
+
+/// A panel with its heading and the range it shows.
+pub fn frame(panel: Panel, range: Option<TimeRange>, body: Markup) -> Markup {
+    let id = section_id(panel);
+    html! {
+        section.panel id=(id) aria-labelledby={ (id) "-title" } {
+            header.panel-head {
+                h2 id={ (id) "-title" } { (panel.title()) }
+                p.panel-range {
+                    @if panel.uses_range() {
+                        (range.unwrap_or(panel.default_range()).label())
+                    } @else {
+                        "Across all three ranges"
+                    }
+                }
+            }
+            div.panel-body { (body) }
+        }
+    }
+}
+
+/// The loading state: htmx fetches the panel as soon as the slot appears; without JavaScript
+/// the link opens the panel's own page.
+pub fn slot(panel: Panel, range: Option<TimeRange>) -> Markup {
+    let id = section_id(panel);
+    let url = panel_url(panel, range);
+    html! {
+        section.panel.loading id=(id) aria-labelledby={ (id) "-title" } aria-busy="true"
+            hx-get=(url) hx-trigger="load" hx-swap="outerHTML" {
+            header.panel-head {
+                h2 id={ (id) "-title" } { (panel.title()) }
+            }
+            div.panel-body {
+                p.loading-note {
+                    span.spinner aria-hidden="true" {}
+                    "Loading… "
+                    a href=(url) { "Open " (panel.title()) " on its own page" }
+                }
+            }
+        }
+    }
+}
+
+/// The main content of a panel's own page: navigation, range switcher, and the panel.
+pub fn page_main(panel: Panel, range: Option<TimeRange>, section: Markup) -> Markup {
+    html! {
+        div.page-head {
+            h1 { "Your listening" }
+            p.back { a href={ "/" (range_query(range)) } { "← All panels" } }
+        }
+        (panel_nav(Some(panel), range))
+        @if panel.uses_range() {
+            (range_form(&panel.path(), range, panel.default_range()))
+        } @else {
+            p.range-note { "This panel compares all three of Spotify's ranges, so it has no range to choose." }
+        }
+        (section)
+    }
+}
+
+/// The empty state: say plainly that there is nothing yet.
+pub fn empty(message: &str) -> Markup {
+    html! { p.empty-state { (message) } }
+}
+
+/// A panel that is not built yet: clearly not a result.
+pub fn coming_soon(panel: Panel) -> Markup {
+    html! {
+        p.coming-soon {
+            strong { "Coming soon. " }
+            "The " (panel.title()) " panel is not part of this version of Euterpe yet; "
+            "nothing here is a result."
+        }
+    }
+}
+
+/// The error state, in words a person understands, with a retry control.
+pub fn error_state(
+    panel: Panel,
+    range: Option<TimeRange>,
+    error: &SpotifyError,
+    now: OffsetDateTime,
+) -> Markup {
+    let url = panel_url(panel, range);
+    let retry = html! {
+        a.button href=(url) hx-get=(url) hx-target={ "#" (section_id(panel)) } hx-swap="outerHTML" {
+            "Try again"
+        }
+    };
+    html! {
+        div.error-state role="alert" {
+            @match error {
+                SpotifyError::RateLimited { retry_after } => {
+                    @let back = now + *retry_after;
+                    p {
+                        strong { "Spotify is limiting how often Euterpe may ask for data. " }
+                        "Spotify shares one request allowance among everyone using this Euterpe. "
+                        "Your data will be back at " (clock_time(back)) " (in "
+                        (rough_duration(retry_after.as_secs() as i64)) ")."
+                    }
+                    (retry)
+                }
+                SpotifyError::Unavailable | SpotifyError::BadResponse(_) => {
+                    p { strong { "Spotify is unavailable right now. " } "It did not answer properly; this is usually over in a few minutes." }
+                    (retry)
+                }
+                SpotifyError::Timeout => {
+                    p { strong { "Spotify is slow right now. " } "It did not answer in time." }
+                    (retry)
+                }
+                SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => {
+                    p { strong { "Your Spotify login has expired. " } "Log in again to see this panel; your data here is kept." }
+                    a.button.primary href="/login" { "Log in again" }
+                }
+                SpotifyError::NotAllowListed => {
+                    (not_allow_listed())
+                }
+                SpotifyError::Forbidden(_) | SpotifyError::NotFound => {
+                    p { strong { "Spotify refused to share this data. " } "Euterpe may be missing a permission; logging in again usually fixes it." }
+                    a.button href="/login" { "Log in again" }
+                }
+                SpotifyError::Database(_) => {
+                    p { strong { "Euterpe's database is unavailable right now. " } "Nothing is lost; try again in a moment." }
+                    (retry)
+                }
+            }
+        }
+    }
+}
+
+/// What to do when Spotify says the account is not allow-listed (development-mode apps).
+pub fn not_allow_listed() -> Markup {
+    html! {
+        p {
+            strong { "Your Spotify account isn't allowed to use this Euterpe yet. " }
+            "Euterpe uses a Spotify app in development mode, which serves at most five accounts, "
+            "each added by the app's owner. Ask the person who runs this Euterpe to add your "
+            "Spotify account's name and email under "
+            em { "User Management" } " in the Spotify developer dashboard, then log in again."
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! `/account`: the user's profile and Spotify connection.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use super::extract::CurrentUser;
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::views::{self, Chrome};
+
+/// `GET /account`.
+pub async fn page(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Response, AppError> {
+    let tokens = state.store.tokens(current.user.id).await?;
+    let main = views::account::account(&current.user, tokens.as_ref(), &current.csrf);
+    let chrome = Chrome {
+        user: Some(&current.user),
+        csrf: Some(&current.csrf),
+        demo: state.demo.is_some(),
+    };
+    Ok(views::layout::page("Your account", chrome, main).into_response())
+}

@@ -1,0 +1,152 @@
+//! Logging in with Spotify (authorization code + PKCE) and logging out.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::session::AppSession;
+use crate::app::AppState;
+use crate::error::{AppError, LoginError};
+use crate::spotify::SpotifyError;
+use crate::spotify::models::CurrentUser as SpotifyUser;
+use crate::spotify::oauth::OAuthError;
+use crate::store::NewUser;
+
+/// `GET /login`: remember a fresh `state` and PKCE verifier in this browser's session, then send
+/// the browser to Spotify's consent page.
+pub async fn login(
+    State(state): State<AppState>,
+    session: AppSession,
+) -> Result<Response, AppError> {
+    let request = state.oauth().authorize();
+    session
+        .begin_login(&request.state, &request.pkce_verifier, state.clock.unix())
+        .await?;
+    Ok((
+        StatusCode::FOUND,
+        [(header::LOCATION, request.url.as_str())],
+    )
+        .into_response())
+}
+
+/// What Spotify appends to the redirect URI.
+#[derive(Deserialize)]
+pub struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /callback`: check `state`, exchange the code, identify the user, store their tokens
+/// encrypted, and start a new session for them.
+pub async fn callback(
+    State(state): State<AppState>,
+    session: AppSession,
+    Query(params): Query<CallbackParams>,
+) -> Result<Response, AppError> {
+    let now = state.clock.unix();
+    let returned_state = params
+        .state
+        .ok_or(AppError::Login(LoginError::MissingState))?;
+    let verifier = session.take_login(&returned_state, now).await?;
+    if let Some(error) = params.error {
+        return Err(AppError::Login(if error == "access_denied" {
+            LoginError::Denied
+        } else {
+            LoginError::Provider(error)
+        }));
+    }
+    let code = params
+        .code
+        .ok_or(AppError::Login(LoginError::MissingCode))?;
+
+    let tokens = state
+        .oauth()
+        .exchange_code(&code, &verifier)
+        .await
+        .map_err(|err| {
+            AppError::Login(match err {
+                OAuthError::InvalidGrant(_) => LoginError::CodeRejected,
+                OAuthError::RateLimited { retry_after } => LoginError::RateLimited(retry_after),
+                OAuthError::InvalidClient => {
+                    tracing::error!(
+                        "Spotify refused the client id/secret: check the configuration"
+                    );
+                    LoginError::SpotifyUnavailable
+                }
+                OAuthError::Unavailable | OAuthError::Unexpected(_) => {
+                    LoginError::SpotifyUnavailable
+                }
+            })
+        })?;
+
+    let me = state
+        .spotify
+        .client()
+        .get::<SpotifyUser>(&tokens.access_token, "/me", &[])
+        .await
+        .map_err(|err| {
+            AppError::Login(match err {
+                SpotifyError::NotAllowListed => LoginError::NotAllowListed,
+                SpotifyError::RateLimited { retry_after } => LoginError::RateLimited(retry_after),
+                _ => LoginError::SpotifyUnavailable,
+            })
+        })?;
+
+    let user = state
+        .store
+        .upsert_user(
+            &NewUser {
+                spotify_account_id: me.stable_id().to_owned(),
+                spotify_id: me.id.clone(),
+                display_name: me.display_name.clone(),
+                email: me.email.clone(),
+            },
+            now,
+        )
+        .await?;
+    state
+        .spotify
+        .tokens()
+        .save_login(user.id, &tokens)
+        .await
+        .map_err(|err| match err {
+            SpotifyError::Database(err) => AppError::Database(err),
+            _ => AppError::Login(LoginError::SpotifyUnavailable),
+        })?;
+    let session_id = session.log_in(user.id, now).await?;
+    state.store.link_session(&session_id, user.id, now).await?;
+    tracing::info!(user = %user.id, "logged in");
+    Ok(Redirect::to("/").into_response())
+}
+
+/// The logout form.
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /logout`: end the session on the server. Refused without this session's form token or
+/// when the browser says the form came from another site.
+pub async fn logout(
+    headers: HeaderMap,
+    session: AppSession,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, AppError> {
+    if is_cross_site(&headers) || !session.check_csrf(&form.csrf).await? {
+        return Err(AppError::CrossSite);
+    }
+    session.log_out().await?;
+    Ok(Redirect::to("/?logged_out=1").into_response())
+}
+
+/// Whether the browser marks the request as coming from another site (`Sec-Fetch-Site`).
+pub fn is_cross_site(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|site| site == "cross-site")
+}

@@ -1,0 +1,44 @@
+//! `/`: the dashboard for a logged-in user, the landing page otherwise.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::extract::{MaybeUser, RangeParam};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::views::landing::LandingNote;
+use crate::views::{self, Chrome};
+
+#[derive(Deserialize)]
+pub struct LandingQuery {
+    logged_out: Option<String>,
+}
+
+/// `GET /`.
+pub async fn index(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    range: RangeParam,
+    Query(query): Query<LandingQuery>,
+) -> Result<Response, AppError> {
+    let demo = state.demo.is_some();
+    let Some(current) = user else {
+        let note = if query.logged_out.is_some() {
+            LandingNote::LoggedOut
+        } else {
+            LandingNote::None
+        };
+        let main = views::landing::landing(note, demo);
+        return Ok(views::layout::page("Welcome", Chrome::anonymous(demo), main).into_response());
+    };
+    let tokens = state.store.tokens(current.user.id).await?;
+    let needs_relogin = tokens.is_none_or(|tokens| tokens.needs_relogin);
+    let main = views::dashboard::dashboard(&current.user, range.0, needs_relogin);
+    let chrome = Chrome {
+        user: Some(&current.user),
+        csrf: Some(&current.csrf),
+        demo,
+    };
+    Ok(views::layout::page("Your listening", chrome, main).into_response())
+}

@@ -1,0 +1,152 @@
+//! Extractors: who is asking (`CurrentUser`), how to answer (`RenderMode`), and for which range
+//! (`RangeParam`).
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum_htmx::{HxHistoryRestoreRequest, HxRequest, HxTarget};
+use serde::Deserialize;
+
+use super::session::{ABSOLUTE_LIFETIME_SECS, AppSession};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::spotify::models::TimeRange;
+use crate::store::User;
+
+/// How often a visit is recorded (seconds): keeps the session's inactivity expiry and the user's
+/// last-seen time current without a database write per request.
+const SEEN_INTERVAL_SECS: i64 = 3600;
+
+/// Whether to answer with a fragment for htmx to swap in, or a complete page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenderMode {
+    Fragment,
+    Page,
+}
+
+impl RenderMode {
+    /// Reads the htmx headers through axum-htmx's extractors, so that its auto-vary layer adds
+    /// `Vary` for them.
+    pub async fn from_parts(parts: &mut Parts) -> Self {
+        let Ok(HxRequest(is_htmx)) = HxRequest::from_request_parts(parts, &()).await;
+        let Ok(HxHistoryRestoreRequest(restore)) =
+            HxHistoryRestoreRequest::from_request_parts(parts, &()).await;
+        let Ok(HxTarget(target)) = HxTarget::from_request_parts(parts, &()).await;
+        Self::decide(is_htmx, restore, target.as_deref())
+    }
+
+    /// The same decision from raw headers (for responses made outside a handler).
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let has = |name: &str| headers.get(name).is_some_and(|value| value == "true");
+        let target = headers
+            .get("hx-target")
+            .and_then(|value| value.to_str().ok());
+        Self::decide(has("hx-request"), has("hx-history-restore-request"), target)
+    }
+
+    /// A fragment for htmx requests, except history restoration and swaps of the whole main
+    /// content (the range switcher), which need the page.
+    fn decide(is_htmx: bool, restore: bool, target: Option<&str>) -> Self {
+        if is_htmx && !restore && target != Some(MAIN_ID) {
+            Self::Fragment
+        } else {
+            Self::Page
+        }
+    }
+}
+
+/// The id of every page's `<main>`, which the range switcher swaps as a whole.
+pub const MAIN_ID: &str = "main";
+
+impl<S: Send + Sync> FromRequestParts<S> for RenderMode {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::from_parts(parts).await)
+    }
+}
+
+/// The `time_range` query parameter: absent, or one of the three accepted values. Anything
+/// else is a 400 that names the accepted values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RangeParam(pub Option<TimeRange>);
+
+impl RangeParam {
+    /// The chosen range, or the panel's default.
+    pub fn or(self, default: TimeRange) -> TimeRange {
+        self.0.unwrap_or(default)
+    }
+}
+
+#[derive(Deserialize)]
+struct RangeQuery {
+    time_range: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RangeParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(query) = Query::<RangeQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::BadTimeRange(String::new()))?;
+        match query.time_range {
+            None => Ok(Self(None)),
+            Some(value) => TimeRange::parse(&value)
+                .map(|range| Self(Some(range)))
+                .ok_or(AppError::BadTimeRange(value)),
+        }
+    }
+}
+
+/// The logged-in user of this request. Rejects with [`AppError::NotLoggedIn`] otherwise.
+pub struct CurrentUser {
+    pub user: User,
+    pub session: AppSession,
+    /// This session's form token, for the forms the page renders.
+    pub csrf: String,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        MaybeUser::from_request_parts(parts, state)
+            .await?
+            .0
+            .ok_or(AppError::NotLoggedIn)
+    }
+}
+
+/// The logged-in user, if there is one (the landing page serves both).
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let session = AppSession::from_request_parts(parts, state).await?;
+        let Some((user_id, login_at)) = session.user().await? else {
+            return Ok(Self(None));
+        };
+        let now = state.clock.unix();
+        if now - login_at > ABSOLUTE_LIFETIME_SECS {
+            session.log_out().await?;
+            return Ok(Self(None));
+        }
+        let Some(user) = state.store.user(user_id).await? else {
+            // The account was deleted: this session is over too.
+            session.log_out().await?;
+            return Ok(Self(None));
+        };
+        if session.mark_seen(now, SEEN_INTERVAL_SECS).await? {
+            state.store.touch_user(user.id, now).await?;
+        }
+        let csrf = session.csrf_token().await?;
+        Ok(Self(Some(CurrentUser {
+            user,
+            session,
+            csrf,
+        })))
+    }
+}

@@ -1,0 +1,119 @@
+//! The web layer: routes, sessions, error pages and request logs.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderMap;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use axum_htmx::AutoVaryLayer;
+use time::Duration as TimeDuration;
+use tower::ServiceExt;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::panel::Panel;
+use crate::shutdown::Shutdown;
+use crate::store::SessionBackend;
+
+pub mod account;
+pub mod assets;
+pub mod auth;
+pub mod dashboard;
+pub mod errors;
+pub mod extract;
+pub mod health;
+pub mod logging;
+pub mod panels;
+pub mod session;
+
+/// Where a public demo serves the fake Spotify's pages (its loopback port is private).
+pub const DEMO_SPOTIFY_PREFIX: &str = "/demo-spotify";
+/// The session cookie over plain HTTP (local use).
+pub const SESSION_COOKIE: &str = "euterpe_session";
+/// The session cookie over HTTPS: `__Host-` binds it to this exact origin, secure, path `/`.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-euterpe_session";
+/// A session ends after this much inactivity.
+pub const SESSION_INACTIVITY: TimeDuration = TimeDuration::days(14);
+
+/// Every route of Euterpe, with sessions, error pages and logging.
+pub fn router(state: AppState) -> Router {
+    let mut routes = Router::new()
+        .route("/", get(dashboard::index))
+        .route("/login", get(auth::login))
+        .route("/callback", get(auth::callback))
+        .route("/logout", post(auth::logout))
+        .route("/account", get(account::page))
+        .route("/healthz", get(health::healthz))
+        .route("/assets/{hash}/{file}", get(assets::serve));
+    for panel in Panel::ALL {
+        routes = routes.route(
+            &panel.path(),
+            get(move |state, current, mode, range| {
+                panels::show(panel, state, current, mode, range)
+            }),
+        );
+    }
+    if let (Some(fake), Some(_)) = (&state.demo, &state.config.public_url) {
+        routes = routes.nest_service(DEMO_SPOTIFY_PREFIX, fake.router());
+    }
+    let routes = routes
+        .fallback(|| async { AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), errors::render_errors))
+        .layer(AutoVaryLayer)
+        .layer(from_fn(logging::log_requests))
+        .with_state(state.clone());
+
+    // Two copies of the routes, one per cookie policy, chosen per request: over HTTPS the cookie
+    // is `Secure` and `__Host-`-prefixed; plain HTTP (local use) can't carry a secure cookie.
+    let sessions = state.store.session_backend();
+    let plain = routes.clone().layer(session_layer(sessions.clone(), false));
+    let secure = routes.layer(session_layer(sessions, true));
+    let https_by_config = state.https_by_config();
+    Router::new().fallback_service(tower::service_fn(move |request: Request| {
+        let https = https_by_config || forwarded_https(request.headers());
+        let router = if https { secure.clone() } else { plain.clone() };
+        router.oneshot(request)
+    }))
+}
+
+/// Whether the request reached the router over HTTPS (Heroku sets `X-Forwarded-Proto`).
+pub fn forwarded_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+}
+
+fn session_layer(store: SessionBackend, secure: bool) -> SessionManagerLayer<SessionBackend> {
+    SessionManagerLayer::new(store)
+        .with_name(if secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        })
+        .with_secure(secure)
+        .with_http_only(true)
+        // Lax, not Strict: the return from Spotify's login page is a cross-site navigation.
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(SESSION_INACTIVITY))
+}
+
+/// Deletes expired sessions every hour until shutdown.
+pub async fn session_cleanup(store: SessionBackend, shutdown: Shutdown) {
+    let mut interval = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {
+                if let Err(err) = store.delete_expired().await {
+                    tracing::warn!(error = %err, "could not delete expired sessions");
+                }
+            }
+            _ = shutdown.clone().wait() => return,
+        }
+    }
+}
