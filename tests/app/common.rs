@@ -1,0 +1,453 @@
+//! The test harness: Euterpe on a real port with the fake Spotify, on SQLite or Postgres.
+//!
+//! Every test runs against both databases (see `both_backends!`). Postgres comes from
+//! `TEST_POSTGRES_URL` (default `postgres://postgres:postgres@127.0.0.1:5432/postgres`); each test
+//! gets a database of its own. When no Postgres answers, the Postgres variants are skipped and
+//! say so on the terminal — unless `EUTERPE_REQUIRE_POSTGRES=1` (CI), which makes that a failure.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use euterpe::app::{self, App, AppState};
+use euterpe::clock::Clock;
+use euterpe::config::Config;
+use euterpe::crypto::{KeyRing, generate_key};
+use euterpe::fake_spotify::{FakeConfig, FakeSpotify, Mode};
+use euterpe::shutdown::Shutdown;
+use euterpe::store::Store;
+use reqwest::header::{LOCATION, SET_COOKIE};
+use reqwest::{Client, StatusCode, Url, redirect};
+use sqlx::Connection;
+
+/// Runs each listed `async fn name(backend: Backend)` once on SQLite and once on Postgres.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::common::postgres_available().await {
+                        super::$name($crate::common::Backend::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// The database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres:postgres@127.0.0.1:5432/postgres";
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+static SKIP_NOTICE: AtomicBool = AtomicBool::new(false);
+
+/// Whether Postgres is reachable. If not: fails under `EUTERPE_REQUIRE_POSTGRES=1`, else prints
+/// (once, straight to the terminal, past the test harness's capture) that Postgres tests skip.
+pub async fn postgres_available() -> bool {
+    let url = postgres_admin_url();
+    let reachable = tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&url))
+        .await
+        .is_ok_and(|connection| connection.is_ok());
+    if reachable {
+        return true;
+    }
+    if std::env::var("EUTERPE_REQUIRE_POSTGRES").is_ok_and(|value| value == "1") {
+        panic!(
+            "EUTERPE_REQUIRE_POSTGRES=1 but no Postgres answers at {url}: start one or set TEST_POSTGRES_URL"
+        );
+    }
+    if !SKIP_NOTICE.swap(true, Ordering::SeqCst) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nNOTE: Postgres is not reachable at {url}: the Postgres variants of these tests are \
+             SKIPPED (they pass without running). Start Postgres or set TEST_POSTGRES_URL to run \
+             them; CI sets EUTERPE_REQUIRE_POSTGRES=1 so they cannot be skipped there.\n"
+        );
+    }
+    false
+}
+
+/// A fresh, empty database of the given backend; returns its URL.
+pub async fn fresh_database(backend: Backend) -> String {
+    let name = format!("euterpe_test_{}", uuid::Uuid::new_v4().simple());
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("euterpe-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            let path: PathBuf = dir.join(format!("{name}.db"));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+        Backend::Postgres => {
+            let admin = postgres_admin_url();
+            let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            let mut url = Url::parse(&admin).unwrap();
+            url.set_path(&name);
+            url.to_string()
+        }
+    }
+}
+
+/// A running Euterpe with its fake Spotify.
+pub struct TestApp {
+    pub backend: Backend,
+    pub addr: SocketAddr,
+    pub base: String,
+    pub database_url: String,
+    pub fake: FakeSpotify,
+    pub fake_base: String,
+    pub clock: Clock,
+    pub keys: Arc<KeyRing>,
+    pub key_text: String,
+    pub store: Store,
+    pub state: AppState,
+    pub shutdown: Shutdown,
+}
+
+/// Options for [`spawn_with`].
+pub struct Spawn {
+    pub mode: Mode,
+    /// The fake answers refreshes with a new refresh token and kills the old one.
+    pub rotate_refresh_tokens: bool,
+    pub extra_env: Vec<(&'static str, String)>,
+}
+
+impl Default for Spawn {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Development,
+            rotate_refresh_tokens: false,
+            extra_env: Vec::new(),
+        }
+    }
+}
+
+/// Starts Euterpe (on port 0) and a fake Spotify in development mode.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_with(backend, Spawn::default()).await
+}
+
+/// Starts Euterpe and a fake Spotify with options.
+pub async fn spawn_with(backend: Backend, options: Spawn) -> TestApp {
+    let clock = Clock::system();
+    let fake_config = FakeConfig {
+        mode: options.mode,
+        rotate_refresh_tokens: options.rotate_refresh_tokens,
+        clock: clock.clone(),
+        ..FakeConfig::default()
+    };
+    let (client_id, client_secret) = (
+        fake_config.client_id.clone(),
+        fake_config.client_secret.clone(),
+    );
+    let fake = FakeSpotify::new(fake_config);
+    let fake_addr = fake.serve_loopback().await.unwrap();
+    let database_url = fresh_database(backend).await;
+    let key_text = generate_key();
+    let mut vars: HashMap<String, String> = [
+        ("DATABASE_URL", database_url.clone()),
+        ("SPOTIFY_CLIENT_ID", client_id),
+        ("SPOTIFY_CLIENT_SECRET", client_secret),
+        ("SPOTIFY_ACCOUNTS_URL", format!("http://{fake_addr}")),
+        ("SPOTIFY_API_URL", format!("http://{fake_addr}/v1")),
+        ("TOKEN_ENCRYPTION_KEY", key_text.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    for (name, value) in options.extra_env {
+        vars.insert(name.to_owned(), value);
+    }
+    start(
+        backend,
+        vars,
+        fake,
+        format!("http://{fake_addr}"),
+        clock,
+        key_text,
+    )
+    .await
+}
+
+/// Starts a second Euterpe process-equivalent on the same database and fake Spotify (for the
+/// "two processes on one Postgres" tests).
+pub async fn spawn_sibling(app: &TestApp) -> TestApp {
+    let vars: HashMap<String, String> = [
+        ("DATABASE_URL", app.database_url.clone()),
+        (
+            "SPOTIFY_CLIENT_ID",
+            app.state.spotify_config.client_id.clone(),
+        ),
+        (
+            "SPOTIFY_CLIENT_SECRET",
+            app.state.spotify_config.client_secret.clone(),
+        ),
+        ("SPOTIFY_ACCOUNTS_URL", app.fake_base.clone()),
+        ("SPOTIFY_API_URL", format!("{}/v1", app.fake_base)),
+        ("TOKEN_ENCRYPTION_KEY", app.key_text.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    start(
+        app.backend,
+        vars,
+        app.fake.clone(),
+        app.fake_base.clone(),
+        app.clock.clone(),
+        app.key_text.clone(),
+    )
+    .await
+}
+
+async fn start(
+    backend: Backend,
+    mut vars: HashMap<String, String>,
+    fake: FakeSpotify,
+    fake_base: String,
+    clock: Clock,
+    key_text: String,
+) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    vars.insert("PORT".into(), addr.port().to_string());
+    vars.entry("SPOTIFY_REDIRECT_URI".into())
+        .or_insert_with(|| format!("http://{addr}/callback"));
+    let database_url = vars["DATABASE_URL"].clone();
+    let config = Config::from_vars(&vars).expect("test configuration is valid");
+    let keys = Arc::new(app::load_keys(&config).unwrap());
+    let store = app::open_store(&config).await.unwrap();
+    let spotify = config.spotify.clone().expect("tests configure Spotify");
+    let state = App::build(
+        config,
+        spotify,
+        store.clone(),
+        keys.clone(),
+        clock.clone(),
+        None,
+    );
+    let shutdown = Shutdown::new();
+    tokio::spawn(app::serve(state.clone(), listener, shutdown.clone()));
+    TestApp {
+        backend,
+        addr,
+        base: format!("http://{addr}"),
+        database_url,
+        fake,
+        fake_base,
+        clock,
+        keys,
+        key_text,
+        store,
+        state,
+        shutdown,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at each hop).
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of a response's `Location` header.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .unwrap_or_else(|| panic!("no Location on a {} answer", response.status()))
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The `Set-Cookie` headers of a response.
+pub fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The session cookie's value from a response, if it sets one.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    set_cookies(response).into_iter().find_map(|cookie| {
+        let pair = cookie.split(';').next()?.trim().to_owned();
+        let (name, value) = pair.split_once('=')?;
+        name.ends_with("euterpe_session").then(|| value.to_owned())
+    })
+}
+
+impl TestApp {
+    /// An absolute URL on Euterpe.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Logs `client` in as a persona through the whole OAuth dance; returns the callback answer.
+    pub async fn login(&self, client: &Client, persona: &str) -> reqwest::Response {
+        let callback = self.authorize(client, persona).await;
+        let response = client.get(&callback).send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "login as {persona} failed: {}",
+            response.text().await.unwrap()
+        );
+        assert_eq!(location(&response), "/");
+        response
+    }
+
+    /// Starts a login and approves it at the fake as `persona`; returns the callback URL the
+    /// fake redirected to (not yet visited).
+    pub async fn authorize(&self, client: &Client, persona: &str) -> String {
+        let start = client.get(self.url("/login")).send().await.unwrap();
+        assert_eq!(start.status(), StatusCode::FOUND);
+        let authorize = location(&start);
+        assert!(
+            authorize.starts_with(&format!("{}/authorize?", self.fake_base)),
+            "{authorize}"
+        );
+        let approved = client
+            .get(format!("{authorize}&persona={persona}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(approved.status(), StatusCode::FOUND);
+        let callback = location(&approved);
+        assert!(callback.starts_with(&self.url("/callback?")), "{callback}");
+        callback
+    }
+
+    /// GETs a path as a plain browser navigation.
+    pub async fn get(&self, client: &Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// GETs a path as htmx does (`HX-Request: true`).
+    pub async fn htmx(&self, client: &Client, path: &str) -> reqwest::Response {
+        client
+            .get(self.url(path))
+            .header("HX-Request", "true")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The expected answer of the fake for `persona`: its own `/v1` data, fetched with a token
+    /// the test gets from the fake directly (independently of Euterpe).
+    pub async fn fake_get(&self, persona: &str, path: &str) -> serde_json::Value {
+        let token = fake_token(&self.fake_base, &self.state.spotify_config, persona).await;
+        let response = Client::new()
+            .get(format!("{}/v1{path}", self.fake_base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// The names of a persona's top tracks for a range, in order, straight from the fake.
+    pub async fn fake_top_track_names(&self, persona: &str, range: &str) -> Vec<String> {
+        let page = self
+            .fake_get(
+                persona,
+                &format!("/me/top/tracks?time_range={range}&limit=50"),
+            )
+            .await;
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|track| track["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// An access token for `persona`, from the fake's own code flow (no Euterpe involved).
+pub async fn fake_token(
+    fake_base: &str,
+    spotify: &euterpe::config::SpotifyConfig,
+    persona: &str,
+) -> String {
+    let client = browser();
+    let redirect_uri = "http://127.0.0.1:9/callback";
+    let authorize = client
+        .get(format!("{fake_base}/authorize"))
+        .query(&[
+            ("client_id", spotify.client_id.as_str()),
+            ("response_type", "code"),
+            ("redirect_uri", redirect_uri),
+            ("state", "test"),
+            ("scope", "user-top-read"),
+            ("persona", persona),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let callback = Url::parse(&location(&authorize)).unwrap();
+    let code = callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let answer: serde_json::Value = client
+        .post(format!("{fake_base}/api/token"))
+        .basic_auth(&spotify.client_id, Some(&spotify.client_secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect_uri),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+/// HTML-escapes a name the way maud does, to look for it in a page.
+pub fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
