@@ -136,17 +136,7 @@ pub async fn logout(
     session: AppSession,
     Form(form): Form<LogoutForm>,
 ) -> Result<Response, AppError> {
-    if is_cross_site(&headers) || !session.check_csrf(&form.csrf).await? {
-        return Err(AppError::CrossSite);
-    }
+    super::csrf::verify(&headers, &session, &form.csrf).await?;
     session.log_out().await?;
     Ok(Redirect::to("/?logged_out=1").into_response())
-}
-
-/// Whether the browser marks the request as coming from another site (`Sec-Fetch-Site`).
-pub fn is_cross_site(headers: &HeaderMap) -> bool {
-    headers
-        .get("sec-fetch-site")
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|site| site == "cross-site")
 }

@@ -22,6 +22,7 @@ use crate::store::SessionBackend;
 pub mod account;
 pub mod assets;
 pub mod auth;
+pub mod csrf;
 pub mod dashboard;
 pub mod errors;
 pub mod extract;
