@@ -174,21 +174,23 @@ pub async fn start_demo_spotify(
     Ok((fake, spotify))
 }
 
-/// Serves `state` on `listener` until `shutdown` fires, then finishes in-flight requests.
+/// Serves `state` on `listener` (with the background jobs beside it) until `shutdown` fires,
+/// then finishes in-flight requests and lets the jobs stop at a safe point.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: Shutdown,
 ) -> std::io::Result<()> {
     let router = crate::web::router(state.clone());
-    let sessions = state.store.session_backend();
-    let cleanup = tokio::spawn(crate::web::session_cleanup(sessions, shutdown.clone()));
-    axum::serve(
+    let background = tokio::spawn(crate::worker::run(state, shutdown.clone()));
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown.wait())
-    .await?;
-    cleanup.abort();
-    Ok(())
+    .with_graceful_shutdown(shutdown.clone().wait())
+    .await;
+    // If serving failed, the jobs must still stop.
+    shutdown.trigger();
+    let _ = background.await;
+    served
 }

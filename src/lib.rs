@@ -30,3 +30,5 @@ pub mod telemetry;
 pub mod views;
 /// Routes, extractors, sessions and middleware.
 pub mod web;
+/// Background jobs, inside `serve` or alone as `euterpe worker`.
+pub mod worker;

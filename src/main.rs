@@ -4,14 +4,15 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use euterpe::app::{self, App, StartError};
+use euterpe::app::{self, App, AppState, StartError};
 use euterpe::clock::Clock;
 use euterpe::config::Config;
 use euterpe::shutdown::Shutdown;
 use euterpe::{crypto, telemetry};
 
-const USAGE: &str = "usage: euterpe [serve | migrate | gen-key]
-  serve    serve the dashboard (the default); runs migrations first
+const USAGE: &str = "usage: euterpe [serve | worker | migrate | gen-key]
+  serve    serve the dashboard and run background jobs (the default); runs migrations first
+  worker   run only the background jobs (Heroku's worker dyno)
   migrate  apply database migrations and exit (Heroku's release phase)
   gen-key  print a fresh TOKEN_ENCRYPTION_KEY";
 
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        "serve" | "migrate" => {}
+        "serve" | "worker" | "migrate" => {}
         other => {
             eprintln!("euterpe: unknown command {other:?}\n{USAGE}");
             return ExitCode::from(2);
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match command.as_str() {
             "migrate" => migrate(&config).await,
+            "worker" => worker(config).await,
             _ => serve(config).await,
         }
     });
@@ -68,7 +70,9 @@ async fn migrate(config: &Config) -> Result<(), StartError> {
     Ok(())
 }
 
-async fn serve(config: Config) -> Result<(), StartError> {
+/// Opens everything the app needs: keys, the migrated database, and (in demo mode) the built-in
+/// fake Spotify.
+async fn prepare(config: Config) -> Result<AppState, StartError> {
     let clock = Clock::system();
     let keys = Arc::new(app::load_keys(&config)?);
     let store = app::open_store(&config).await?;
@@ -79,18 +83,33 @@ async fn serve(config: Config) -> Result<(), StartError> {
             (Some(fake), spotify)
         }
     };
+    Ok(App::build(config, spotify, store, keys, clock, demo))
+}
+
+async fn worker(config: Config) -> Result<(), StartError> {
+    let state = prepare(config).await?;
+    let shutdown = Shutdown::new();
+    shutdown.on_signals();
+    tracing::info!("Euterpe worker running background jobs");
+    euterpe::worker::run(state.clone(), shutdown).await;
+    state.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), StartError> {
     let addr = SocketAddr::new(config.host, config.port);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
+    let state = prepare(config).await?;
     tracing::info!("Euterpe is serving on http://{addr}");
-    let state = App::build(config, spotify, store.clone(), keys, clock, demo);
     let shutdown = Shutdown::new();
     shutdown.on_signals();
-    app::serve(state, listener, shutdown)
+    app::serve(state.clone(), listener, shutdown)
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
-    store.close().await;
+    state.store.close().await;
     tracing::info!("stopped");
     Ok(())
 }

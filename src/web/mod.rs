@@ -1,7 +1,5 @@
 //! The web layer: routes, sessions, error pages and request logs.
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::extract::Request;
 use axum::http::HeaderMap;
@@ -11,12 +9,11 @@ use axum_htmx::AutoVaryLayer;
 use time::Duration as TimeDuration;
 use tower::ServiceExt;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::panel::Panel;
-use crate::shutdown::Shutdown;
 use crate::store::SessionBackend;
 
 pub mod account;
@@ -102,19 +99,4 @@ fn session_layer(store: SessionBackend, secure: bool) -> SessionManagerLayer<Ses
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(SESSION_INACTIVITY))
-}
-
-/// Deletes expired sessions every hour until shutdown.
-pub async fn session_cleanup(store: SessionBackend, shutdown: Shutdown) {
-    let mut interval = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tokio::select! {
-            _ = interval.tick() => {
-                if let Err(err) = store.delete_expired().await {
-                    tracing::warn!(error = %err, "could not delete expired sessions");
-                }
-            }
-            _ = shutdown.clone().wait() => return,
-        }
-    }
 }
