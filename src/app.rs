@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError, SpotifyConfig};
 use crate::crypto::KeyRing;
-use crate::fake_spotify::{FakeConfig, FakeSpotify};
+use crate::fake_spotify::{FakeConfig, FakeSpotify, Fault, FaultKind};
 use crate::spotify::{Library, OAuth, Spotify, SpotifyClient, TokenManager, client};
 use crate::store::{PoolOptions, Store};
 
@@ -129,6 +129,7 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
         &config.database_url,
         PoolOptions {
             max_connections: config.db_pool_max,
+            require_tls: config.database_requires_tls(),
             ..PoolOptions::default()
         },
     )
@@ -152,10 +153,24 @@ pub async fn start_demo_spotify(
         fake_config.client_secret.clone(),
     );
     let fake = FakeSpotify::new(fake_config);
+    if let Some(latency) = config.demo_latency {
+        // A rehearsal knob: a slow Spotify, to watch timeouts and graceful restarts.
+        fake.inject(Fault {
+            route: None,
+            persona: None,
+            kind: FaultKind::Delay(latency),
+            times: None,
+        });
+        tracing::warn!(
+            latency_ms = latency.as_millis() as u64,
+            "demo mode: every fake Spotify Web API answer is delayed (EUTERPE_DEMO_LATENCY_MS)"
+        );
+    }
     let addr = fake.serve_loopback().await.map_err(StartError::Demo)?;
     let base = Url::parse(&format!("http://{addr}")).expect("a socket address makes a URL");
     // A public demo (PUBLIC_URL set) sends browsers to the fake's pages through Euterpe itself,
-    // since the loopback port is not reachable from outside.
+    // since the loopback port is not reachable from outside. Without PUBLIC_URL, each login
+    // does the same under the origin the browser used (see `web::auth`).
     let authorize_url = match &config.public_url {
         Some(public) => public
             .join(crate::web::DEMO_SPOTIFY_PREFIX)

@@ -68,8 +68,16 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Where a locally generated token key is kept.
     pub key_file: PathBuf,
-    /// Optional Sentry DSN.
+    /// Optional Sentry DSN (validated at start).
     pub sentry_dsn: Option<String>,
+    /// The environment Sentry files events under (`SENTRY_ENVIRONMENT`).
+    pub sentry_environment: String,
+    /// The release Sentry files events under: the deployed commit when Heroku says it.
+    pub release: String,
+    /// Heroku's dyno name (`DYNO`), when running on Heroku.
+    pub dyno: Option<String>,
+    /// Demo mode only: extra latency of every fake Spotify Web API answer (a rehearsal knob).
+    pub demo_latency: Option<Duration>,
 }
 
 /// The default SQLite database: a file in the working directory, created on first use.
@@ -222,8 +230,43 @@ impl Config {
             "REQUEST_TIMEOUT_SECS",
             15,
         )?);
+        if request_timeout.is_zero() {
+            return Err(ConfigError(
+                "REQUEST_TIMEOUT_SECS must be at least 1 (Heroku cuts requests at 30)".into(),
+            ));
+        }
         let key_file = PathBuf::from(get("EUTERPE_KEY_FILE").unwrap_or(".euterpe/token.key"));
-        let sentry_dsn = get("SENTRY_DSN").map(str::to_owned);
+        let sentry_dsn = get("SENTRY_DSN")
+            .map(|dsn| {
+                dsn.parse::<sentry::types::Dsn>().map_err(|_| {
+                    ConfigError(
+                        "SENTRY_DSN is not a Sentry DSN: copy it from the project's Client Keys \
+                         page, or unset it"
+                            .into(),
+                    )
+                })?;
+                Ok(dsn.to_owned())
+            })
+            .transpose()?;
+        let sentry_environment = get("SENTRY_ENVIRONMENT")
+            .unwrap_or(match environment {
+                Environment::Production => "production",
+                Environment::Local => "development",
+            })
+            .to_owned();
+        let release = get("HEROKU_SLUG_COMMIT")
+            .or(get("SOURCE_VERSION"))
+            .or(option_env!("SOURCE_VERSION"))
+            .map_or_else(
+                || concat!("euterpe@", env!("CARGO_PKG_VERSION")).to_owned(),
+                str::to_owned,
+            );
+        let dyno = get("DYNO").map(str::to_owned);
+        let demo_latency = get("EUTERPE_DEMO_LATENCY_MS")
+            .map(|value| parse_number::<u64>(Some(value), "EUTERPE_DEMO_LATENCY_MS", 0))
+            .transpose()?
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis);
 
         Ok(Self {
             host,
@@ -239,7 +282,28 @@ impl Config {
             request_timeout,
             key_file,
             sentry_dsn,
+            sentry_environment,
+            release,
+            dyno,
+            demo_latency,
         })
+    }
+
+    /// Whether Euterpe runs on a Heroku dyno (`DYNO` is set).
+    pub fn on_heroku(&self) -> bool {
+        self.dyno.is_some()
+    }
+
+    /// Whether plain-HTTP requests forwarded by a router must be redirected to HTTPS: the site
+    /// is configured as HTTPS, or runs on Heroku, whose router serves both.
+    pub fn redirect_to_https(&self) -> bool {
+        self.public_https() || self.on_heroku()
+    }
+
+    /// Whether connections to Postgres must use TLS unless `DATABASE_URL` says otherwise:
+    /// always in production (Heroku Postgres requires it).
+    pub fn database_requires_tls(&self) -> bool {
+        self.environment == Environment::Production
     }
 
     /// Whether the site is served over HTTPS by configuration (cookies become `Secure`).
@@ -382,6 +446,63 @@ mod tests {
                 ],
                 "SPOTIFY_REDIRECT_URI uses localhost",
             ),
+        ] {
+            let err = Config::from_vars(&vars(&pairs)).unwrap_err();
+            assert!(err.0.starts_with(starts), "{pairs:?}: {err}");
+            assert!(!err.0.contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn heroku_settings_come_from_the_dyno_environment() {
+        let key = "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a0c2e4a6b8d0f2e4c6a8b0d";
+        let local = Config::from_vars(&vars(&[])).unwrap();
+        assert_eq!(local.sentry_environment, "development");
+        assert!(local.release.starts_with("euterpe@") || option_env!("SOURCE_VERSION").is_some());
+        assert!(!local.on_heroku() && !local.redirect_to_https());
+        assert!(!local.database_requires_tls());
+        assert_eq!(local.request_timeout, Duration::from_secs(15));
+        assert_eq!(local.demo_latency, None);
+
+        let dyno = Config::from_vars(&vars(&[
+            ("DYNO", "web.1"),
+            ("TOKEN_ENCRYPTION_KEY", key),
+            ("HEROKU_SLUG_COMMIT", "2c3a0b1"),
+            ("SOURCE_VERSION", "ignored"),
+            ("REQUEST_TIMEOUT_SECS", "20"),
+            ("EUTERPE_DEMO_LATENCY_MS", "2500"),
+            ("SENTRY_DSN", "https://abc123@o1.ingest.sentry.io/42"),
+        ]))
+        .unwrap();
+        assert_eq!(dyno.sentry_environment, "production");
+        assert_eq!(dyno.release, "2c3a0b1");
+        assert!(dyno.on_heroku() && dyno.redirect_to_https());
+        assert!(dyno.database_requires_tls());
+        assert_eq!(dyno.request_timeout, Duration::from_secs(20));
+        assert_eq!(dyno.demo_latency, Some(Duration::from_millis(2500)));
+
+        let review = Config::from_vars(&vars(&[
+            ("DYNO", "web.1"),
+            ("TOKEN_ENCRYPTION_KEY", key),
+            ("SENTRY_ENVIRONMENT", "review"),
+            ("SOURCE_VERSION", "9e8d7c6"),
+        ]))
+        .unwrap();
+        assert_eq!(review.sentry_environment, "review");
+        assert_eq!(review.release, "9e8d7c6");
+
+        let https = Config::from_vars(&vars(&[("PUBLIC_URL", "https://euterpe.example.com")]))
+            .unwrap();
+        assert!(https.redirect_to_https() && !https.on_heroku());
+    }
+
+    #[test]
+    fn bad_heroku_settings_are_named() {
+        for (pairs, starts) in [
+            (vec![("SENTRY_DSN", "not a dsn")], "SENTRY_DSN is not a Sentry DSN"),
+            (vec![("REQUEST_TIMEOUT_SECS", "0")], "REQUEST_TIMEOUT_SECS must be at least 1"),
+            (vec![("REQUEST_TIMEOUT_SECS", "soon")], "REQUEST_TIMEOUT_SECS is not a whole number"),
+            (vec![("EUTERPE_DEMO_LATENCY_MS", "slow")], "EUTERPE_DEMO_LATENCY_MS is not a whole number"),
         ] {
             let err = Config::from_vars(&vars(&pairs)).unwrap_err();
             assert!(err.0.starts_with(starts), "{pairs:?}: {err}");

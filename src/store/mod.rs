@@ -9,17 +9,19 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
 mod cache;
 mod postgres;
+mod rotation;
 mod sessions;
 mod tokens;
 mod users;
 
 pub use cache::CacheEntry;
+pub use rotation::Rekeyed;
 pub use sessions::SessionBackend;
 pub use tokens::{StoredTokens, TokenLock};
 pub use users::{NewUser, User};
@@ -68,6 +70,9 @@ pub struct PoolOptions {
     /// A request that cannot get a connection within this gives up (the page says the database
     /// is unavailable) rather than hang.
     pub acquire_timeout: Duration,
+    /// Postgres only: connect with TLS (`sslmode=require`) unless the URL (or `PGSSLMODE`) sets
+    /// an `sslmode` itself. Production turns it on: Heroku Postgres refuses plain connections.
+    pub require_tls: bool,
 }
 
 impl Default for PoolOptions {
@@ -75,7 +80,25 @@ impl Default for PoolOptions {
         Self {
             max_connections: crate::config::DEFAULT_DB_POOL_MAX,
             acquire_timeout: Duration::from_secs(5),
+            require_tls: false,
         }
+    }
+}
+
+/// Connection options for a Postgres URL. With `require_tls`, TLS is required (encrypted, the
+/// certificate not checked against a CA: Heroku Postgres's certificates are not publicly
+/// signed) unless the URL or `PGSSLMODE` chooses an `sslmode`, which wins.
+pub fn postgres_options(url: &str, require_tls: bool) -> Result<PgConnectOptions> {
+    let options = PgConnectOptions::from_str(url)?.application_name("euterpe");
+    let url_chooses = reqwest::Url::parse(url).is_ok_and(|url| {
+        url.query_pairs()
+            .any(|(name, _)| name == "sslmode" || name == "ssl-mode")
+    });
+    let env_chooses = std::env::var_os("PGSSLMODE").is_some();
+    if require_tls && !url_chooses && !env_chooses {
+        Ok(options.ssl_mode(PgSslMode::Require))
+    } else {
+        Ok(options)
     }
 }
 
@@ -84,7 +107,7 @@ impl Store {
     /// lazily, so a database that is down at start is retried by each request.
     pub async fn connect(url: &str, options: PoolOptions) -> Result<Self> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let connect = PgConnectOptions::from_str(url)?.application_name("euterpe");
+            let connect = postgres_options(url, options.require_tls)?;
             Db::Postgres(
                 PgPoolOptions::new()
                     .max_connections(options.max_connections)
@@ -135,5 +158,25 @@ impl Store {
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
         with_pool!(self, pool => pool.close().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_requires_tls_unless_the_url_chooses() {
+        if std::env::var_os("PGSSLMODE").is_some() {
+            return; // The environment chooses; nothing to decide here.
+        }
+        let url = "postgres://user:pw@db.example.com:5432/euterpe";
+        let mode = |url: &str, require| postgres_options(url, require).unwrap().get_ssl_mode();
+        assert!(matches!(mode(url, true), PgSslMode::Require));
+        assert!(matches!(mode(url, false), PgSslMode::Prefer));
+        let disabled = format!("{url}?sslmode=disable");
+        assert!(matches!(mode(&disabled, true), PgSslMode::Disable));
+        let verified = format!("{url}?sslmode=verify-full");
+        assert!(matches!(mode(&verified, true), PgSslMode::VerifyFull));
     }
 }
