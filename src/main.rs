@@ -1,4 +1,4 @@
-//! The `euterpe` command: `serve` (default), `migrate`, `gen-key`.
+//! The `euterpe` command: `serve` (default), `worker`, `migrate`, `rotate-keys`, `gen-key`.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -8,13 +8,14 @@ use euterpe::app::{self, App, AppState, StartError};
 use euterpe::clock::Clock;
 use euterpe::config::Config;
 use euterpe::shutdown::Shutdown;
-use euterpe::{crypto, telemetry};
+use euterpe::{crypto, keys, telemetry};
 
-const USAGE: &str = "usage: euterpe [serve | worker | migrate | gen-key]
-  serve    serve the dashboard and run background jobs (the default); runs migrations first
-  worker   run only the background jobs (Heroku's worker dyno)
-  migrate  apply database migrations and exit (Heroku's release phase)
-  gen-key  print a fresh TOKEN_ENCRYPTION_KEY";
+const USAGE: &str = "usage: euterpe [serve | worker | migrate | rotate-keys | gen-key]
+  serve        serve the dashboard and run background jobs (the default); runs migrations first
+  worker       run only the background jobs (Heroku's worker dyno)
+  migrate      apply database migrations and exit (Heroku's release phase)
+  rotate-keys  re-encrypt every stored token with the newest of TOKEN_ENCRYPTION_KEYS
+  gen-key      print a fresh TOKEN_ENCRYPTION_KEY";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        "serve" | "worker" | "migrate" => {}
+        "serve" | "worker" | "migrate" | "rotate-keys" => {}
         other => {
             eprintln!("euterpe: unknown command {other:?}\n{USAGE}");
             return ExitCode::from(2);
@@ -41,7 +42,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    telemetry::init_logging();
+    // Sentry first, before any thread exists (its panic hook and the runtime's threads).
+    let sentry = telemetry::init_sentry(&config);
+    telemetry::init_logging(sentry.is_some());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -49,24 +52,52 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match command.as_str() {
             "migrate" => migrate(&config).await,
+            "rotate-keys" => rotate_keys(&config).await,
             "worker" => worker(config).await,
             _ => serve(config).await,
         }
     });
-    match result {
+    // Lets the runtime's threads go before Sentry sends what is queued (when the guard drops).
+    drop(runtime);
+    let code = match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{err}");
             eprintln!("euterpe: {err}");
             ExitCode::FAILURE
         }
-    }
+    };
+    drop(sentry);
+    code
 }
 
 async fn migrate(config: &Config) -> Result<(), StartError> {
     let store = app::open_store(config).await?;
     store.close().await;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// Re-encrypts every token with the newest key, in batches, reporting as it goes.
+async fn rotate_keys(config: &Config) -> Result<(), StartError> {
+    let keys = app::load_keys(config)?;
+    let store = app::open_store(config).await?;
+    let newest = keys.current_key_id();
+    println!("rotate-keys: re-encrypting tokens with the newest key ({newest})");
+    let report = keys::rotate(&store, &keys, keys::BATCH_SIZE, |progress| {
+        println!("rotate-keys: {} re-encrypted so far", progress.rotated);
+    })
+    .await;
+    store.close().await;
+    let report = report?;
+    println!("rotate-keys: {report}");
+    if report.unreadable > 0 {
+        return Err(StartError::Config(euterpe::config::ConfigError(format!(
+            "{} token rows use a key that TOKEN_ENCRYPTION_KEYS does not hold: put the old key \
+             back (after the newest) and run rotate-keys again, or those users must log in again",
+            report.unreadable
+        ))));
+    }
     Ok(())
 }
 

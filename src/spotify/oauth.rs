@@ -93,6 +93,21 @@ impl OAuth {
         Self { client, http }
     }
 
+    /// The same app with another authorize page and redirect URI: a demo's fake Spotify is
+    /// reached under whatever origin the browser used (a review app's host name is new each
+    /// time). `authorize_base` is the accounts service's base, like the configuration's.
+    pub fn at_origin(&self, authorize_base: &Url, redirect_uri: &Url) -> Self {
+        let authorize = format!("{}/authorize", authorize_base.as_str().trim_end_matches('/'));
+        Self {
+            client: self
+                .client
+                .clone()
+                .set_auth_uri(AuthUrl::new(authorize).expect("a URL plus a path is a URL"))
+                .set_redirect_uri(RedirectUrl::from_url(redirect_uri.clone())),
+            http: self.http.clone(),
+        }
+    }
+
     /// A fresh authorization request with a random `state` and a PKCE S256 challenge.
     pub fn authorize(&self) -> AuthorizeRequest {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();

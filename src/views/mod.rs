@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod errors;
 pub mod landing;
 pub mod layout;
+pub mod limits;
 pub mod panels;
 
 use crate::store::User;

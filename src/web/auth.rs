@@ -11,16 +11,17 @@ use crate::app::AppState;
 use crate::error::{AppError, LoginError};
 use crate::spotify::SpotifyError;
 use crate::spotify::models::CurrentUser as SpotifyUser;
-use crate::spotify::oauth::OAuthError;
+use crate::spotify::oauth::{OAuth, OAuthError};
 use crate::store::NewUser;
 
 /// `GET /login`: remember a fresh `state` and PKCE verifier in this browser's session, then send
 /// the browser to Spotify's consent page.
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     session: AppSession,
 ) -> Result<Response, AppError> {
-    let request = state.oauth().authorize();
+    let request = oauth_for(&state, &headers).authorize();
     session
         .begin_login(&request.state, &request.pkce_verifier, state.clock.unix())
         .await?;
@@ -29,6 +30,36 @@ pub async fn login(
         [(header::LOCATION, request.url.as_str())],
     )
         .into_response())
+}
+
+/// The OAuth client for this request. A demo without `PUBLIC_URL` (a review app, whose host
+/// name is new each time) sends the browser to the fake's pages and back under the origin the
+/// browser used; everything else uses the configured endpoints and redirect URI.
+fn oauth_for(state: &AppState, headers: &HeaderMap) -> OAuth {
+    if state.demo.is_none() || state.config.public_url.is_some() {
+        return state.oauth().clone();
+    }
+    let Some(origin) = request_origin(headers) else {
+        return state.oauth().clone();
+    };
+    let authorize = origin
+        .join(super::DEMO_SPOTIFY_PREFIX)
+        .expect("an origin joins a path");
+    let redirect = origin.join("/callback").expect("an origin joins a path");
+    state.oauth().at_origin(&authorize, &redirect)
+}
+
+/// `scheme://host` of this request as the browser sent it (`Host`, and `X-Forwarded-Proto`
+/// behind a router), when the `Host` header is a plain host and port.
+fn request_origin(headers: &HeaderMap) -> Option<reqwest::Url> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let scheme = if super::forwarded_https(headers) {
+        "https"
+    } else {
+        "http"
+    };
+    let url = reqwest::Url::parse(&format!("{scheme}://{host}/")).ok()?;
+    (url.path() == "/" && url.username().is_empty() && url.query().is_none()).then_some(url)
 }
 
 /// What Spotify appends to the redirect URI.
@@ -43,6 +74,7 @@ pub struct CallbackParams {
 /// encrypted, and start a new session for them.
 pub async fn callback(
     State(state): State<AppState>,
+    headers: HeaderMap,
     session: AppSession,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, AppError> {
@@ -62,8 +94,7 @@ pub async fn callback(
         .code
         .ok_or(AppError::Login(LoginError::MissingCode))?;
 
-    let tokens = state
-        .oauth()
+    let tokens = oauth_for(&state, &headers)
         .exchange_code(&code, &verifier)
         .await
         .map_err(|err| {

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum_htmx::AutoVaryLayer;
 use time::Duration as TimeDuration;
 use tower::ServiceExt;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -15,6 +16,8 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::panel::Panel;
 use crate::store::SessionBackend;
+use crate::telemetry;
+use rate_limit::Quota;
 
 pub mod account;
 pub mod assets;
@@ -26,7 +29,10 @@ pub mod extract;
 pub mod health;
 pub mod logging;
 pub mod panels;
+pub mod rate_limit;
+pub mod security;
 pub mod session;
+pub mod timeout;
 
 /// Where a public demo serves the fake Spotify's pages (its loopback port is private).
 pub const DEMO_SPOTIFY_PREFIX: &str = "/demo-spotify";
@@ -41,8 +47,11 @@ pub const SESSION_INACTIVITY: TimeDuration = TimeDuration::days(14);
 pub fn router(state: AppState) -> Router {
     let mut routes = Router::new()
         .route("/", get(dashboard::index))
-        .route("/login", get(auth::login))
-        .route("/callback", get(auth::callback))
+        .route("/login", get(auth::login).layer(rate_limit::limit(Quota::LOGIN)))
+        .route(
+            "/callback",
+            get(auth::callback).layer(rate_limit::limit(Quota::CALLBACK)),
+        )
         .route("/logout", post(auth::logout))
         .route("/account", get(account::page))
         .route("/healthz", get(health::healthz))
@@ -55,13 +64,22 @@ pub fn router(state: AppState) -> Router {
             }),
         );
     }
-    if let (Some(fake), Some(_)) = (&state.demo, &state.config.public_url) {
+    if let Some(fake) = &state.demo {
+        // Browsers reach the demo's sign-in page through Euterpe: the fake's port is private.
         routes = routes.nest_service(DEMO_SPOTIFY_PREFIX, fake.router());
     }
+    // Innermost first: a panic becomes a 500; a request gets at most REQUEST_TIMEOUT_SECS;
+    // cross-origin writes are refused; errors become pages; each request has its own Sentry
+    // scope; HTTP moves to HTTPS and every answer gets the security headers; one log line.
     let routes = routes
         .fallback(|| async { AppError::NotFound })
+        .layer(CatchPanicLayer::custom(telemetry::panicked))
+        .layer(from_fn_with_state(state.clone(), timeout::limit))
+        .layer(from_fn_with_state(state.clone(), security::same_origin))
         .layer(from_fn_with_state(state.clone(), errors::render_errors))
         .layer(AutoVaryLayer)
+        .layer(from_fn(telemetry::report_errors))
+        .layer(from_fn_with_state(state.clone(), security::protect))
         .layer(from_fn(logging::log_requests))
         .with_state(state.clone());
 
