@@ -30,7 +30,7 @@ pub fn timed_out(limit_secs: u64) -> (&'static str, Markup) {
         "This took too long",
         html! {
             p {
-                "Euterpe stopped waiting after " (limit_secs) " seconds so that the page would not "
+                "Euterpe stopped waiting after " (seconds(limit_secs)) " so that the page would not "
                 "hang; Spotify or the database is slow right now. Nothing is lost: reload the "
                 "page to try again."
             }
@@ -45,7 +45,7 @@ pub fn panel_timed_out(panel: Panel, range: Option<TimeRange>, limit_secs: u64) 
         div.error-state role="alert" {
             p {
                 strong { "This panel took too long. " }
-                "Euterpe stopped waiting after " (limit_secs) " seconds; Spotify or the database "
+                "Euterpe stopped waiting after " (seconds(limit_secs)) "; Spotify or the database "
                 "is slow right now. Nothing is lost."
             }
             a.button href=(url) hx-get=(url) hx-target={ "#" (section_id(panel)) } hx-swap="outerHTML" {
@@ -63,4 +63,9 @@ pub fn fragment(title: &str, body: Markup) -> Markup {
 /// An explanation as the main content of a full page.
 pub fn page_main(title: &str, body: Markup) -> Markup {
     html! { div.page-head { h1 { (title) } } div.error-page { (body) } }
+}
+
+/// "1 second", "15 seconds".
+fn seconds(n: u64) -> String {
+    format!("{n} second{}", if n == 1 { "" } else { "s" })
 }

@@ -68,6 +68,13 @@ pub fn router(state: AppState) -> Router {
         // Browsers reach the demo's sign-in page through Euterpe: the fake's port is private.
         routes = routes.nest_service(DEMO_SPOTIFY_PREFIX, fake.router());
     }
+    with_middleware(state, routes)
+}
+
+/// `routes` behind everything every Euterpe route gets: sessions, error pages, time limits,
+/// security headers and checks, error reports and request logs. (Tests use it to put routes of
+/// their own behind the same middleware.)
+pub fn with_middleware(state: AppState, routes: Router<AppState>) -> Router {
     // Innermost first: a panic becomes a 500; a request gets at most REQUEST_TIMEOUT_SECS;
     // cross-origin writes are refused; errors become pages; each request has its own Sentry
     // scope; HTTP moves to HTTPS and every answer gets the security headers; one log line.

@@ -4,6 +4,7 @@
 mod common;
 
 mod demo;
+mod heroku;
 mod login;
 mod panels;
 mod tokens;
