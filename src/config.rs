@@ -491,18 +491,30 @@ mod tests {
         assert_eq!(review.sentry_environment, "review");
         assert_eq!(review.release, "9e8d7c6");
 
-        let https = Config::from_vars(&vars(&[("PUBLIC_URL", "https://euterpe.example.com")]))
-            .unwrap();
+        let https =
+            Config::from_vars(&vars(&[("PUBLIC_URL", "https://euterpe.example.com")])).unwrap();
         assert!(https.redirect_to_https() && !https.on_heroku());
     }
 
     #[test]
     fn bad_heroku_settings_are_named() {
         for (pairs, starts) in [
-            (vec![("SENTRY_DSN", "not a dsn")], "SENTRY_DSN is not a Sentry DSN"),
-            (vec![("REQUEST_TIMEOUT_SECS", "0")], "REQUEST_TIMEOUT_SECS must be at least 1"),
-            (vec![("REQUEST_TIMEOUT_SECS", "soon")], "REQUEST_TIMEOUT_SECS is not a whole number"),
-            (vec![("EUTERPE_DEMO_LATENCY_MS", "slow")], "EUTERPE_DEMO_LATENCY_MS is not a whole number"),
+            (
+                vec![("SENTRY_DSN", "not a dsn")],
+                "SENTRY_DSN is not a Sentry DSN",
+            ),
+            (
+                vec![("REQUEST_TIMEOUT_SECS", "0")],
+                "REQUEST_TIMEOUT_SECS must be at least 1",
+            ),
+            (
+                vec![("REQUEST_TIMEOUT_SECS", "soon")],
+                "REQUEST_TIMEOUT_SECS is not a whole number",
+            ),
+            (
+                vec![("EUTERPE_DEMO_LATENCY_MS", "slow")],
+                "EUTERPE_DEMO_LATENCY_MS is not a whole number",
+            ),
         ] {
             let err = Config::from_vars(&vars(&pairs)).unwrap_err();
             assert!(err.0.starts_with(starts), "{pairs:?}: {err}");

@@ -97,7 +97,10 @@ impl OAuth {
     /// reached under whatever origin the browser used (a review app's host name is new each
     /// time). `authorize_base` is the accounts service's base, like the configuration's.
     pub fn at_origin(&self, authorize_base: &Url, redirect_uri: &Url) -> Self {
-        let authorize = format!("{}/authorize", authorize_base.as_str().trim_end_matches('/'));
+        let authorize = format!(
+            "{}/authorize",
+            authorize_base.as_str().trim_end_matches('/')
+        );
         Self {
             client: self
                 .client

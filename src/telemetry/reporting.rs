@@ -42,7 +42,9 @@ pub fn init_sentry(config: &Config) -> Option<sentry::ClientInitGuard> {
 
 /// Whether error reports go anywhere.
 fn enabled() -> bool {
-    Hub::main().client().is_some_and(|client| client.is_enabled())
+    Hub::main()
+        .client()
+        .is_some_and(|client| client.is_enabled())
 }
 
 /// Gives each request its own Sentry scope, named after its matched route (`GET /top_songs`) and
@@ -103,7 +105,11 @@ pub async fn report_errors(request: Request, next: Next) -> Response {
 
 /// The URL the client asked for, as well as the server can tell (the host from `Host`).
 fn request_url(request: &Request) -> Option<String> {
-    let host = request.headers().get(axum::http::header::HOST)?.to_str().ok()?;
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)?
+        .to_str()
+        .ok()?;
     let scheme = if crate::web::forwarded_https(request.headers()) {
         "https"
     } else {

@@ -80,13 +80,23 @@ pub fn breadcrumb(mut crumb: Breadcrumb) -> Breadcrumb {
 /// URL without its query unless every parameter is a harmless one.
 pub fn request(request: Request) -> Request {
     Request {
-        url: request.url.and_then(|url| url_without_secrets(url.as_str()).parse().ok()),
+        url: request
+            .url
+            .and_then(|url| url_without_secrets(url.as_str()).parse().ok()),
         method: request.method,
         headers: request
             .headers
             .into_iter()
             .filter(|(name, _)| SAFE_HEADERS.contains(&name.to_ascii_lowercase().as_str()))
-            .map(|(name, header)| (name, text(&header)))
+            .map(|(name, header)| {
+                // The request id is what ties a report to the log lines: kept as it is.
+                let header = if name.eq_ignore_ascii_case("x-request-id") {
+                    header
+                } else {
+                    text(&header)
+                };
+                (name, header)
+            })
             .collect::<BTreeMap<_, _>>(),
         ..Request::default()
     }
@@ -135,7 +145,10 @@ pub fn text(text: &str) -> String {
                 .find(|c: char| !is_token_char(c))
                 .map_or(piece.len(), |end| lead + end);
             out.push_str(&piece[..lead]);
-            if value_end > lead {
+            let value = &piece[lead..value_end];
+            if is_number(value) {
+                out.push_str(value);
+            } else if !value.is_empty() {
                 out.push_str(REDACTED);
             }
             &piece[value_end..]
@@ -200,9 +213,7 @@ fn word(word: &str) -> (String, bool) {
     let mut out = String::with_capacity(word.len());
     let mut rest = word;
     while !rest.is_empty() {
-        let run_end = rest
-            .find(|c: char| !is_token_char(c))
-            .unwrap_or(rest.len());
+        let run_end = rest.find(|c: char| !is_token_char(c)).unwrap_or(rest.len());
         if run_end == 0 {
             let c = rest.chars().next().expect("rest is not empty");
             out.push(c);
@@ -224,18 +235,22 @@ fn word(word: &str) -> (String, bool) {
         }
         out.push_str(&rest[..separator_len]);
         rest = &rest[separator_len..];
-        let value_end = rest
-            .find(|c: char| !is_token_char(c))
-            .unwrap_or(rest.len());
+        let value_end = rest.find(|c: char| !is_token_char(c)).unwrap_or(rest.len());
         if value_end == 0 && rest.is_empty() {
             return (out, true);
         }
         if value_end > 0 {
-            out.push_str(REDACTED);
+            let value = &rest[..value_end];
+            out.push_str(if is_number(value) { value } else { REDACTED });
             rest = &rest[value_end..];
         }
     }
     (out, false)
+}
+
+/// A plain number (an error code, a count) is never a secret.
+fn is_number(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Characters of tokens, keys and ids (base64, base64url, hex, UUIDs, JWT segments).
@@ -251,7 +266,11 @@ fn looks_random(run: &str) -> bool {
     let lower = run.chars().any(|c| c.is_ascii_lowercase());
     let upper = run.chars().any(|c| c.is_ascii_uppercase());
     let digit = run.chars().any(|c| c.is_ascii_digit());
-    [lower, upper, digit].into_iter().filter(|&class| class).count() >= 2
+    [lower, upper, digit]
+        .into_iter()
+        .filter(|&class| class)
+        .count()
+        >= 2
 }
 
 #[cfg(test)]
@@ -295,6 +314,7 @@ mod tests {
             "GET /top_songs answered 503 after 15 s",
             "error returned from database: relation \"authorization_codes_table\" does not exist",
             "panicked at src/web/panels.rs:42:9",
+            "error returned from database: (code: 1) no such table: users",
         ] {
             assert_eq!(text(message), message);
         }

@@ -47,7 +47,10 @@ pub const SESSION_INACTIVITY: TimeDuration = TimeDuration::days(14);
 pub fn router(state: AppState) -> Router {
     let mut routes = Router::new()
         .route("/", get(dashboard::index))
-        .route("/login", get(auth::login).layer(rate_limit::limit(Quota::LOGIN)))
+        .route(
+            "/login",
+            get(auth::login).layer(rate_limit::limit(Quota::LOGIN)),
+        )
         .route(
             "/callback",
             get(auth::callback).layer(rate_limit::limit(Quota::CALLBACK)),

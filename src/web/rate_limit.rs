@@ -162,8 +162,7 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<IpAddr
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
         .map(str::trim)
-        .filter(|hop| !hop.is_empty())
-        .last()
+        .rfind(|hop| !hop.is_empty())
         .and_then(|hop| {
             hop.parse::<IpAddr>()
                 .ok()

@@ -109,11 +109,7 @@ fn https_location(state: &AppState, request: &Request) -> Option<HeaderValue> {
 /// Refuses a state-changing request (anything but GET, HEAD and OPTIONS) whose `Origin` is not
 /// this site, or that the browser marks as cross-site. Requests without either header (old
 /// browsers, scripts) pass on to the form-token check every such route makes.
-pub async fn same_origin(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS

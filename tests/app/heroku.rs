@@ -86,7 +86,10 @@ async fn every_answer_carries_exactly_the_security_headers(backend: Backend) {
     let landing = app.get(&browser(), "/").await;
     assert_eq!(landing.status(), StatusCode::OK);
     assert_eq!(header_names(&landing), expected(&[]));
-    assert_eq!(header(&landing, "content-security-policy"), Some(EXPECTED_CSP));
+    assert_eq!(
+        header(&landing, "content-security-policy"),
+        Some(EXPECTED_CSP)
+    );
     assert_eq!(header(&landing, "x-content-type-options"), Some("nosniff"));
     assert_eq!(header(&landing, "referrer-policy"), Some("same-origin"));
     assert_eq!(header(&landing, "strict-transport-security"), None);
@@ -106,14 +109,21 @@ async fn every_answer_carries_exactly_the_security_headers(backend: Backend) {
         header(&https, "strict-transport-security"),
         Some("max-age=31536000; includeSubDomains")
     );
-    assert_eq!(STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+    assert_eq!(
+        STRICT_TRANSPORT_SECURITY,
+        "max-age=31536000; includeSubDomains"
+    );
 
     // Error pages, fragments, redirects and assets carry them too.
     let client = browser();
     app.login(&client, "alice").await;
     for (path, htmx, status) in [
         ("/no/such/page", false, StatusCode::NOT_FOUND),
-        ("/top_songs?time_range=forever", true, StatusCode::BAD_REQUEST),
+        (
+            "/top_songs?time_range=forever",
+            true,
+            StatusCode::BAD_REQUEST,
+        ),
         ("/top_songs", true, StatusCode::OK),
         ("/login", false, StatusCode::FOUND),
         ("/healthz", false, StatusCode::OK),
@@ -302,7 +312,10 @@ async fn login_starts_and_callbacks_are_rate_limited_per_address_and_user(backen
     let refused = login_from(&client, "203.0.113.5").await.unwrap();
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry_after: u64 = header(&refused, "retry-after").unwrap().parse().unwrap();
-    assert!((1..=60).contains(&retry_after), "Retry-After: {retry_after}");
+    assert!(
+        (1..=60).contains(&retry_after),
+        "Retry-After: {retry_after}"
+    );
     let page = refused.text().await.unwrap();
     assert!(page.contains("Too many attempts"), "{page}");
     assert!(page.contains("Please try again in about"), "{page}");
@@ -388,12 +401,13 @@ async fn a_panel_that_takes_too_long_shows_its_error_state(backend: Backend) {
         times: None,
     });
 
-    let panel = app
-        .htmx(&client, "/top_songs?time_range=long_term")
-        .await;
+    let panel = app.htmx(&client, "/top_songs?time_range=long_term").await;
     assert_eq!(panel.status(), StatusCode::SERVICE_UNAVAILABLE);
     let html = panel.text().await.unwrap();
-    assert!(html.starts_with(r#"<section class="panel" id="panel-top_songs""#), "{html}");
+    assert!(
+        html.starts_with(r#"<section class="panel" id="panel-top_songs""#),
+        "{html}"
+    );
     assert!(html.contains("This panel took too long."), "{html}");
     assert!(html.contains("stopped waiting after 1 second;"), "{html}");
     assert!(
@@ -406,7 +420,10 @@ async fn a_panel_that_takes_too_long_shows_its_error_state(backend: Backend) {
     let page = app.get(&client, "/top_songs").await;
     assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
     let page = page.text().await.unwrap();
-    assert!(page.contains("<html") && page.contains("This took too long"), "{page}");
+    assert!(
+        page.contains("<html") && page.contains("This took too long"),
+        "{page}"
+    );
 
     // Other panels and pages are not held up.
     assert_eq!(app.get(&client, "/account").await.status(), StatusCode::OK);
@@ -537,7 +554,10 @@ async fn rotate_keys_re_encrypts_every_token_and_skips_current_ones(backend: Bac
     let ring = KeyRing::parse_list(&both, "TOKEN_ENCRYPTION_KEYS").unwrap();
     let old_id = KeyRing::parse_list(&old_key, "K").unwrap().current_key_id();
     let new_id = ring.current_key_id();
-    assert_eq!(key_ids(&app).await, BTreeSet::from([old_id, new_id.clone()]));
+    assert_eq!(
+        key_ids(&app).await,
+        BTreeSet::from([old_id, new_id.clone()])
+    );
 
     // `euterpe rotate-keys`, the command itself.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_euterpe"))
@@ -582,7 +602,10 @@ async fn rotate_keys_re_encrypts_every_token_and_skips_current_ones(backend: Bac
         let panel = new_only.htmx(client, "/top_artists").await;
         assert_eq!(panel.status(), StatusCode::OK);
         let html = panel.text().await.unwrap();
-        assert!(html.contains("artist-list") && !html.contains("error-state"), "{html}");
+        assert!(
+            html.contains("artist-list") && !html.contains("error-state"),
+            "{html}"
+        );
     }
 
     // A ring without the key the rows use reports them unreadable and changes nothing.

@@ -6,5 +6,7 @@ mod common;
 mod demo;
 mod heroku;
 mod login;
+mod outage;
 mod panels;
+mod private_postgres;
 mod tokens;
