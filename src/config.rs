@@ -177,7 +177,14 @@ impl Config {
                     )
                 })?
                 .to_owned();
-            let default_redirect = format!("http://127.0.0.1:{port}/callback");
+            // Behind PUBLIC_URL the callback is there; locally, on the loopback address.
+            let default_redirect = match &public_url {
+                Some(public) => public
+                    .join("/callback")
+                    .expect("an origin joins a path")
+                    .to_string(),
+                None => format!("http://127.0.0.1:{port}/callback"),
+            };
             let redirect_uri = parse_url(
                 get("SPOTIFY_REDIRECT_URI").unwrap_or(&default_redirect),
                 "SPOTIFY_REDIRECT_URI",
@@ -494,6 +501,20 @@ mod tests {
         let https =
             Config::from_vars(&vars(&[("PUBLIC_URL", "https://euterpe.example.com")])).unwrap();
         assert!(https.redirect_to_https() && !https.on_heroku());
+    }
+
+    #[test]
+    fn behind_public_url_the_callback_is_there() {
+        let config = Config::from_vars(&vars(&[
+            ("SPOTIFY_CLIENT_ID", "abc"),
+            ("SPOTIFY_CLIENT_SECRET", "shh"),
+            ("PUBLIC_URL", "https://euterpe.example.com"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            config.spotify.unwrap().redirect_uri.as_str(),
+            "https://euterpe.example.com/callback"
+        );
     }
 
     #[test]
