@@ -75,6 +75,8 @@ impl App {
         let spotify = Arc::new(Spotify::new(
             SpotifyClient::new(http, spotify_config.api_url.clone()),
             tokens,
+            store.clone(),
+            clock.clone(),
         ));
         let library = Library::new(
             spotify.clone(),

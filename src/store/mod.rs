@@ -19,7 +19,7 @@ mod sessions;
 mod tokens;
 mod users;
 
-pub use cache::CacheEntry;
+pub use cache::{CacheEntry, CatalogueEntry};
 pub use sessions::SessionBackend;
 pub use tokens::{StoredTokens, TokenLock};
 pub use users::{NewUser, User};

@@ -11,8 +11,9 @@ use crate::app::AppState;
 use crate::panel::Panel;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
-use crate::stats;
-use crate::views::{self, Chrome};
+use crate::stats::{self, Hemisphere, PopularitySource, SeasonSource};
+use crate::views::panels::seasons::GenreSource;
+use crate::views::{self, Chrome, panels};
 
 /// `GET /{panel}`.
 pub async fn show(
@@ -22,22 +23,85 @@ pub async fn show(
     mode: RenderMode,
     range: RangeParam,
 ) -> Response {
-    let chosen = range.or(panel.default_range());
+    let body = body(&state, &current, panel, range.or(panel.default_range())).await;
+    respond(&state, &current, mode, panel, range.0, body)
+}
+
+/// One panel's body: load from the library, compute with `stats`, render with `views`.
+async fn body(
+    state: &AppState,
+    current: &CurrentUser,
+    panel: Panel,
+    range: TimeRange,
+) -> Result<Markup, SpotifyError> {
+    let library = &state.library;
     let user = current.user.id;
-    let body = match panel {
+    Ok(match panel {
         Panel::TopSongs => {
-            let tracks = state.library.top_tracks(user, chosen).await;
-            tracks.map(|tracks| views::panels::top_songs::top_songs(&stats::top_songs(&tracks)))
+            let tracks = library.top_tracks(user, range).await?;
+            panels::top_songs::top_songs(&stats::top_songs(&tracks))
         }
         Panel::TopArtists => {
-            let artists = state.library.top_artists(user, chosen).await;
-            artists.map(|artists| {
-                views::panels::top_artists::top_artists(&stats::top_artists(&artists))
-            })
+            let artists = library.top_artists(user, range).await?;
+            panels::top_artists::top_artists(&stats::top_artists(&artists))
         }
-        _ => Ok(views::panels::coming_soon(panel)),
-    };
-    respond(&state, &current, mode, panel, range.0, body)
+        Panel::TopAlbums => {
+            let tracks = library.top_tracks(user, range).await?;
+            panels::top_albums::top_albums(&stats::top_albums(&tracks))
+        }
+        Panel::HiddenGems => {
+            let tracks = library.top_tracks(user, range).await?;
+            let gems = stats::hidden_gems(&tracks, stats::spotify_popularity);
+            let source = stats::any_popularity_known(&tracks).then_some(PopularitySource::Spotify);
+            panels::hidden_gems::hidden_gems(&gems, source)
+        }
+        Panel::TopPlaylists => {
+            let (playlists, top) = tokio::try_join!(
+                library.own_playlists_with_tracks(user, &current.user.spotify_id),
+                library.top_tracks(user, range),
+            )?;
+            let rows = stats::top_playlists(&current.user.spotify_id, &playlists, &top);
+            panels::top_playlists::top_playlists(&rows)
+        }
+        Panel::ArtistsStandingTestOfTime => {
+            let [short, medium, long] = library.top_artists_all(user).await?;
+            panels::artists_over_time::standing(&stats::artists_standing_test_of_time(
+                &short, &medium, &long,
+            ))
+        }
+        Panel::ArtistsFallingOff => {
+            let [short, medium, long] = library.top_artists_all(user).await?;
+            panels::artists_over_time::falling_off(&stats::artists_falling_off(
+                &short, &medium, &long,
+            ))
+        }
+        Panel::ReleaseYearTrends => {
+            let tracks = library.top_tracks(user, range).await?;
+            panels::release_years::release_years(&stats::release_year_trends(&tracks))
+        }
+        Panel::MusicVarietyBySeason => {
+            let tracks = library.top_tracks(user, range).await?;
+            let items = stats::release_month_items(&tracks);
+            let artist_ids: Vec<String> = items
+                .iter()
+                .flat_map(|item| item.artist_ids.iter().cloned())
+                .collect();
+            let genres = library.genres(user, &artist_ids).await?;
+            let lookup = |id: &str| genres.as_ref()?.get(id).map(Vec::as_slice);
+            let seasons = stats::variety_by_season(&items, &lookup, Hemisphere::default());
+            let source = if genres.is_some() {
+                GenreSource::Spotify
+            } else {
+                GenreSource::Unavailable
+            };
+            panels::seasons::seasons(
+                &seasons,
+                SeasonSource::ReleaseMonth,
+                source,
+                Hemisphere::default(),
+            )
+        }
+    })
 }
 
 /// Wraps a panel body (or its error) in the panel frame, as a fragment or a whole page.

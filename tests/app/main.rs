@@ -3,6 +3,8 @@
 
 mod common;
 
+mod all_panels;
+
 mod demo;
 mod login;
 mod panels;

@@ -9,7 +9,13 @@ use crate::panel::Panel;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
 
+pub mod artists_over_time;
+pub mod hidden_gems;
+pub mod release_years;
+pub mod seasons;
+pub mod top_albums;
 pub mod top_artists;
+pub mod top_playlists;
 pub mod top_songs;
 
 /// The element id of a panel's section (what htmx swaps).
@@ -88,17 +94,6 @@ pub fn page_main(panel: Panel, range: Option<TimeRange>, section: Markup) -> Mar
 /// The empty state: say plainly that there is nothing yet.
 pub fn empty(message: &str) -> Markup {
     html! { p.empty-state { (message) } }
-}
-
-/// A panel that is not built yet: clearly not a result.
-pub fn coming_soon(panel: Panel) -> Markup {
-    html! {
-        p.coming-soon {
-            strong { "Coming soon. " }
-            "The " (panel.title()) " panel is not part of this version of Euterpe yet; "
-            "nothing here is a result."
-        }
-    }
 }
 
 /// The error state, in words a person understands, with a retry control.
