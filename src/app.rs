@@ -147,6 +147,8 @@ pub async fn start_demo_spotify(
 ) -> Result<(FakeSpotify, SpotifyConfig), StartError> {
     let fake_config = FakeConfig {
         clock: clock.clone(),
+        // Covers drawn by the fake, served through Euterpe's own origin (see web::router).
+        image_base: Some(format!("{}/images", crate::web::DEMO_SPOTIFY_PREFIX)),
         ..FakeConfig::default()
     };
     let (client_id, client_secret) = (

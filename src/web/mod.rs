@@ -28,7 +28,7 @@ pub mod logging;
 pub mod panels;
 pub mod session;
 
-/// Where a public demo serves the fake Spotify's pages (its loopback port is private).
+/// Where demo mode serves the fake Spotify's pages and covers (its loopback port is private).
 pub const DEMO_SPOTIFY_PREFIX: &str = "/demo-spotify";
 /// The session cookie over plain HTTP (local use).
 pub const SESSION_COOKIE: &str = "euterpe_session";
@@ -55,7 +55,9 @@ pub fn router(state: AppState) -> Router {
             }),
         );
     }
-    if let (Some(fake), Some(_)) = (&state.demo, &state.config.public_url) {
+    if let Some(fake) = &state.demo {
+        // The fake's pages and covers, reachable through Euterpe's own origin: a deployed demo's
+        // browsers can't reach the fake's loopback port, and covers stay same-origin.
         routes = routes.nest_service(DEMO_SPOTIFY_PREFIX, fake.router());
     }
     let routes = routes
