@@ -34,18 +34,14 @@ impl Drop for Driver {
 }
 
 fn find_binary(names: &[&str]) -> Option<PathBuf> {
+    let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect())
+        .unwrap_or_default();
     names
         .iter()
         .flat_map(|name| {
-            [PathBuf::from(name)].into_iter().chain(
-                std::env::var_os("PATH")
-                    .map(|paths| {
-                        std::env::split_paths(&paths)
-                            .map(|dir| dir.join(name))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            )
+            std::iter::once(PathBuf::from(name))
+                .chain(path_dirs.iter().map(move |dir| dir.join(name)))
         })
         .find(|path| path.is_absolute() && path.is_file())
 }
