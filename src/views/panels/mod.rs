@@ -47,7 +47,8 @@ pub fn frame(panel: Panel, range: Option<TimeRange>, body: Markup) -> Markup {
                     }
                 }
             }
-            div.panel-body { (body) }
+            // Focusable, so keyboard users can scroll a long panel on the dashboard.
+            div.panel-body tabindex="0" { (body) }
         }
     }
 }
