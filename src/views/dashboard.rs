@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::components::range_form;
-use super::panels::slot;
+use super::panels::{Scope, slot};
 use crate::panel::Panel;
 use crate::spotify::models::TimeRange;
 use crate::store::User;
@@ -28,7 +28,7 @@ pub fn dashboard(user: &User, range: Option<TimeRange>, needs_relogin: bool) -> 
         (range_form("/", range, TimeRange::MediumTerm))
         div #panels .panels {
             @for panel in Panel::ALL {
-                (slot(panel, range))
+                (slot(Scope::OWNER, panel, range))
             }
         }
     }

@@ -12,7 +12,9 @@ use crate::panel::Panel;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
 use crate::stats::{self, Hemisphere, PopularitySource, SeasonSource};
+use crate::store::User;
 use crate::views::panels::seasons::GenreSource;
+use crate::views::panels::{Scope, Viewer};
 use crate::views::{self, Chrome, panels};
 
 /// `GET /{panel}`.
@@ -23,19 +25,27 @@ pub async fn show(
     mode: RenderMode,
     range: RangeParam,
 ) -> Response {
-    let body = body(&state, &current, panel, range.or(panel.default_range())).await;
-    respond(&state, &current, mode, panel, range.0, body)
+    let body = body(&state, &current.user, panel, range.or(panel.default_range())).await;
+    let chrome = Chrome {
+        user: Some(&current.user),
+        csrf: Some(&current.csrf),
+        demo: state.demo.is_some(),
+    };
+    respond(&state, Scope::OWNER, mode, panel, range.0, body, |main| {
+        views::layout::page(panel.title(), chrome, main)
+    })
 }
 
-/// One panel's body: load from the library, compute with `stats`, render with `views`.
-async fn body(
+/// One panel's body for `owner`'s data: load from the library, compute with `stats`, render
+/// with `views`.
+pub async fn body(
     state: &AppState,
-    current: &CurrentUser,
+    owner: &User,
     panel: Panel,
     range: TimeRange,
 ) -> Result<Markup, SpotifyError> {
     let library = &state.library;
-    let user = current.user.id;
+    let user = owner.id;
     Ok(match panel {
         Panel::TopSongs => {
             let tracks = library.top_tracks(user, range).await?;
@@ -57,10 +67,10 @@ async fn body(
         }
         Panel::TopPlaylists => {
             let (playlists, top) = tokio::try_join!(
-                library.own_playlists_with_tracks(user, &current.user.spotify_id),
+                library.own_playlists_with_tracks(user, &owner.spotify_id),
                 library.top_tracks(user, range),
             )?;
-            let rows = stats::top_playlists(&current.user.spotify_id, &playlists, &top);
+            let rows = stats::top_playlists(&owner.spotify_id, &playlists, &top);
             panels::top_playlists::top_playlists(&rows)
         }
         Panel::ArtistsStandingTestOfTime => {
@@ -104,18 +114,22 @@ async fn body(
     })
 }
 
-/// Wraps a panel body (or its error) in the panel frame, as a fragment or a whole page.
-fn respond(
+/// Wraps a panel body (or its error) in the panel frame, as a fragment or — through `page` —
+/// a whole page.
+pub fn respond(
     state: &AppState,
-    current: &CurrentUser,
+    scope: Scope<'_>,
     mode: RenderMode,
     panel: Panel,
     range: Option<TimeRange>,
     body: Result<Markup, SpotifyError>,
+    page: impl FnOnce(Markup) -> Markup,
 ) -> Response {
     let (status, body, retry_after) = match body {
         Ok(body) => (StatusCode::OK, body, None),
-        Err(SpotifyError::NeedsRelogin) if mode == RenderMode::Fragment => {
+        Err(SpotifyError::NeedsRelogin)
+            if mode == RenderMode::Fragment && scope.viewer == Viewer::Owner =>
+        {
             // The dashboard explains the expired login; htmx reloads the whole window there.
             return (StatusCode::OK, [("HX-Redirect", "/")]).into_response();
         }
@@ -127,7 +141,7 @@ fn respond(
                 SpotifyError::RateLimited { retry_after } => Some(retry_after.as_secs()),
                 _ => None,
             };
-            let view = views::panels::error_state(panel, range, &error, state.clock.now());
+            let view = views::panels::error_state(scope, panel, range, &error, state.clock.now());
             (error_status(&error), view, retry_after)
         }
     };
@@ -135,13 +149,12 @@ fn respond(
     let mut response = match mode {
         RenderMode::Fragment => (status, section).into_response(),
         RenderMode::Page => {
-            let chrome = Chrome {
-                user: Some(&current.user),
-                csrf: Some(&current.csrf),
-                demo: state.demo.is_some(),
+            let heading = match scope.viewer {
+                Viewer::Owner => "Your listening",
+                Viewer::Visitor => "Shared listening",
             };
-            let main = views::panels::page_main(panel, range, section);
-            (status, views::layout::page(panel.title(), chrome, main)).into_response()
+            let main = views::panels::page_main(scope, heading, panel, range, section);
+            (status, page(main)).into_response()
         }
     };
     if let Some(seconds) = retry_after {
