@@ -16,11 +16,13 @@ use sqlx::{PgPool, SqlitePool};
 mod cache;
 mod postgres;
 mod sessions;
+mod shares;
 mod tokens;
 mod users;
 
 pub use cache::{CacheEntry, CatalogueEntry};
 pub use sessions::SessionBackend;
+pub use shares::{NewShare, Share};
 pub use tokens::{StoredTokens, TokenLock};
 pub use users::{NewUser, User};
 

@@ -10,7 +10,7 @@ use crate::store::{StoredTokens, User};
 pub const REFRESH_TOKEN_LIFETIME_DAYS: i64 = 182;
 
 /// The account page's main content.
-pub fn account(user: &User, tokens: Option<&StoredTokens>, csrf: &str) -> Markup {
+pub fn account(user: &User, tokens: Option<&StoredTokens>, csrf: &str, shares: Markup) -> Markup {
     let at =
         |unix: i64| OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     html! {
@@ -39,6 +39,7 @@ pub fn account(user: &User, tokens: Option<&StoredTokens>, csrf: &str) -> Markup
                 }
             }
         }
+        (shares)
         section.card aria-labelledby="session-title" {
             h2 #session-title { "This browser" }
             form method="post" action="/logout" {

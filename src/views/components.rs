@@ -5,8 +5,8 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::panel::Panel;
-use crate::views::panels::Scope;
 use crate::spotify::models::{Image, TimeRange};
+use crate::views::panels::Scope;
 
 /// The query string that selects a range, or nothing for the panel's default.
 pub fn range_query(range: Option<TimeRange>) -> String {

@@ -39,6 +39,7 @@ pub async fn index(
         user: Some(&current.user),
         csrf: Some(&current.csrf),
         demo,
+        noindex: false,
     };
     Ok(views::layout::page("Your listening", chrome, main).into_response())
 }

@@ -25,11 +25,18 @@ pub async fn show(
     mode: RenderMode,
     range: RangeParam,
 ) -> Response {
-    let body = body(&state, &current.user, panel, range.or(panel.default_range())).await;
+    let body = body(
+        &state,
+        &current.user,
+        panel,
+        range.or(panel.default_range()),
+    )
+    .await;
     let chrome = Chrome {
         user: Some(&current.user),
         csrf: Some(&current.csrf),
         demo: state.demo.is_some(),
+        noindex: false,
     };
     respond(&state, Scope::OWNER, mode, panel, range.0, body, |main| {
         views::layout::page(panel.title(), chrome, main)

@@ -8,4 +8,5 @@ mod all_panels;
 mod demo;
 mod login;
 mod panels;
+mod shares;
 mod tokens;
