@@ -4,6 +4,7 @@
 pub mod account;
 pub mod charts;
 pub mod components;
+pub mod connection;
 pub mod dashboard;
 pub mod errors;
 pub mod landing;

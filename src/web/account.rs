@@ -16,9 +16,13 @@ pub async fn page(
     let tokens = state.store.tokens(current.user.id).await?;
     let shares = state.store.shares_of(current.user.id).await?;
     let new_link = super::shares::take_new_link(&current.session).await?;
+    let now = state.clock.unix();
+    let paused_until = state.store.paused_until(current.user.id, now).await?;
     let main = views::account::account(
         &current.user,
         tokens.as_ref(),
+        paused_until,
+        now,
         &current.csrf,
         views::share::account_section(
             &shares,

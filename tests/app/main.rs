@@ -3,6 +3,7 @@
 
 mod common;
 
+mod account_life;
 mod all_panels;
 
 mod demo;
