@@ -75,6 +75,8 @@ impl App {
         let spotify = Arc::new(Spotify::new(
             SpotifyClient::new(http, spotify_config.api_url.clone()),
             tokens,
+            store.clone(),
+            clock.clone(),
         ));
         let library = Library::new(
             spotify.clone(),
@@ -146,6 +148,8 @@ pub async fn start_demo_spotify(
 ) -> Result<(FakeSpotify, SpotifyConfig), StartError> {
     let fake_config = FakeConfig {
         clock: clock.clone(),
+        // Covers drawn by the fake, served through Euterpe's own origin (see web::router).
+        image_base: Some(format!("{}/images", crate::web::DEMO_SPOTIFY_PREFIX)),
         ..FakeConfig::default()
     };
     let (client_id, client_secret) = (

@@ -47,6 +47,9 @@ pub enum AppError {
     BadTimeRange(String),
     #[error("login failed: {0:?}")]
     Login(LoginError),
+    /// A form or address the user got wrong; the message says what to change, in plain words.
+    #[error("bad request: {0}")]
+    BadRequest(String),
     /// A state-changing request without this site's form token, or from another site.
     #[error("cross-site request refused")]
     CrossSite,
@@ -71,6 +74,7 @@ impl AppError {
                 LoginError::RateLimited(_) => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::BAD_REQUEST,
             },
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::CrossSite => StatusCode::FORBIDDEN,
             Self::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -23,6 +23,9 @@ pub(crate) struct Ctx {
     /// E.g. `http://127.0.0.1:4321/v1`.
     pub api: String,
     pub mode: Mode,
+    /// Where image URLs point instead of Spotify's CDN (demo mode), see
+    /// [`FakeConfig::image_base`](super::FakeConfig::image_base).
+    pub image_base: Option<String>,
 }
 
 impl Ctx {
@@ -56,11 +59,25 @@ pub(crate) fn error(status: u16, message: &str) -> Value {
     json!({ "error": { "status": status, "message": message } })
 }
 
-fn images(images: &[Image]) -> Value {
+fn images(ctx: &Ctx, images: &[Image]) -> Value {
     images
         .iter()
-        .map(|image| json!({ "url": image.url, "width": image.width, "height": image.height }))
+        .map(|image| {
+            json!({ "url": image_url(ctx, &image.url), "width": image.width, "height": image.height })
+        })
         .collect()
+}
+
+/// The URL of an image: Spotify's CDN address, or its generated stand-in under
+/// `image_base` (the made-up CDN hashes would not load in a browser).
+pub(crate) fn image_url(ctx: &Ctx, cdn_url: &str) -> String {
+    match &ctx.image_base {
+        None => cdn_url.to_owned(),
+        Some(base) => {
+            let name = cdn_url.rsplit('/').next().unwrap_or("cover");
+            format!("{base}/{name}.svg")
+        }
+    }
 }
 
 fn open_url(kind: &str, id: &str) -> Value {
@@ -83,7 +100,7 @@ pub(crate) fn artist_simple(ctx: &Ctx, cat: &Catalogue, artist: usize) -> Value 
 pub(crate) fn artist_full(ctx: &Ctx, cat: &Catalogue, index: usize) -> Value {
     let mut value = artist_simple(ctx, cat, index);
     let artist = &cat.artists[index];
-    value["images"] = images(&artist.images);
+    value["images"] = images(ctx, &artist.images);
     if ctx.extended() {
         value["followers"] = json!({ "href": null, "total": artist.followers });
         value["genres"] = json!(artist.genres);
@@ -106,7 +123,7 @@ pub(crate) fn album_simple(ctx: &Ctx, cat: &Catalogue, index: usize) -> Value {
         "external_urls": open_url("album", &album.id),
         "href": format!("{}/albums/{}", ctx.api, album.id),
         "id": album.id,
-        "images": images(&album.images),
+        "images": images(ctx, &album.images),
         "name": album.name,
         "release_date": album.release_date,
         "release_date_precision": album.precision,
@@ -272,7 +289,7 @@ pub(crate) struct PlaylistView<'a> {
     pub first_albums: Vec<usize>,
 }
 
-fn playlist_images(cat: &Catalogue, view: &PlaylistView<'_>) -> Value {
+fn playlist_images(ctx: &Ctx, cat: &Catalogue, view: &PlaylistView<'_>) -> Value {
     let hash_of = |album: usize| {
         cat.albums[album]
             .images
@@ -290,7 +307,7 @@ fn playlist_images(cat: &Catalogue, view: &PlaylistView<'_>) -> Value {
                 .take(12)
                 .collect();
             json!([{
-                "url": format!("https://image-cdn-ak.spotifycdn.com/image/ab67706c0000da84{tail}"),
+                "url": image_url(ctx, &format!("https://image-cdn-ak.spotifycdn.com/image/ab67706c0000da84{tail}")),
                 "width": null,
                 "height": null,
             }])
@@ -310,7 +327,7 @@ fn playlist_images(cat: &Catalogue, view: &PlaylistView<'_>) -> Value {
                     .into_iter()
                     .map(|size| {
                         json!({
-                            "url": format!("https://mosaic.scdn.co/{size}/{joined}"),
+                            "url": image_url(ctx, &format!("https://mosaic.scdn.co/{size}/{joined}")),
                             "width": size,
                             "height": size,
                         })
@@ -322,7 +339,7 @@ fn playlist_images(cat: &Catalogue, view: &PlaylistView<'_>) -> Value {
                 .find(|a| !cat.albums[**a].images.is_empty())
             {
                 // Fewer than four different covers: Spotify shows the first album's cover.
-                images(&cat.albums[*album].images[..1])
+                images(ctx, &cat.albums[*album].images[..1])
             } else {
                 json!([])
             }
@@ -338,7 +355,7 @@ pub(crate) fn playlist_simple(ctx: &Ctx, cat: &Catalogue, view: &PlaylistView<'_
         "external_urls": open_url("playlist", view.id),
         "href": format!("{}/playlists/{}", ctx.api, view.id),
         "id": view.id,
-        "images": playlist_images(cat, view),
+        "images": playlist_images(ctx, cat, view),
         "items": {
             "href": format!("{}/playlists/{}/items", ctx.api, view.id),
             "total": view.total,
@@ -385,7 +402,7 @@ pub(crate) fn me(ctx: &Ctx, persona: usize, account_id: &str, scopes: &[String])
         "external_urls": open_url("user", id),
         "href": format!("{}/users/{id}", ctx.api),
         "id": id,
-        "images": profile_images(persona, def.profile_images),
+        "images": profile_images(ctx, persona, def.profile_images),
         "type": "user",
         "uri": format!("spotify:user:{id}"),
     });
@@ -404,14 +421,14 @@ pub(crate) fn me(ctx: &Ctx, persona: usize, account_id: &str, scopes: &[String])
     value
 }
 
-fn profile_images(persona: usize, count: usize) -> Value {
+fn profile_images(ctx: &Ctx, persona: usize, count: usize) -> Value {
     let hash = Rng::seeded("profile", persona as u64).hex(24);
     [(300, "ab6775700000ee85"), (64, "ab67757000003b82")]
         .into_iter()
         .take(count)
         .map(|(size, prefix)| {
             json!({
-                "url": format!("https://i.scdn.co/image/{prefix}{hash}"),
+                "url": image_url(ctx, &format!("https://i.scdn.co/image/{prefix}{hash}")),
                 "width": size,
                 "height": size,
             })

@@ -23,6 +23,7 @@
 
 mod accounts;
 mod catalogue;
+mod covers;
 mod json;
 mod personas;
 mod prng;
@@ -76,6 +77,11 @@ pub struct FakeConfig {
     pub rotate_refresh_tokens: bool,
     /// Every time decision (code, token and refresh-token expiry; history) uses this clock.
     pub clock: Clock,
+    /// `None` (default): image URLs are on Spotify's CDN, like real answers (their made-up
+    /// hashes don't load). `Some(base)`: they are `{base}/{name}.svg`, generated covers this fake
+    /// serves at `/images/{name}.svg` — demo mode points `base` at the fake's same-origin mount
+    /// so browsers show real pictures.
+    pub image_base: Option<String>,
 }
 
 impl Default for FakeConfig {
@@ -86,6 +92,7 @@ impl Default for FakeConfig {
             client_secret: "euterpe-demo-secret".to_owned(),
             access_token_lifetime: Duration::seconds(3600),
             rotate_refresh_tokens: false,
+            image_base: None,
             clock: Clock::system(),
         }
     }
@@ -453,6 +460,7 @@ impl FakeSpotify {
         Router::new()
             .route("/authorize", get(accounts::authorize))
             .route("/api/token", post(accounts::token))
+            .route("/images/{name}", get(covers::cover))
             .route("/v1/me", get(web_api::me))
             .route("/v1/me/top/tracks", get(web_api::top_tracks))
             .route("/v1/me/top/artists", get(web_api::top_artists))
@@ -497,6 +505,11 @@ impl FakeSpotify {
     /// The current mode.
     pub fn mode(&self) -> Mode {
         *lock(&self.inner.mode)
+    }
+
+    /// Where image URLs point (see [`FakeConfig::image_base`]).
+    pub(crate) fn image_base(&self) -> Option<String> {
+        self.inner.config.image_base.clone()
     }
 
     /// The personas' names: `alice`, `bob`, `empty`, `markup`, `stranger`.

@@ -160,6 +160,7 @@ impl FromRequestParts<FakeSpotify> for Caller {
             ctx: Ctx {
                 api: api_base(parts),
                 mode,
+                image_base: fake.image_base(),
             },
         })
     }

@@ -1,24 +1,45 @@
-//! What the panels read from Spotify, cached per user in the database.
+//! What the panels read from Spotify, cached so that Spotify's rate limit (one allowance per app,
+//! shared by every user) is spent once per resource and TTL.
 //!
-//! A response is fetched once per TTL and then served to every panel and every process from the
-//! `spotify_cache` table; concurrent requests for the same resource of the same user wait for
-//! the one fetch in flight instead of each making their own.
+//! - A response is fetched once per TTL and then served to every panel, and every process, from
+//!   the `spotify_cache` table.
+//! - Concurrent requests for the same resource of the same user wait for the one fetch in flight:
+//!   in this process on an in-memory lock, across processes on a lease row in the database.
+//! - A playlist's items are cached under its `snapshot_id`, so they are fetched again only when
+//!   the playlist changed.
+//! - Genres come from the top-artist lists and, with an extended-quota app, from batched
+//!   `/artists?ids=` look-ups cached for everyone; a development-mode app gets no genres from
+//!   Spotify, so no call is spent asking.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use futures_util::future::try_join_all;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::models::{Artist, Page, TimeRange, Track};
+use super::models::{Artist, Artists, Page, Playlist, PlaylistEntry, TimeRange, Track};
 use super::{Spotify, SpotifyError};
 use crate::clock::Clock;
 use crate::locks::KeyedLocks;
-use crate::store::{CacheEntry, Store};
+use crate::store::{CacheEntry, CatalogueEntry, Store};
 
 /// Spotify's largest page, and the length of its top lists.
 pub const TOP_LIMIT: u32 = 50;
+/// The largest `/artists?ids=` batch.
+pub const ARTIST_BATCH: usize = 50;
+/// A playlist's items are reused this long while its snapshot is unchanged.
+pub const PLAYLIST_ITEMS_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Artist objects (genres) are reused this long, by every user.
+pub const ARTIST_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How long one process may hold the right to fetch a resource before others stop waiting.
+const LEASE: Duration = Duration::from_secs(20);
+/// How often a waiting request looks for the other process's result.
+const LEASE_POLL: Duration = Duration::from_millis(50);
+/// Playlists whose items are fetched at the same time (kind to Spotify, quick for the user).
+const PLAYLIST_CONCURRENCY: usize = 4;
 
 /// The cached view of each user's Spotify library.
 pub struct Library {
@@ -28,6 +49,9 @@ pub struct Library {
     ttl: Duration,
     in_flight: KeyedLocks<(Uuid, String)>,
 }
+
+/// The user's own playlists with the track ids of all their items.
+pub type PlaylistsWithTracks = Vec<(Playlist, Vec<String>)>;
 
 impl Library {
     pub fn new(spotify: Arc<Spotify>, store: Store, clock: Clock, ttl: Duration) -> Self {
@@ -51,7 +75,6 @@ impl Library {
         user: Uuid,
         range: TimeRange,
     ) -> Result<Vec<Track>, SpotifyError> {
-        let key = format!("top_tracks/{range}");
         let fetch = async move {
             let page: Page<Track> = self
                 .spotify
@@ -59,7 +82,8 @@ impl Library {
                 .await?;
             Ok(page.items)
         };
-        self.cached(user, &key, fetch).await
+        self.cached(user, &format!("top_tracks/{range}"), self.ttl, fetch)
+            .await
     }
 
     /// The user's top artists for a range, in Spotify's order (at most 50).
@@ -68,7 +92,6 @@ impl Library {
         user: Uuid,
         range: TimeRange,
     ) -> Result<Vec<Artist>, SpotifyError> {
-        let key = format!("top_artists/{range}");
         let fetch = async move {
             let page: Page<Artist> = self
                 .spotify
@@ -76,12 +99,177 @@ impl Library {
                 .await?;
             Ok(page.items)
         };
-        self.cached(user, &key, fetch).await
+        self.cached(user, &format!("top_artists/{range}"), self.ttl, fetch)
+            .await
     }
 
-    /// Serves `key` from the cache while fresh; otherwise runs `fetch` once (concurrent callers
-    /// wait for it) and caches the result for the TTL. `fetch` does nothing unless awaited.
-    async fn cached<T, Fut>(&self, user: Uuid, key: &str, fetch: Fut) -> Result<T, SpotifyError>
+    /// The top artists of all three ranges: short, medium, long.
+    pub async fn top_artists_all(&self, user: Uuid) -> Result<[Vec<Artist>; 3], SpotifyError> {
+        let [short, medium, long] = TimeRange::ALL;
+        let (short, medium, long) = tokio::try_join!(
+            self.top_artists(user, short),
+            self.top_artists(user, medium),
+            self.top_artists(user, long),
+        )?;
+        Ok([short, medium, long])
+    }
+
+    /// Every playlist in the user's library (every page of `/me/playlists`).
+    pub async fn playlists(&self, user: Uuid) -> Result<Vec<Playlist>, SpotifyError> {
+        let fetch = async move {
+            let mut playlists = Vec::new();
+            let mut offset = 0u32;
+            loop {
+                let page: Page<Playlist> = self
+                    .spotify
+                    .get(user, "/me/playlists", &page_query(offset))
+                    .await?;
+                let count = page.items.len() as u32;
+                playlists.extend(page.items);
+                offset += count;
+                if count == 0 || offset >= page.total {
+                    break;
+                }
+            }
+            Ok(playlists)
+        };
+        self.cached(user, "playlists", self.ttl, fetch).await
+    }
+
+    /// The track ids of every item of a playlist (every page), empty for local files and
+    /// episodes' missing ids. Reused while the playlist's snapshot is unchanged.
+    pub async fn playlist_track_ids(
+        &self,
+        user: Uuid,
+        playlist: &Playlist,
+    ) -> Result<Vec<String>, SpotifyError> {
+        let path = format!("/playlists/{}/items", playlist.id);
+        let fetch = async move {
+            let mut ids = Vec::new();
+            let mut offset = 0u32;
+            loop {
+                let page: Page<PlaylistEntry> =
+                    self.spotify.get(user, &path, &page_query(offset)).await?;
+                let count = page.items.len() as u32;
+                ids.extend(
+                    page.items
+                        .iter()
+                        .filter_map(PlaylistEntry::content)
+                        .filter(|track| track.kind != "episode")
+                        .map(|track| track.id.clone()),
+                );
+                offset += count;
+                if count == 0 || offset >= page.total {
+                    break;
+                }
+            }
+            Ok(ids)
+        };
+        let key = format!("playlist_items/{}@{}", playlist.id, playlist.snapshot_id);
+        self.cached(user, &key, PLAYLIST_ITEMS_TTL, fetch).await
+    }
+
+    /// The user's own playlists (owner is `spotify_id`), each with all its track ids. Playlists
+    /// owned by others are not read: Spotify refuses their items to most apps anyway.
+    pub async fn own_playlists_with_tracks(
+        &self,
+        user: Uuid,
+        spotify_id: &str,
+    ) -> Result<PlaylistsWithTracks, SpotifyError> {
+        let playlists = self.playlists(user).await?;
+        let owned: Vec<Playlist> = crate::stats::owned_playlists(spotify_id, &playlists)
+            .into_iter()
+            .cloned()
+            .collect();
+        let mut result = Vec::with_capacity(owned.len());
+        for chunk in owned.chunks(PLAYLIST_CONCURRENCY) {
+            let ids = try_join_all(
+                chunk
+                    .iter()
+                    .map(|playlist| self.playlist_track_ids(user, playlist)),
+            )
+            .await?;
+            result.extend(chunk.iter().cloned().zip(ids));
+        }
+        Ok(result)
+    }
+
+    /// Genres by artist id for `artist_ids`, when Spotify provides genres to this app; `None`
+    /// when it doesn't (development mode). Known genres come from the user's top artists, then
+    /// from the shared artist cache, then from batched `/artists?ids=` look-ups.
+    pub async fn genres(
+        &self,
+        user: Uuid,
+        artist_ids: &[String],
+    ) -> Result<Option<HashMap<String, Vec<String>>>, SpotifyError> {
+        let tops = self.top_artists_all(user).await?;
+        let mut genres: HashMap<String, Vec<String>> = HashMap::new();
+        let mut spotify_sends_genres = false;
+        for artist in tops.iter().flatten() {
+            if let Some(list) = &artist.genres {
+                spotify_sends_genres = true;
+                genres.insert(artist.id.clone(), list.clone());
+            }
+        }
+        if !spotify_sends_genres {
+            // Development mode: /artists would answer 403 and artists carry no genres.
+            return Ok(None);
+        }
+        let wanted: Vec<String> = artist_ids
+            .iter()
+            .filter(|id| !id.is_empty() && !genres.contains_key(*id))
+            .cloned()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let now = self.clock.unix();
+        for entry in self.store.artists_cached(&wanted, now).await? {
+            if let Ok(artist) = serde_json::from_str::<Artist>(&entry.body) {
+                genres.insert(artist.id.clone(), artist.genres.unwrap_or_default());
+            }
+        }
+        let missing: Vec<String> = wanted
+            .into_iter()
+            .filter(|id| !genres.contains_key(id))
+            .collect();
+        for batch in missing.chunks(ARTIST_BATCH) {
+            let answer: Result<Artists, _> = self
+                .spotify
+                .get(user, "/artists", &[("ids", batch.join(","))])
+                .await;
+            let artists = match answer {
+                Ok(answer) => answer.artists.into_iter().flatten().collect::<Vec<_>>(),
+                // Batch look-ups are gone for this app after all: keep what is known.
+                Err(SpotifyError::Forbidden(_)) => break,
+                Err(err) => return Err(err),
+            };
+            let expires_at = self.clock.unix() + ARTIST_TTL.as_secs() as i64;
+            let entries: Vec<CatalogueEntry> = artists
+                .iter()
+                .map(|artist| CatalogueEntry {
+                    id: artist.id.clone(),
+                    body: serde_json::to_string(artist).expect("models serialise"),
+                    expires_at,
+                })
+                .collect();
+            self.store.put_artists(&entries, self.clock.unix()).await?;
+            for artist in artists {
+                genres.insert(artist.id, artist.genres.unwrap_or_default());
+            }
+        }
+        Ok(Some(genres))
+    }
+
+    /// Serves `key` from the cache while fresh; otherwise runs `fetch` once — concurrent callers
+    /// in this process and in others wait for it — and caches the result for `ttl`. `fetch`
+    /// does nothing unless awaited.
+    async fn cached<T, Fut>(
+        &self,
+        user: Uuid,
+        key: &str,
+        ttl: Duration,
+        fetch: Fut,
+    ) -> Result<T, SpotifyError>
     where
         T: Serialize + DeserializeOwned,
         Fut: Future<Output = Result<T, SpotifyError>>,
@@ -89,19 +277,41 @@ impl Library {
         if let Some(value) = self.fresh(user, key).await? {
             return Ok(value);
         }
-        let _flight = self.in_flight.lock(&(user, key.to_owned())).await;
-        // Whoever held the lock before us may have just filled the cache.
+        let _in_process = self.in_flight.lock(&(user, key.to_owned())).await;
         if let Some(value) = self.fresh(user, key).await? {
             return Ok(value);
         }
-        let value = fetch.await?;
-        let now = self.clock.unix();
-        let entry = CacheEntry {
-            body: serde_json::to_string(&value).expect("models serialise"),
-            fetched_at: now,
-            expires_at: now + self.ttl.as_secs() as i64,
+        // Another process may be fetching the same thing: wait for its result, within reason.
+        let started = Instant::now();
+        loop {
+            let now = self.clock.unix();
+            let until = now + LEASE.as_secs() as i64;
+            if self.store.try_lease(user, key, now, until).await? || started.elapsed() > LEASE {
+                break;
+            }
+            tokio::time::sleep(LEASE_POLL).await;
+            if let Some(value) = self.fresh(user, key).await? {
+                return Ok(value);
+            }
+        }
+        let fetched = fetch.await;
+        let stored = match &fetched {
+            Ok(value) => {
+                let now = self.clock.unix();
+                let entry = CacheEntry {
+                    body: serde_json::to_string(value).expect("models serialise"),
+                    fetched_at: now,
+                    expires_at: now + ttl.as_secs() as i64,
+                };
+                self.store.cache_put(user, key, &entry).await
+            }
+            Err(_) => Ok(()),
         };
-        self.store.cache_put(user, key, &entry).await?;
+        // Released after the result is stored, so that a waiter finds it.
+        let released = self.store.release_lease(user, key).await;
+        let value = fetched?;
+        stored?;
+        released?;
         Ok(value)
     }
 
@@ -125,5 +335,12 @@ fn top_query(range: TimeRange) -> [(&'static str, String); 2] {
     [
         ("time_range", range.as_str().to_owned()),
         ("limit", TOP_LIMIT.to_string()),
+    ]
+}
+
+fn page_query(offset: u32) -> [(&'static str, String); 2] {
+    [
+        ("limit", TOP_LIMIT.to_string()),
+        ("offset", offset.to_string()),
     ]
 }

@@ -7,6 +7,9 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::clock::Clock;
+use crate::store::Store;
+
 pub mod client;
 pub mod library;
 pub mod models;
@@ -55,16 +58,29 @@ impl From<sqlx::Error> for SpotifyError {
     }
 }
 
+/// A 429 whose `Retry-After` is longer than Spotify's rolling 30-second window means the app as
+/// a whole is being held back, not one user's burst: every user pauses then.
+pub const APP_WIDE_RETRY_AFTER: Duration = Duration::from_secs(30);
+
 /// Authenticated Web API calls for one user at a time: the access token is refreshed when it is
-/// about to expire, and once more if Spotify refuses it.
+/// about to expire, and once more if Spotify refuses it. After a 429 no call is made for that
+/// user (or, for a long pause, any user) until `Retry-After` has passed — in every process, as
+/// the pause is kept in the database.
 pub struct Spotify {
     client: SpotifyClient,
     tokens: TokenManager,
+    store: Store,
+    clock: Clock,
 }
 
 impl Spotify {
-    pub fn new(client: SpotifyClient, tokens: TokenManager) -> Self {
-        Self { client, tokens }
+    pub fn new(client: SpotifyClient, tokens: TokenManager, store: Store, clock: Clock) -> Self {
+        Self {
+            client,
+            tokens,
+            store,
+            clock,
+        }
     }
 
     /// The plain client (a login calls `/me` with a token not stored yet).
@@ -77,8 +93,27 @@ impl Spotify {
         &self.tokens
     }
 
-    /// GETs `path` as `user`.
+    /// GETs `path` as `user`, unless Spotify has asked us to wait.
     pub async fn get<T: DeserializeOwned>(
+        &self,
+        user: Uuid,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, SpotifyError> {
+        let now = self.clock.unix();
+        if let Some(until) = self.store.paused_until(user, now).await? {
+            return Err(SpotifyError::RateLimited {
+                retry_after: Duration::from_secs((until - now).max(1) as u64),
+            });
+        }
+        let result = self.get_now(user, path, query).await;
+        if let Err(SpotifyError::RateLimited { retry_after }) = &result {
+            self.record_rate_limit(user, *retry_after).await?;
+        }
+        result
+    }
+
+    async fn get_now<T: DeserializeOwned>(
         &self,
         user: Uuid,
         path: &str,
@@ -98,5 +133,25 @@ impl Spotify {
             }
             other => other,
         }
+    }
+
+    /// Remembers a 429 so that no process calls Spotify for this user (or anyone) too early.
+    async fn record_rate_limit(
+        &self,
+        user: Uuid,
+        retry_after: Duration,
+    ) -> Result<(), SpotifyError> {
+        let until = self.clock.unix() + retry_after.as_secs().max(1) as i64;
+        self.store.pause(&user.to_string(), until).await?;
+        if retry_after > APP_WIDE_RETRY_AFTER {
+            tracing::warn!(
+                retry_after_secs = retry_after.as_secs(),
+                "Spotify rate-limited the app: pausing calls for every user"
+            );
+            self.store.pause("app", until).await?;
+        } else {
+            tracing::info!(%user, retry_after_secs = retry_after.as_secs(), "Spotify rate-limited a user");
+        }
+        Ok(())
     }
 }

@@ -47,3 +47,144 @@ impl Store {
         })
     }
 }
+
+/// A cached catalogue object (an artist) shared by every user.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct CatalogueEntry {
+    pub id: String,
+    pub body: String,
+    pub expires_at: i64,
+}
+
+impl Store {
+    /// Tries to take the lease on fetching `key` for `user` until `until`; false when another
+    /// request (in any process) holds an unexpired one.
+    pub async fn try_lease(&self, user: Uuid, key: &str, now: i64, until: i64) -> Result<bool> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO spotify_fetch_leases (user_id, key, until) VALUES ($1, $2, $3) \
+                 ON CONFLICT (user_id, key) DO UPDATE SET until = excluded.until \
+                 WHERE spotify_fetch_leases.until <= $4",
+            )
+            .bind(user)
+            .bind(key)
+            .bind(until)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected() == 1)
+        })
+    }
+
+    /// Gives a fetch lease back.
+    pub async fn release_lease(&self, user: Uuid, key: &str) -> Result<()> {
+        with_pool!(self, pool => {
+            sqlx::query("DELETE FROM spotify_fetch_leases WHERE user_id = $1 AND key = $2")
+                .bind(user)
+                .bind(key)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    /// When calls to Spotify may resume for this user (the later of their own pause and an
+    /// app-wide one), if they are paused at `now`.
+    pub async fn paused_until(&self, user: Uuid, now: i64) -> Result<Option<i64>> {
+        with_pool!(self, pool => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT until FROM spotify_pauses WHERE scope IN ($1, 'app') AND until > $2 \
+                 ORDER BY until DESC LIMIT 1",
+            )
+            .bind(user.to_string())
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+        })
+    }
+
+    /// Pauses calls to Spotify for a scope (a user's id, or `app`) until `until`.
+    pub async fn pause(&self, scope: &str, until: i64) -> Result<()> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO spotify_pauses (scope, until) VALUES ($1, $2) \
+                 ON CONFLICT (scope) DO UPDATE SET until = excluded.until \
+                 WHERE spotify_pauses.until < excluded.until",
+            )
+            .bind(scope)
+            .bind(until)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// The cached catalogue objects among `ids` that are still fresh at `now`.
+    pub async fn artists_cached(&self, ids: &[String], now: i64) -> Result<Vec<CatalogueEntry>> {
+        let mut found = Vec::new();
+        // Chunks keep the statement under every engine's parameter limit.
+        for chunk in ids.chunks(500) {
+            let placeholders = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT id, body, expires_at FROM spotify_artists \
+                 WHERE expires_at > $1 AND id IN ({placeholders})"
+            );
+            let rows = with_pool!(self, pool => {
+                let mut query = sqlx::query_as::<_, CatalogueEntry>(&sql).bind(now);
+                for id in chunk {
+                    query = query.bind(id);
+                }
+                query.fetch_all(pool).await
+            })?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    /// Stores catalogue objects (replacing older copies).
+    pub async fn put_artists(&self, entries: &[CatalogueEntry], now: i64) -> Result<()> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for entry in entries {
+                sqlx::query(
+                    "INSERT INTO spotify_artists (id, body, fetched_at, expires_at) \
+                     VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (id) DO UPDATE SET body = excluded.body, \
+                         fetched_at = excluded.fetched_at, expires_at = excluded.expires_at",
+                )
+                .bind(&entry.id)
+                .bind(&entry.body)
+                .bind(now)
+                .bind(entry.expires_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await
+        })
+    }
+
+    /// Deletes cache rows that expired more than `grace` seconds before `now` (a playlist's
+    /// items under an old snapshot, say).
+    pub async fn purge_expired_cache(&self, now: i64, grace: i64) -> Result<u64> {
+        with_pool!(self, pool => {
+            let cache = sqlx::query("DELETE FROM spotify_cache WHERE expires_at < $1")
+                .bind(now - grace)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            let artists = sqlx::query("DELETE FROM spotify_artists WHERE expires_at < $1")
+                .bind(now - grace)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM spotify_pauses WHERE until < $1")
+                .bind(now)
+                .execute(pool)
+                .await?;
+            Ok(cache + artists)
+        })
+    }
+}

@@ -17,12 +17,14 @@ mod cache;
 mod postgres;
 mod rotation;
 mod sessions;
+mod shares;
 mod tokens;
 mod users;
 
-pub use cache::CacheEntry;
+pub use cache::{CacheEntry, CatalogueEntry};
 pub use rotation::Rekeyed;
 pub use sessions::SessionBackend;
+pub use shares::{NewShare, Share};
 pub use tokens::{StoredTokens, TokenLock};
 pub use users::{NewUser, User};
 

@@ -3,14 +3,20 @@
 use maud::{Markup, html};
 use time::OffsetDateTime;
 
-use super::components::date;
+use super::components::{clock_time, date, rough_duration};
+use super::connection::{self, Connection};
 use crate::store::{StoredTokens, User};
 
-/// Spotify refresh tokens die this long after the user's authorization (six months).
-pub const REFRESH_TOKEN_LIFETIME_DAYS: i64 = 182;
-
 /// The account page's main content.
-pub fn account(user: &User, tokens: Option<&StoredTokens>, csrf: &str) -> Markup {
+pub fn account(
+    user: &User,
+    tokens: Option<&StoredTokens>,
+    paused_until: Option<i64>,
+    now: i64,
+    csrf: &str,
+    shares: Markup,
+) -> Markup {
+    let connection = Connection::of(tokens, now);
     let at =
         |unix: i64| OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     html! {
@@ -23,22 +29,37 @@ pub fn account(user: &User, tokens: Option<&StoredTokens>, csrf: &str) -> Markup
                 dt { "Using Euterpe since" } dd { (date(at(user.created_at))) }
             }
         }
+        (connection::banner(connection))
         section.card aria-labelledby="connection-title" {
             h2 #connection-title { "Spotify connection" }
-            @match tokens {
-                Some(tokens) if !tokens.needs_relogin => {
-                    dl.facts {
+            dl.facts {
+                @match (tokens, connection) {
+                    (Some(tokens), Connection::Healthy { ends_at } | Connection::EndingSoon { ends_at }) => {
+                        dt { "State" } dd { "Connected" }
                         dt { "Connected since" } dd { (date(at(tokens.authorized_at))) }
                         dt { "Reconnect by" }
-                        dd { (date(at(tokens.authorized_at + REFRESH_TOKEN_LIFETIME_DAYS * 86400))) " (Spotify ends every connection after six months)" }
+                        dd { (date(at(ends_at))) " (Spotify ends every connection six months after you approve it)" }
+                    }
+                    (_, Connection::Ended { ended_at }) => {
+                        dt { "State" } dd { "Ended on " (date(at(ended_at))) " — log in again to reconnect" }
+                    }
+                    _ => {
+                        dt { "State" } dd { "Not connected" }
                     }
                 }
-                _ => {
-                    p.notice.warning { "Euterpe is not connected to your Spotify account right now." }
-                    a.button.primary href="/login" { "Log in again" }
+                dt { "Spotify rate limit" }
+                dd {
+                    @match paused_until {
+                        Some(until) => {
+                            "Spotify is asking Euterpe to wait: calls resume at " (clock_time(at(until)))
+                            " (in " (rough_duration(until - now)) ")."
+                        }
+                        None => "Not limited right now.",
+                    }
                 }
             }
         }
+        (shares)
         section.card aria-labelledby="session-title" {
             h2 #session-title { "This browser" }
             form method="post" action="/logout" {

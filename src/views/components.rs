@@ -6,6 +6,7 @@ use time::macros::format_description;
 
 use crate::panel::Panel;
 use crate::spotify::models::{Image, TimeRange};
+use crate::views::panels::Scope;
 
 /// The query string that selects a range, or nothing for the panel's default.
 pub fn range_query(range: Option<TimeRange>) -> String {
@@ -32,14 +33,14 @@ pub fn range_form(action: &str, current: Option<TimeRange>, default: TimeRange) 
     }
 }
 
-/// Links to every panel's own page (the navigation of full panel pages).
-pub fn panel_nav(current: Option<Panel>, range: Option<TimeRange>) -> Markup {
+/// Links to the own page of every panel in a scope (the navigation of full panel pages).
+pub fn panel_nav(scope: Scope<'_>, current: Option<Panel>, range: Option<TimeRange>) -> Markup {
     html! {
         nav.panel-nav aria-label="Panels" {
             ul {
-                @for panel in Panel::ALL {
+                @for panel in scope.panels.iter().copied() {
                     li {
-                        a href={ (panel.path()) (range_query(range.filter(|_| panel.uses_range()))) }
+                        a href=(scope.panel_url(panel, range))
                             aria-current=[(current == Some(panel)).then_some("page")] {
                             (panel.title())
                         }

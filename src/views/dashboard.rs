@@ -3,32 +3,23 @@
 use maud::{Markup, html};
 
 use super::components::range_form;
-use super::panels::slot;
+use super::panels::{Scope, slot};
 use crate::panel::Panel;
 use crate::spotify::models::TimeRange;
 use crate::store::User;
 
 /// The dashboard's main content.
-pub fn dashboard(user: &User, range: Option<TimeRange>, needs_relogin: bool) -> Markup {
+pub fn dashboard(user: &User, range: Option<TimeRange>, notices: Markup) -> Markup {
     html! {
         div.page-head {
             h1 { "Your listening" }
             p.greeting { "Hello, " (user.name()) "." }
         }
-        @if needs_relogin {
-            div.banner.warning role="alert" {
-                p {
-                    strong { "Your Spotify login has expired. " }
-                    "Spotify ends a connection six months after you approve it, or when access is "
-                    "removed. Log in again to refresh your statistics; everything stored here is kept."
-                }
-                a.button.primary href="/login" { "Log in again" }
-            }
-        }
+        (notices)
         (range_form("/", range, TimeRange::MediumTerm))
         div #panels .panels {
             @for panel in Panel::ALL {
-                (slot(panel, range))
+                (slot(Scope::OWNER, panel, range))
             }
         }
     }

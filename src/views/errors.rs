@@ -34,6 +34,10 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
             },
         ),
         AppError::Login(login) => describe_login(login),
+        AppError::BadRequest(message) => (
+            "That didn't work",
+            html! { p { (message) } p { "Go back, change it and try again." } },
+        ),
         AppError::CrossSite => (
             "Request refused",
             html! { p { "This form was sent from another site or from an old page, so Euterpe refused it to protect your account. Go back, reload the page and try again." } },

@@ -19,6 +19,9 @@ pub fn page(title: &str, chrome: Chrome<'_>, main: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
+                @if chrome.noindex {
+                    meta name="robots" content="noindex, nofollow";
+                }
                 meta name="htmx-config" content=(HTMX_CONFIG);
                 title { (title) " · Euterpe" }
                 link rel="stylesheet" href=(assets::url("app.css"));

@@ -5,9 +5,8 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::components::{clock_time, rough_duration};
-use super::panels::{panel_url, section_id};
+use super::panels::section_id;
 use crate::panel::Panel;
-use crate::spotify::models::TimeRange;
 
 /// Title and explanation of a refused attempt, saying when to try again.
 pub fn too_many_requests(retry_after_secs: u64, now: OffsetDateTime) -> (&'static str, Markup) {
@@ -38,9 +37,9 @@ pub fn timed_out(limit_secs: u64) -> (&'static str, Markup) {
     )
 }
 
-/// A panel's error state when loading it took too long, with a retry control.
-pub fn panel_timed_out(panel: Panel, range: Option<TimeRange>, limit_secs: u64) -> Markup {
-    let url = panel_url(panel, range);
+/// A panel's error state when loading it took too long, with a retry control (`url`: the
+/// panel's own address, the owner's or a share link's).
+pub fn panel_timed_out(panel: Panel, url: &str, limit_secs: u64) -> Markup {
     html! {
         div.error-state role="alert" {
             p {

@@ -2,13 +2,16 @@
 //! so a Spotify name like `<script>` is shown, never run.
 
 pub mod account;
+pub mod charts;
 pub mod components;
+pub mod connection;
 pub mod dashboard;
 pub mod errors;
 pub mod landing;
 pub mod layout;
 pub mod limits;
 pub mod panels;
+pub mod share;
 
 use crate::store::User;
 
@@ -21,6 +24,8 @@ pub struct Chrome<'a> {
     pub csrf: Option<&'a str>,
     /// Demo mode: the banner says the data is sample data.
     pub demo: bool,
+    /// Ask search engines not to index the page (share links, unless their owner allows it).
+    pub noindex: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -30,6 +35,7 @@ impl<'a> Chrome<'a> {
             user: None,
             csrf: None,
             demo,
+            noindex: false,
         }
     }
 }

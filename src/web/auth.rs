@@ -39,7 +39,10 @@ fn oauth_for(state: &AppState, headers: &HeaderMap) -> OAuth {
     if state.demo.is_none() || state.config.public_url.is_some() {
         return state.oauth().clone();
     }
-    let Some(origin) = request_origin(headers) else {
+    let Some(origin) = reqwest::Url::parse(&super::origin(state, headers))
+        .ok()
+        .filter(|url| url.path() == "/" && url.username().is_empty() && url.query().is_none())
+    else {
         return state.oauth().clone();
     };
     let authorize = origin
@@ -47,19 +50,6 @@ fn oauth_for(state: &AppState, headers: &HeaderMap) -> OAuth {
         .expect("an origin joins a path");
     let redirect = origin.join("/callback").expect("an origin joins a path");
     state.oauth().at_origin(&authorize, &redirect)
-}
-
-/// `scheme://host` of this request as the browser sent it (`Host`, and `X-Forwarded-Proto`
-/// behind a router), when the `Host` header is a plain host and port.
-fn request_origin(headers: &HeaderMap) -> Option<reqwest::Url> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let scheme = if super::forwarded_https(headers) {
-        "https"
-    } else {
-        "http"
-    };
-    let url = reqwest::Url::parse(&format!("{scheme}://{host}/")).ok()?;
-    (url.path() == "/" && url.username().is_empty() && url.query().is_none()).then_some(url)
 }
 
 /// What Spotify appends to the redirect URI.

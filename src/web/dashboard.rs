@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::extract::{MaybeUser, RangeParam};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::views::connection::{self, Connection};
 use crate::views::landing::LandingNote;
 use crate::views::{self, Chrome};
 
@@ -33,12 +34,13 @@ pub async fn index(
         return Ok(views::layout::page("Welcome", Chrome::anonymous(demo), main).into_response());
     };
     let tokens = state.store.tokens(current.user.id).await?;
-    let needs_relogin = tokens.is_none_or(|tokens| tokens.needs_relogin);
-    let main = views::dashboard::dashboard(&current.user, range.0, needs_relogin);
+    let connection = Connection::of(tokens.as_ref(), state.clock.unix());
+    let main = views::dashboard::dashboard(&current.user, range.0, connection::banner(connection));
     let chrome = Chrome {
         user: Some(&current.user),
         csrf: Some(&current.csrf),
         demo,
+        noindex: false,
     };
     Ok(views::layout::page("Your listening", chrome, main).into_response())
 }

@@ -1,11 +1,10 @@
 //! Extractors: who is asking (`CurrentUser`), how to answer (`RenderMode`), and for which range
 //! (`RangeParam`).
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum_htmx::{HxHistoryRestoreRequest, HxRequest, HxTarget};
-use serde::Deserialize;
 
 use super::session::{ABSOLUTE_LIFETIME_SECS, AppSession};
 use crate::app::AppState;
@@ -78,24 +77,42 @@ impl RangeParam {
     }
 }
 
-#[derive(Deserialize)]
 struct RangeQuery {
     time_range: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for RangeParam {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(query) = Query::<RangeQuery>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::BadTimeRange(String::new()))?;
+impl RangeParam {
+    /// Reads `time_range` from a raw query string (for handlers that must check something else
+    /// first, like a share link's token).
+    pub fn from_query(query: Option<&str>) -> Result<Self, AppError> {
+        let query: RangeQuery = parse_range_query(query.unwrap_or_default())?;
         match query.time_range {
             None => Ok(Self(None)),
             Some(value) => TimeRange::parse(&value)
                 .map(|range| Self(Some(range)))
                 .ok_or(AppError::BadTimeRange(value)),
         }
+    }
+}
+
+fn parse_range_query(query: &str) -> Result<RangeQuery, AppError> {
+    let mut time_range = None;
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if name == "time_range" {
+            if time_range.is_some() {
+                return Err(AppError::BadTimeRange(value.into_owned()));
+            }
+            time_range = Some(value.into_owned());
+        }
+    }
+    Ok(RangeQuery { time_range })
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RangeParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Self::from_query(parts.uri.query())
     }
 }
 

@@ -32,9 +32,10 @@ pub mod panels;
 pub mod rate_limit;
 pub mod security;
 pub mod session;
+pub mod shares;
 pub mod timeout;
 
-/// Where a public demo serves the fake Spotify's pages (its loopback port is private).
+/// Where demo mode serves the fake Spotify's pages and covers (its loopback port is private).
 pub const DEMO_SPOTIFY_PREFIX: &str = "/demo-spotify";
 /// The session cookie over plain HTTP (local use).
 pub const SESSION_COOKIE: &str = "euterpe_session";
@@ -58,7 +59,11 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/account", get(account::page))
         .route("/healthz", get(health::healthz))
-        .route("/assets/{hash}/{file}", get(assets::serve));
+        .route("/assets/{hash}/{file}", get(assets::serve))
+        .route("/shares", post(shares::create))
+        .route("/shares/{id}/revoke", post(shares::revoke))
+        .route("/s/{token}", get(shares::dashboard))
+        .route("/s/{token}/{panel}", get(shares::panel));
     for panel in Panel::ALL {
         routes = routes.route(
             &panel.path(),
@@ -68,7 +73,8 @@ pub fn router(state: AppState) -> Router {
         );
     }
     if let Some(fake) = &state.demo {
-        // Browsers reach the demo's sign-in page through Euterpe: the fake's port is private.
+        // The fake's pages and covers, reachable through Euterpe's own origin: a deployed demo's
+        // browsers can't reach the fake's loopback port, and covers stay same-origin.
         routes = routes.nest_service(DEMO_SPOTIFY_PREFIX, fake.router());
     }
     with_middleware(state, routes)
@@ -104,6 +110,25 @@ pub fn with_middleware(state: AppState, routes: Router<AppState>) -> Router {
         let router = if https { secure.clone() } else { plain.clone() };
         router.oneshot(request)
     }))
+}
+
+/// The site's origin as the visitor reached it: `PUBLIC_URL` when set, else the `Host` the
+/// request came to (with `https` behind a router that says so).
+pub fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(public) = &state.config.public_url {
+        return public.origin().ascii_serialization();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .filter(|host| !host.is_empty() && host.chars().all(|c| c.is_ascii_graphic()))
+        .unwrap_or("127.0.0.1");
+    let scheme = if forwarded_https(headers) {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }
 
 /// Whether the request reached the router over HTTPS (Heroku sets `X-Forwarded-Proto`).

@@ -11,8 +11,11 @@ use crate::app::AppState;
 use crate::panel::Panel;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
-use crate::stats;
-use crate::views::{self, Chrome};
+use crate::stats::{self, Hemisphere, PopularitySource, SeasonSource};
+use crate::store::User;
+use crate::views::panels::seasons::GenreSource;
+use crate::views::panels::{Scope, Viewer};
+use crate::views::{self, Chrome, panels};
 
 /// `GET /{panel}`.
 pub async fn show(
@@ -22,36 +25,118 @@ pub async fn show(
     mode: RenderMode,
     range: RangeParam,
 ) -> Response {
-    let chosen = range.or(panel.default_range());
-    let user = current.user.id;
-    let body = match panel {
-        Panel::TopSongs => {
-            let tracks = state.library.top_tracks(user, chosen).await;
-            tracks.map(|tracks| views::panels::top_songs::top_songs(&stats::top_songs(&tracks)))
-        }
-        Panel::TopArtists => {
-            let artists = state.library.top_artists(user, chosen).await;
-            artists.map(|artists| {
-                views::panels::top_artists::top_artists(&stats::top_artists(&artists))
-            })
-        }
-        _ => Ok(views::panels::coming_soon(panel)),
+    let body = body(
+        &state,
+        &current.user,
+        panel,
+        range.or(panel.default_range()),
+    )
+    .await;
+    let chrome = Chrome {
+        user: Some(&current.user),
+        csrf: Some(&current.csrf),
+        demo: state.demo.is_some(),
+        noindex: false,
     };
-    respond(&state, &current, mode, panel, range.0, body)
+    respond(&state, Scope::OWNER, mode, panel, range.0, body, |main| {
+        views::layout::page(panel.title(), chrome, main)
+    })
 }
 
-/// Wraps a panel body (or its error) in the panel frame, as a fragment or a whole page.
-fn respond(
+/// One panel's body for `owner`'s data: load from the library, compute with `stats`, render
+/// with `views`.
+pub async fn body(
     state: &AppState,
-    current: &CurrentUser,
+    owner: &User,
+    panel: Panel,
+    range: TimeRange,
+) -> Result<Markup, SpotifyError> {
+    let library = &state.library;
+    let user = owner.id;
+    Ok(match panel {
+        Panel::TopSongs => {
+            let tracks = library.top_tracks(user, range).await?;
+            panels::top_songs::top_songs(&stats::top_songs(&tracks))
+        }
+        Panel::TopArtists => {
+            let artists = library.top_artists(user, range).await?;
+            panels::top_artists::top_artists(&stats::top_artists(&artists))
+        }
+        Panel::TopAlbums => {
+            let tracks = library.top_tracks(user, range).await?;
+            panels::top_albums::top_albums(&stats::top_albums(&tracks))
+        }
+        Panel::HiddenGems => {
+            let tracks = library.top_tracks(user, range).await?;
+            let gems = stats::hidden_gems(&tracks, stats::spotify_popularity);
+            let source = stats::any_popularity_known(&tracks).then_some(PopularitySource::Spotify);
+            panels::hidden_gems::hidden_gems(&gems, source)
+        }
+        Panel::TopPlaylists => {
+            let (playlists, top) = tokio::try_join!(
+                library.own_playlists_with_tracks(user, &owner.spotify_id),
+                library.top_tracks(user, range),
+            )?;
+            let rows = stats::top_playlists(&owner.spotify_id, &playlists, &top);
+            panels::top_playlists::top_playlists(&rows)
+        }
+        Panel::ArtistsStandingTestOfTime => {
+            let [short, medium, long] = library.top_artists_all(user).await?;
+            panels::artists_over_time::standing(&stats::artists_standing_test_of_time(
+                &short, &medium, &long,
+            ))
+        }
+        Panel::ArtistsFallingOff => {
+            let [short, medium, long] = library.top_artists_all(user).await?;
+            panels::artists_over_time::falling_off(&stats::artists_falling_off(
+                &short, &medium, &long,
+            ))
+        }
+        Panel::ReleaseYearTrends => {
+            let tracks = library.top_tracks(user, range).await?;
+            panels::release_years::release_years(&stats::release_year_trends(&tracks))
+        }
+        Panel::MusicVarietyBySeason => {
+            let tracks = library.top_tracks(user, range).await?;
+            let items = stats::release_month_items(&tracks);
+            let artist_ids: Vec<String> = items
+                .iter()
+                .flat_map(|item| item.artist_ids.iter().cloned())
+                .collect();
+            let genres = library.genres(user, &artist_ids).await?;
+            let lookup = |id: &str| genres.as_ref()?.get(id).map(Vec::as_slice);
+            let seasons = stats::variety_by_season(&items, &lookup, Hemisphere::default());
+            let source = if genres.is_some() {
+                GenreSource::Spotify
+            } else {
+                GenreSource::Unavailable
+            };
+            panels::seasons::seasons(
+                &seasons,
+                SeasonSource::ReleaseMonth,
+                source,
+                Hemisphere::default(),
+            )
+        }
+    })
+}
+
+/// Wraps a panel body (or its error) in the panel frame, as a fragment or — through `page` —
+/// a whole page.
+pub fn respond(
+    state: &AppState,
+    scope: Scope<'_>,
     mode: RenderMode,
     panel: Panel,
     range: Option<TimeRange>,
     body: Result<Markup, SpotifyError>,
+    page: impl FnOnce(Markup) -> Markup,
 ) -> Response {
     let (status, body, retry_after) = match body {
         Ok(body) => (StatusCode::OK, body, None),
-        Err(SpotifyError::NeedsRelogin) if mode == RenderMode::Fragment => {
+        Err(SpotifyError::NeedsRelogin)
+            if mode == RenderMode::Fragment && scope.viewer == Viewer::Owner =>
+        {
             // The dashboard explains the expired login; htmx reloads the whole window there.
             return (StatusCode::OK, [("HX-Redirect", "/")]).into_response();
         }
@@ -63,7 +148,7 @@ fn respond(
                 SpotifyError::RateLimited { retry_after } => Some(retry_after.as_secs()),
                 _ => None,
             };
-            let view = views::panels::error_state(panel, range, &error, state.clock.now());
+            let view = views::panels::error_state(scope, panel, range, &error, state.clock.now());
             (error_status(&error), view, retry_after)
         }
     };
@@ -71,13 +156,12 @@ fn respond(
     let mut response = match mode {
         RenderMode::Fragment => (status, section).into_response(),
         RenderMode::Page => {
-            let chrome = Chrome {
-                user: Some(&current.user),
-                csrf: Some(&current.csrf),
-                demo: state.demo.is_some(),
+            let heading = match scope.viewer {
+                Viewer::Owner => "Your listening",
+                Viewer::Visitor => "Shared listening",
             };
-            let main = views::panels::page_main(panel, range, section);
-            (status, views::layout::page(panel.title(), chrome, main)).into_response()
+            let main = views::panels::page_main(scope, heading, panel, range, section);
+            (status, page(main)).into_response()
         }
     };
     if let Some(seconds) = retry_after {

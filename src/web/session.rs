@@ -132,6 +132,17 @@ impl AppSession {
         Ok(true)
     }
 
+    /// Keeps a one-time message for the next page this session sees.
+    pub async fn set_flash(&self, key: &str, value: &str) -> Result<(), AppError> {
+        self.0.insert(&format!("flash.{key}"), value).await?;
+        Ok(())
+    }
+
+    /// Takes (and so removes) a one-time message.
+    pub async fn take_flash(&self, key: &str) -> Result<Option<String>, AppError> {
+        Ok(self.0.remove::<String>(&format!("flash.{key}")).await?)
+    }
+
     /// This session's form token (made on first use).
     pub async fn csrf_token(&self) -> Result<String, AppError> {
         if let Some(token) = self.0.get::<String>(CSRF).await? {

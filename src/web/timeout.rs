@@ -11,6 +11,7 @@ use super::extract::RenderMode;
 use crate::app::AppState;
 use crate::panel::Panel;
 use crate::spotify::models::TimeRange;
+use crate::views::panels::{Scope, Viewer};
 use crate::views::{self, Chrome};
 
 /// Marks a response made because the request ran out of time (error reports say so).
@@ -21,11 +22,7 @@ pub struct TimedOut(pub std::time::Duration);
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let limit = state.config.request_timeout;
     let mode = RenderMode::from_headers(request.headers());
-    let panel = request
-        .extensions()
-        .get::<MatchedPath>()
-        .and_then(|path| path.as_str().strip_prefix('/'))
-        .and_then(Panel::from_name);
+    let panel = panel_of(&request);
     let range = request.uri().query().and_then(time_range);
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
@@ -41,17 +38,37 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     }
 }
 
+/// The panel a request asks for, and the prefix of its URLs: `/top_songs` (the owner's) or
+/// `/s/{token}/top_songs` (a share link's).
+fn panel_of(request: &Request) -> Option<(Panel, String)> {
+    let matched = request.extensions().get::<MatchedPath>()?.as_str();
+    let path = request.uri().path();
+    match matched {
+        "/s/{token}/{panel}" => {
+            let (base, name) = path.rsplit_once('/')?;
+            Some((Panel::from_name(name)?, base.to_owned()))
+        }
+        _ => Some((Panel::from_name(matched.strip_prefix('/')?)?, String::new())),
+    }
+}
+
 fn timed_out(
     state: &AppState,
     mode: RenderMode,
-    panel: Option<Panel>,
+    panel: Option<(Panel, String)>,
     range: Option<TimeRange>,
     limit_secs: u64,
 ) -> Response {
     let status = StatusCode::SERVICE_UNAVAILABLE;
     let mut response = match (mode, panel) {
-        (RenderMode::Fragment, Some(panel)) => {
-            let body = views::limits::panel_timed_out(panel, range, limit_secs);
+        (RenderMode::Fragment, Some((panel, base))) => {
+            let scope = Scope {
+                base: &base,
+                viewer: Viewer::Owner,
+                panels: &Panel::ALL,
+            };
+            let url = scope.panel_url(panel, range);
+            let body = views::limits::panel_timed_out(panel, &url, limit_secs);
             (status, views::panels::frame(panel, range, body)).into_response()
         }
         (RenderMode::Fragment, None) => {

@@ -194,6 +194,58 @@ pub async fn spawn_with(backend: Backend, options: Spawn) -> TestApp {
     .await
 }
 
+/// Starts Euterpe in demo mode, as `cargo run` does: its own built-in fake Spotify (with the
+/// generated covers), no Spotify credentials.
+pub async fn spawn_demo(backend: Backend) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let database_url = fresh_database(backend).await;
+    let key_text = generate_key();
+    let vars: HashMap<String, String> = [
+        ("DATABASE_URL", database_url.clone()),
+        ("PORT", addr.port().to_string()),
+        ("TOKEN_ENCRYPTION_KEY", key_text.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let config = Config::from_vars(&vars).expect("demo configuration is valid");
+    assert!(config.demo);
+    let clock = Clock::system();
+    let keys = Arc::new(app::load_keys(&config).unwrap());
+    let store = app::open_store(&config).await.unwrap();
+    let (fake, spotify) = app::start_demo_spotify(&config, &clock).await.unwrap();
+    let fake_base = spotify
+        .accounts_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned();
+    let state = App::build(
+        config,
+        spotify,
+        store.clone(),
+        keys.clone(),
+        clock.clone(),
+        Some(fake.clone()),
+    );
+    let shutdown = Shutdown::new();
+    tokio::spawn(app::serve(state.clone(), listener, shutdown.clone()));
+    TestApp {
+        backend,
+        addr,
+        base: format!("http://{addr}"),
+        database_url,
+        fake,
+        fake_base,
+        clock,
+        keys,
+        key_text,
+        store,
+        state,
+        shutdown,
+    }
+}
+
 /// Starts a second Euterpe process-equivalent on the same database and fake Spotify (for the
 /// "two processes on one Postgres" tests).
 pub async fn spawn_sibling(app: &TestApp) -> TestApp {

@@ -3,10 +3,13 @@
 
 mod common;
 
+mod account_life;
+mod all_panels;
 mod demo;
 mod heroku;
 mod login;
 mod outage;
 mod panels;
 mod private_postgres;
+mod shares;
 mod tokens;

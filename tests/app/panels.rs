@@ -14,6 +14,7 @@ both_backends!(
     a_bad_time_range_is_a_400_naming_the_accepted_values,
     two_users_each_see_only_their_own_data_under_concurrency,
     rate_limits_and_outages_show_the_panels_error_state,
+    a_short_rate_limit_pauses_only_that_user,
     an_account_without_top_items_is_told_so,
     logged_out_visitors_are_sent_to_log_in,
     health_and_assets,
@@ -111,15 +112,6 @@ async fn fragments_for_htmx_pages_otherwise(backend: Backend) {
         .await
         .unwrap();
     assert!(restore.starts_with("<!DOCTYPE html>"));
-
-    // The panels not built yet say so; they never look like a result.
-    let soon = app
-        .htmx(&client, "/hidden_gems")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(soon.contains("Coming soon"));
 }
 
 async fn a_bad_time_range_is_a_400_naming_the_accepted_values(backend: Backend) {
@@ -233,6 +225,14 @@ async fn rate_limits_and_outages_show_the_panels_error_state(backend: Backend) {
     assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.text().await.unwrap().contains("<!DOCTYPE html>"));
 
+    // A Retry-After beyond Spotify's 30-second window holds back every call of the app:
+    // another panel doesn't even ask.
+    app.fake.reset_counters();
+    let held = app.htmx(&client, "/top_artists").await;
+    assert_eq!(held.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(app.fake.total_api_requests(), 0);
+    app.clock.advance(time::Duration::seconds(121));
+
     app.fake.clear_faults();
     app.fake.inject(Fault {
         route: Some("GET /v1/me/top/artists".into()),
@@ -257,6 +257,38 @@ async fn rate_limits_and_outages_show_the_panels_error_state(backend: Backend) {
     });
     let recovered = app.htmx(&client, "/top_songs?time_range=long_term").await;
     assert_eq!(recovered.status(), StatusCode::OK);
+}
+
+async fn a_short_rate_limit_pauses_only_that_user(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (alice, bob) = (browser(), browser());
+    app.login(&alice, "alice").await;
+    app.login(&bob, "bob").await;
+    app.fake.inject(Fault {
+        route: None,
+        persona: Some("alice".into()),
+        kind: FaultKind::RateLimited {
+            retry_after_secs: 10,
+        },
+        times: Some(1),
+    });
+    let limited = app.htmx(&alice, "/top_songs").await;
+    assert_eq!(limited.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(limited.text().await.unwrap().contains("about 10 seconds"));
+    app.fake.reset_counters();
+    // Alice waits without calling Spotify; Bob is not held back.
+    assert_eq!(
+        app.htmx(&alice, "/top_artists").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(app.fake.total_api_requests(), 0);
+    assert_eq!(app.htmx(&bob, "/top_songs").await.status(), StatusCode::OK);
+    assert_eq!(app.fake.total_api_requests(), 1);
+    app.clock.advance(time::Duration::seconds(11));
+    assert_eq!(
+        app.htmx(&alice, "/top_songs").await.status(),
+        StatusCode::OK
+    );
 }
 
 async fn an_account_without_top_items_is_told_so(backend: Backend) {

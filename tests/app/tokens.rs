@@ -132,7 +132,7 @@ async fn swapped_ciphertexts_do_not_decrypt(backend: Backend) {
         let panel = app.htmx(client, "/top_songs").await;
         assert_eq!(panel.headers().get("HX-Redirect").unwrap(), "/");
         let dashboard = app.get(client, "/").await.text().await.unwrap();
-        assert!(dashboard.contains("Your Spotify login has expired"));
+        assert!(dashboard.contains("Your Spotify connection ended on"));
     }
 }
 
@@ -213,11 +213,11 @@ async fn an_expired_refresh_token_asks_for_a_new_login(backend: Backend) {
     assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
     assert!(page.text().await.unwrap().contains("Log in again"));
     let dashboard = app.get(&client, "/").await.text().await.unwrap();
-    assert!(dashboard.contains("Your Spotify login has expired"));
+    assert!(dashboard.contains("Your Spotify connection ended on"));
     // Logging in again clears it, keeping the same user.
     app.login(&client, "alice").await;
     let dashboard = app.get(&client, "/").await.text().await.unwrap();
-    assert!(!dashboard.contains("Your Spotify login has expired"));
+    assert!(!dashboard.contains("Your Spotify connection ended on"));
     assert_eq!(
         app.htmx(&client, "/top_artists").await.status(),
         StatusCode::OK

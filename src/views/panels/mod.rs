@@ -9,21 +9,62 @@ use crate::panel::Panel;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
 
+pub mod artists_over_time;
+pub mod hidden_gems;
+pub mod release_years;
+pub mod seasons;
+pub mod top_albums;
 pub mod top_artists;
+pub mod top_playlists;
 pub mod top_songs;
+
+/// Who looks at a panel, and where its URLs live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope<'a> {
+    /// Prefix of panel URLs: empty for the owner (`/top_songs`), `/s/{token}` for a share.
+    pub base: &'a str,
+    pub viewer: Viewer,
+    /// The panels reachable here (all nine for the owner, the chosen ones for a share).
+    pub panels: &'a [Panel],
+}
+
+/// The owner of the data, or an anonymous visitor of a share link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Viewer {
+    Owner,
+    Visitor,
+}
+
+impl Scope<'static> {
+    /// The logged-in user looking at their own dashboard.
+    pub const OWNER: Scope<'static> = Scope {
+        base: "",
+        viewer: Viewer::Owner,
+        panels: &Panel::ALL,
+    };
+}
+
+impl Scope<'_> {
+    /// The URL of a panel in this scope for a range choice.
+    pub fn panel_url(&self, panel: Panel, range: Option<TimeRange>) -> String {
+        format!(
+            "{}/{}{}",
+            self.base,
+            panel.name(),
+            range_query(range.filter(|_| panel.uses_range()))
+        )
+    }
+
+    /// The dashboard of this scope.
+    pub fn home(&self, range: Option<TimeRange>) -> String {
+        let home = if self.base.is_empty() { "/" } else { self.base };
+        format!("{home}{}", range_query(range))
+    }
+}
 
 /// The element id of a panel's section (what htmx swaps).
 pub fn section_id(panel: Panel) -> String {
     format!("panel-{}", panel.name())
-}
-
-/// The URL of a panel for a range choice.
-pub fn panel_url(panel: Panel, range: Option<TimeRange>) -> String {
-    format!(
-        "{}{}",
-        panel.path(),
-        range_query(range.filter(|_| panel.uses_range()))
-    )
 }
 
 /// A panel with its heading and the range it shows.
@@ -41,16 +82,17 @@ pub fn frame(panel: Panel, range: Option<TimeRange>, body: Markup) -> Markup {
                     }
                 }
             }
-            div.panel-body { (body) }
+            // Focusable, so keyboard users can scroll a long panel on the dashboard.
+            div.panel-body tabindex="0" { (body) }
         }
     }
 }
 
 /// The loading state: htmx fetches the panel as soon as the slot appears; without JavaScript
 /// the link opens the panel's own page.
-pub fn slot(panel: Panel, range: Option<TimeRange>) -> Markup {
+pub fn slot(scope: Scope<'_>, panel: Panel, range: Option<TimeRange>) -> Markup {
     let id = section_id(panel);
-    let url = panel_url(panel, range);
+    let url = scope.panel_url(panel, range);
     html! {
         section.panel.loading id=(id) aria-labelledby={ (id) "-title" } aria-busy="true"
             hx-get=(url) hx-trigger="load" hx-swap="outerHTML" {
@@ -69,15 +111,21 @@ pub fn slot(panel: Panel, range: Option<TimeRange>) -> Markup {
 }
 
 /// The main content of a panel's own page: navigation, range switcher, and the panel.
-pub fn page_main(panel: Panel, range: Option<TimeRange>, section: Markup) -> Markup {
+pub fn page_main(
+    scope: Scope<'_>,
+    heading: &str,
+    panel: Panel,
+    range: Option<TimeRange>,
+    section: Markup,
+) -> Markup {
     html! {
         div.page-head {
-            h1 { "Your listening" }
-            p.back { a href={ "/" (range_query(range)) } { "← All panels" } }
+            h1 { (heading) }
+            p.back { a href=(scope.home(range)) { "← All panels" } }
         }
-        (panel_nav(Some(panel), range))
+        (panel_nav(scope, Some(panel), range))
         @if panel.uses_range() {
-            (range_form(&panel.path(), range, panel.default_range()))
+            (range_form(&scope.panel_url(panel, None), range, panel.default_range()))
         } @else {
             p.range-note { "This panel compares all three of Spotify's ranges, so it has no range to choose." }
         }
@@ -90,25 +138,16 @@ pub fn empty(message: &str) -> Markup {
     html! { p.empty-state { (message) } }
 }
 
-/// A panel that is not built yet: clearly not a result.
-pub fn coming_soon(panel: Panel) -> Markup {
-    html! {
-        p.coming-soon {
-            strong { "Coming soon. " }
-            "The " (panel.title()) " panel is not part of this version of Euterpe yet; "
-            "nothing here is a result."
-        }
-    }
-}
-
 /// The error state, in words a person understands, with a retry control.
 pub fn error_state(
+    scope: Scope<'_>,
     panel: Panel,
     range: Option<TimeRange>,
     error: &SpotifyError,
     now: OffsetDateTime,
 ) -> Markup {
-    let url = panel_url(panel, range);
+    let url = scope.panel_url(panel, range);
+    let owner = scope.viewer == Viewer::Owner;
     let retry = html! {
         a.button href=(url) hx-get=(url) hx-target={ "#" (section_id(panel)) } hx-swap="outerHTML" {
             "Try again"
@@ -122,7 +161,8 @@ pub fn error_state(
                     p {
                         strong { "Spotify is limiting how often Euterpe may ask for data. " }
                         "Spotify shares one request allowance among everyone using this Euterpe. "
-                        "Your data will be back at " (clock_time(back)) " (in "
+                        @if owner { "Your data" } @else { "This data" }
+                        " will be back at " (clock_time(back)) " (in "
                         (rough_duration(retry_after.as_secs() as i64)) ")."
                     }
                     (retry)
@@ -134,6 +174,18 @@ pub fn error_state(
                 SpotifyError::Timeout => {
                     p { strong { "Spotify is slow right now. " } "It did not answer in time." }
                     (retry)
+                }
+                SpotifyError::NeedsRelogin
+                | SpotifyError::Unauthorized
+                | SpotifyError::NotAllowListed
+                | SpotifyError::Forbidden(_)
+                | SpotifyError::NotFound
+                    if !owner =>
+                {
+                    p {
+                        strong { "This data can't be refreshed right now. " }
+                        "The owner of this dashboard needs to reconnect Euterpe to Spotify."
+                    }
                 }
                 SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => {
                     p { strong { "Your Spotify login has expired. " } "Log in again to see this panel; your data here is kept." }

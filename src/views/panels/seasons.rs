@@ -1,0 +1,81 @@
+//! Music variety by season.
+
+use maud::{Markup, html};
+
+use super::empty;
+use crate::stats::{Hemisphere, SeasonSource, SeasonStats, format_variety};
+use crate::views::charts::{Bar, bar_chart, data_table};
+
+/// Where the genres came from, or why there are none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenreSource {
+    Spotify,
+    /// Spotify sends no genres to this (development-mode) app and no open source filled them.
+    Unavailable,
+}
+
+/// The Music variety by season panel body.
+pub fn seasons(
+    stats: &[SeasonStats],
+    source: SeasonSource,
+    genres: GenreSource,
+    hemisphere: Hemisphere,
+) -> Markup {
+    let total: usize = stats.iter().map(|season| season.items).sum();
+    let unit = match source {
+        SeasonSource::ListeningHistory => "plays",
+        SeasonSource::ReleaseMonth => "tracks",
+    };
+    html! {
+        p.panel-intro {
+            "Seasons from: " strong { (source.label()) }
+            @match source {
+                SeasonSource::ReleaseMonth => " — each top song counts in the season of the month it was released (songs with only a release year are left out).",
+                SeasonSource::ListeningHistory => " — each play counts in the season it was played.",
+            }
+            " " (hemisphere.label()) " seasons."
+        }
+        @if genres == GenreSource::Unavailable {
+            div.notice.warning role="note" {
+                p {
+                    strong { "Genres are unavailable. " }
+                    "Spotify stopped sending genres to apps in development mode (like this "
+                    "Euterpe's) in 2026. Open music data (MusicBrainz artist genres) is what fills "
+                    "them in; until then the panel shows everything but genres."
+                }
+            }
+        }
+        @if total == 0 {
+            (empty(match source {
+                SeasonSource::ReleaseMonth => "None of your top songs in this range has a release month, so there is nothing to place in a season.",
+                SeasonSource::ListeningHistory => "No plays stored in this range yet.",
+            }))
+        } @else {
+            div.season-grid {
+                @for season in stats {
+                    section.season aria-labelledby={ "season-" (season.season.label()) } {
+                        h3 id={ "season-" (season.season.label()) } { (season.season.label()) }
+                        dl.facts {
+                            dt { "Songs" } dd { (season.items) " " (unit) }
+                            dt { "Distinct artists" } dd { (season.distinct_artists) }
+                            dt { "Artist variety" } dd { (format_variety(season.artist_variety)) }
+                            @if genres != GenreSource::Unavailable {
+                                dt { "Distinct genres" } dd { (season.distinct_genres) }
+                            }
+                        }
+                        @if genres != GenreSource::Unavailable && !season.top_genres.is_empty() {
+                            @let bars: Vec<Bar> = season.top_genres.iter().map(|(genre, count)| Bar { label: genre.clone(), value: *count }).collect();
+                            @let title = format!("Top genres in {}", season.season.label());
+                            (bar_chart(&format!("genres-{}", season.season.label()), &title, &bars))
+                            (data_table(&title, "Genre", "Count", &bars))
+                        }
+                    }
+                }
+            }
+            p.source-note {
+                "Artist variety runs from 0 (one artist) to 1 (plays spread evenly over every artist)."
+                @if genres == GenreSource::Spotify { " Genres: Spotify." }
+            }
+        }
+    }
+}

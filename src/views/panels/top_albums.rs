@@ -1,0 +1,49 @@
+//! Top albums: the albums the top tracks come from.
+
+use maud::{Markup, html};
+
+use super::empty;
+use crate::stats::AlbumRow;
+use crate::views::components::cover;
+
+/// The Top albums panel body.
+pub fn top_albums(rows: &[AlbumRow]) -> Markup {
+    if rows.is_empty() {
+        return empty(
+            "Spotify has no top songs for you in this range yet, so there are no albums to rank.",
+        );
+    }
+    html! {
+        table.ranked {
+            caption.visually-hidden { "Albums with the most of your top songs" }
+            thead {
+                tr {
+                    th scope="col" { span.visually-hidden { "Cover" } }
+                    th scope="col" { "Album" }
+                    th scope="col" .num { "Top songs" }
+                    th scope="col" .num { "Best rank" }
+                    th scope="col" .num { "Year" }
+                }
+            }
+            tbody {
+                @for row in rows {
+                    tr {
+                        td { (cover(row.image.as_ref(), &format!("Cover of {}", row.name))) }
+                        td {
+                            a.title href=(row.url) { (row.name) }
+                            @if !row.artists.is_empty() { span.sub { (row.artists) } }
+                        }
+                        td.num { (row.track_count) }
+                        td.num { "#" (row.best_rank) }
+                        td.num {
+                            @match row.release_year {
+                                Some(year) => (year),
+                                None => span.unknown { "unknown" },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Share links: the visitor's read-only dashboard, and the owner's controls on `/account`.
+
+use maud::{Markup, html};
+use time::OffsetDateTime;
+
+use super::components::{date, range_form};
+use super::panels::{Scope, slot};
+use crate::panel::Panel;
+use crate::spotify::models::TimeRange;
+use crate::store::Share;
+
+/// Panels ticked when the owner opens the form.
+const PRESELECTED: [Panel; 3] = [Panel::TopSongs, Panel::TopArtists, Panel::TopAlbums];
+
+/// The heading of a shared dashboard: the name its owner chose to show, or none.
+pub fn heading(shown_name: Option<&str>) -> String {
+    match shown_name {
+        Some(name) => format!("{name}'s listening"),
+        None => "Shared listening".to_owned(),
+    }
+}
+
+/// A visitor's view of a share: whose it is, the range switcher and the shared panels.
+pub fn dashboard(scope: Scope<'_>, shown_name: Option<&str>, range: Option<TimeRange>) -> Markup {
+    html! {
+        div.page-head.share-head {
+            h1 { (heading(shown_name)) }
+            p.share-note {
+                "A read-only view of Spotify listening statistics, shared from "
+                a href="/" { "Euterpe" } ". "
+                "Want your own? " a href="/" { "See your listening on Euterpe" } "."
+            }
+        }
+        (range_form(&scope.home(None), range, TimeRange::MediumTerm))
+        div #panels .panels {
+            @for panel in scope.panels.iter().copied() {
+                (slot(scope, panel, range))
+            }
+        }
+    }
+}
+
+/// The owner's share controls: the link just made (shown once), the form, and every share.
+pub fn account_section(
+    shares: &[Share],
+    new_link: Option<&str>,
+    default_name: &str,
+    csrf: &str,
+    now: i64,
+) -> Markup {
+    let at =
+        |unix: i64| OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    html! {
+        section.card #shares aria-labelledby="shares-title" {
+            h2 #shares-title { "Share your dashboard" }
+            @if let Some(link) = new_link {
+                div.notice.new-share role="status" {
+                    p { strong { "Your new share link:" } }
+                    p { a.share-link href=(link) { (link) } }
+                    p.hint {
+                        "Copy it now: Euterpe keeps only a fingerprint of it and can't show it again. "
+                        "Anyone with the link sees the panels you chose, read-only, until you revoke it."
+                    }
+                }
+            }
+            p {
+                "A share link shows the panels you choose to anyone who has it — no login, no "
+                "cookies, nothing else of your account. Visitors see your data as cached here, "
+                "so they never use up your Spotify allowance."
+            }
+            form.share-form method="post" action="/shares" {
+                input type="hidden" name="csrf" value=(csrf);
+                fieldset {
+                    legend { "Panels to share" }
+                    @for panel in Panel::ALL {
+                        label.check {
+                            input type="checkbox" name="panels" value=(panel.name())
+                                checked[PRESELECTED.contains(&panel)];
+                            " " (panel.title())
+                        }
+                    }
+                }
+                label for="shown_name" { "Name to show" }
+                input #shown_name type="text" name="shown_name" maxlength="80" value=(default_name);
+                p.hint { "Leave empty to show no name." }
+                label for="expires_in_days" { "Expires after (days)" }
+                input #expires_in_days type="number" name="expires_in_days" min="1" max="3650" inputmode="numeric";
+                p.hint { "Leave empty for a link that works until you revoke it." }
+                label.check {
+                    input type="checkbox" name="indexable" value="1";
+                    " Let search engines index this page"
+                }
+                button.button.primary type="submit" { "Create share link" }
+            }
+            @if !shares.is_empty() {
+                h3 { "Your share links" }
+                table.data.shares-table {
+                    thead {
+                        tr {
+                            th scope="col" { "Panels" }
+                            th scope="col" { "Created" }
+                            th scope="col" { "Expires" }
+                            th scope="col" .num { "Views" }
+                            th scope="col" { "State" }
+                            th scope="col" { span.visually-hidden { "Action" } }
+                        }
+                    }
+                    tbody {
+                        @for share in shares {
+                            tr {
+                                td {
+                                    (share.panels().iter().map(|p| p.title()).collect::<Vec<_>>().join(", "))
+                                    @if let Some(name) = &share.shown_name { span.sub { "as “" (name) "”" } }
+                                }
+                                td { (date(at(share.created_at))) }
+                                td {
+                                    @match share.expires_at {
+                                        Some(expires) => (date(at(expires))),
+                                        None => "never",
+                                    }
+                                }
+                                td.num { (share.views) }
+                                td {
+                                    @if share.revoked_at.is_some() { "revoked" }
+                                    @else if !share.is_live(now) { "expired" }
+                                    @else { "live" }
+                                }
+                                td {
+                                    @if share.is_live(now) {
+                                        form.inline method="post" action={ "/shares/" (share.id) "/revoke" } {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            button type="submit" { "Revoke" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The connection's life: Spotify's six-month cliff, announced ahead and after.
+
+use euterpe::fake_spotify::{Fault, FaultKind};
+use euterpe::store::Backend as StoreBackend;
+use reqwest::StatusCode;
+
+use crate::both_backends;
+use crate::common::{Backend, TestApp, browser, spawn_app};
+
+both_backends!(
+    the_six_month_cliff_is_announced_two_weeks_ahead_and_reconnecting_keeps_everything,
+    after_the_cliff_the_banner_says_recording_paused_since_that_date,
+    the_account_page_says_when_spotify_is_rate_limiting,
+);
+
+/// Makes the user's authorization `days` old, as if approved that long ago (a login always
+/// restarts Spotify's clock, so the test moves the stored date instead).
+async fn authorized_days_ago(app: &TestApp, days: i64) {
+    let at = app.clock.unix() - days * 86_400;
+    let sql = "UPDATE spotify_tokens SET authorized_at = $1";
+    match app.store.backend() {
+        StoreBackend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+            sqlx::query(sql).bind(at).execute(&pool).await.unwrap();
+        }
+        StoreBackend::Postgres => {
+            let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+            sqlx::query(sql).bind(at).execute(&pool).await.unwrap();
+        }
+    }
+}
+
+fn day(app: &TestApp, days_from_now: i64) -> String {
+    let at = app.clock.now() + time::Duration::days(days_from_now);
+    at.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap()
+}
+
+async fn the_six_month_cliff_is_announced_two_weeks_ahead_and_reconnecting_keeps_everything(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let account = app.get(&client, "/account").await.text().await.unwrap();
+    assert!(
+        account.contains(&format!(r#"<time datetime="{}">"#, day(&app, 182))),
+        "reconnect by"
+    );
+    for path in ["/", "/account"] {
+        let page = app.get(&client, path).await.text().await.unwrap();
+        assert!(
+            !page.contains("Your Spotify connection ends"),
+            "{path}: too early"
+        );
+    }
+    authorized_days_ago(&app, 167).await;
+    for path in ["/", "/account"] {
+        let page = app.get(&client, path).await.text().await.unwrap();
+        assert!(
+            !page.contains("Your Spotify connection ends"),
+            "{path}: 15 days left"
+        );
+    }
+    authorized_days_ago(&app, 170).await;
+    for path in ["/", "/account"] {
+        let page = app.get(&client, path).await.text().await.unwrap();
+        assert!(page.contains("Your Spotify connection ends on"), "{path}");
+        assert!(
+            page.contains(&format!(r#"<time datetime="{}">"#, day(&app, 12))),
+            "{path}"
+        );
+        assert!(
+            page.contains(r#"href="/login">Reconnect to Spotify"#),
+            "{path}"
+        );
+    }
+    // Reconnecting is a fresh login: the clock restarts, the account is the same.
+    let before = app
+        .store
+        .user_by_account(&app.fake.persona_facts("alice").unwrap().account_id)
+        .await
+        .unwrap()
+        .unwrap();
+    app.login(&client, "alice").await;
+    let page = app.get(&client, "/").await.text().await.unwrap();
+    assert!(!page.contains("Your Spotify connection ends"));
+    let after = app
+        .store
+        .user_by_account(&app.fake.persona_facts("alice").unwrap().account_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(before.id, after.id);
+    assert_eq!(
+        app.htmx(&client, "/top_songs").await.status(),
+        StatusCode::OK
+    );
+}
+
+async fn after_the_cliff_the_banner_says_recording_paused_since_that_date(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    authorized_days_ago(&app, 185).await;
+    for path in ["/", "/account"] {
+        let page = app.get(&client, path).await.text().await.unwrap();
+        assert!(page.contains("Your Spotify connection ended on"), "{path}");
+        assert!(
+            page.contains(&format!(r#"<time datetime="{}">"#, day(&app, -3))),
+            "{path}"
+        );
+        assert!(
+            page.contains("History recording has paused since then"),
+            "{path}"
+        );
+    }
+}
+
+async fn the_account_page_says_when_spotify_is_rate_limiting(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let account = app.get(&client, "/account").await.text().await.unwrap();
+    assert!(account.contains("Not limited right now."));
+    app.fake.inject(Fault {
+        route: None,
+        persona: None,
+        kind: FaultKind::RateLimited {
+            retry_after_secs: 600,
+        },
+        times: Some(1),
+    });
+    app.htmx(&client, "/top_songs").await;
+    let account = app.get(&client, "/account").await.text().await.unwrap();
+    assert!(account.contains("Spotify is asking Euterpe to wait"));
+    assert!(account.contains("about 10 minutes"));
+}
