@@ -416,6 +416,41 @@ async fn a_panel_that_takes_too_long_shows_its_error_state(backend: Backend) {
     );
     assert!(html.contains("Try again"));
 
+    // A share link's panel, the same, with a retry under the link.
+    let csrf = csrf_of(&app, &client).await;
+    let created = client
+        .post(app.url("/shares"))
+        .form(&[("csrf", csrf.as_str()), ("panels", "top_songs")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let account = app.get(&client, "/account").await.text().await.unwrap();
+    let link = account
+        .split(r#"class="share-link" href=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let shared_path = link.strip_prefix(&app.base).unwrap().to_owned();
+    let shared = app
+        .htmx(
+            &browser(),
+            &format!("{shared_path}/top_songs?time_range=long_term"),
+        )
+        .await;
+    assert_eq!(shared.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let html = shared.text().await.unwrap();
+    assert!(html.contains("This panel took too long."), "{html}");
+    assert!(
+        html.contains(&format!(
+            r#"hx-get="{shared_path}/top_songs?time_range=long_term""#
+        )),
+        "a retry under the link: {html}"
+    );
+
     // A whole page that takes too long: a plain 503 page.
     let page = app.get(&client, "/top_songs").await;
     assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
