@@ -401,6 +401,19 @@ impl TestApp {
         callback
     }
 
+    /// The form token `/account` gives this client (for its POST forms).
+    pub async fn csrf(&self, client: &Client) -> String {
+        let account = self.get(client, "/account").await.text().await.unwrap();
+        account
+            .split(r#"name="csrf" value=""#)
+            .nth(1)
+            .expect("the account page has a form token")
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
     /// GETs a path as a plain browser navigation.
     pub async fn get(&self, client: &Client, path: &str) -> reqwest::Response {
         client.get(self.url(path)).send().await.unwrap()
@@ -494,6 +507,17 @@ pub async fn fake_token(
         .await
         .unwrap();
     answer["access_token"].as_str().unwrap().to_owned()
+}
+
+/// The value of one query parameter of a URL.
+pub fn query_param(url: &str, name: &str) -> String {
+    Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(key, _)| key == name)
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+        .1
+        .into_owned()
 }
 
 /// HTML-escapes a name the way maud does, to look for it in a page.

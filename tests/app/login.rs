@@ -3,7 +3,9 @@
 use reqwest::StatusCode;
 
 use crate::both_backends;
-use crate::common::{Backend, browser, escaped, location, session_cookie, set_cookies, spawn_app};
+use crate::common::{
+    Backend, browser, escaped, location, query_param, session_cookie, set_cookies, spawn_app,
+};
 
 both_backends!(
     the_oauth_dance_logs_in_and_the_dashboard_shows_nine_panels,
@@ -114,13 +116,7 @@ async fn a_replayed_code_fails_cleanly(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
     let callback = app.authorize(&client, "alice").await;
-    let code = reqwest::Url::parse(&callback)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
+    let code = query_param(&callback, "code");
     assert_eq!(
         client.get(&callback).send().await.unwrap().status(),
         StatusCode::SEE_OTHER
@@ -128,13 +124,7 @@ async fn a_replayed_code_fails_cleanly(backend: Backend) {
 
     // A fresh, valid state carrying the already-used code.
     let again = app.authorize(&client, "alice").await;
-    let fresh_state = reqwest::Url::parse(&again)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .unwrap()
-        .1
-        .into_owned();
+    let fresh_state = query_param(&again, "state");
     let replay = client
         .get(app.url("/callback"))
         .query(&[("code", code.as_str()), ("state", fresh_state.as_str())])
@@ -155,13 +145,7 @@ async fn provider_errors_and_refusals_get_friendly_pages(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
     let callback = app.authorize(&client, "alice").await;
-    let state = reqwest::Url::parse(&callback)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .unwrap()
-        .1
-        .into_owned();
+    let state = query_param(&callback, "state");
     let denied = client
         .get(app.url("/callback"))
         .query(&[("error", "access_denied"), ("state", state.as_str())])
@@ -224,15 +208,7 @@ async fn the_session_id_changes_at_login_and_logout_kills_the_old_cookie(backend
         with_cookie("/account").send().await.unwrap().status(),
         StatusCode::OK
     );
-    let account = app.get(&client, "/account").await.text().await.unwrap();
-    let csrf = account
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = app.csrf(&client).await;
     let out = client
         .post(app.url("/logout"))
         .form(&[("csrf", csrf.as_str())])
@@ -271,15 +247,7 @@ async fn logout_refuses_cross_site_and_tokenless_posts(backend: Backend) {
             .unwrap()
             .contains("refused it to protect your account")
     );
-    let account = app.get(&client, "/account").await.text().await.unwrap();
-    let csrf = account
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = app.csrf(&client).await;
     let cross_site = client
         .post(app.url("/logout"))
         .header("Sec-Fetch-Site", "cross-site")

@@ -19,22 +19,9 @@ both_backends!(
     share_forms_are_checked,
 );
 
-/// The page's form token for `client`.
-async fn csrf(app: &TestApp, client: &reqwest::Client) -> String {
-    let account = app.get(client, "/account").await.text().await.unwrap();
-    account
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 /// Makes a share through the account page's form; returns the link shown once.
 async fn share(app: &TestApp, owner: &reqwest::Client, fields: &[(&str, &str)]) -> String {
-    let mut form = vec![("csrf".to_owned(), csrf(app, owner).await)];
+    let mut form = vec![("csrf".to_owned(), app.csrf(owner).await)];
     form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let created = owner
         .post(app.url("/shares"))
@@ -230,11 +217,11 @@ async fn revocation_and_expiry_take_effect_at_once(backend: Backend) {
         .next()
         .unwrap()
         .to_owned();
-    let csrf = csrf(&app, &owner).await;
+    let csrf = app.csrf(&owner).await;
     // Another user cannot revoke it.
     let mallory = browser();
     app.login(&mallory, "bob").await;
-    let mallory_csrf = self::csrf(&app, &mallory).await;
+    let mallory_csrf = app.csrf(&mallory).await;
     let refused = mallory
         .post(app.url(&format!("/shares/{revoke_action}")))
         .form(&[("csrf", mallory_csrf.as_str())])
@@ -378,7 +365,7 @@ async fn share_forms_are_checked(backend: Backend) {
     let app = spawn_app(backend).await;
     let owner = browser();
     app.login(&owner, "alice").await;
-    let csrf = csrf(&app, &owner).await;
+    let csrf = app.csrf(&owner).await;
     for (fields, message) in [
         (vec![], "Choose at least one panel"),
         (
