@@ -227,12 +227,10 @@ async fn a_database_error_on_the_callback(captured: &Captured) {
             .unwrap();
         common::location(&approved)
     };
-    let query: HashMap<String, String> = reqwest::Url::parse(&callback)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect();
-    let (code, state) = (query["code"].clone(), query["state"].clone());
+    let (code, state) = (
+        common::query_param(&callback, "code"),
+        common::query_param(&callback, "state"),
+    );
 
     // The users table is gone (a botched migration, say): storing the user fails.
     let path = app

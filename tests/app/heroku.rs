@@ -51,19 +51,6 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
         .map(|value| value.to_str().unwrap())
 }
 
-/// The page's form token.
-async fn csrf_of(app: &TestApp, client: &reqwest::Client) -> String {
-    let account = app.get(client, "/account").await.text().await.unwrap();
-    account
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 async fn every_answer_carries_exactly_the_security_headers(backend: Backend) {
     let app = spawn_app(backend).await;
     assert_eq!(CONTENT_SECURITY_POLICY, EXPECTED_CSP);
@@ -252,7 +239,7 @@ async fn state_changing_requests_from_another_origin_are_refused(backend: Backen
     let app = spawn_app(backend).await;
     let client = browser();
     app.login(&client, "alice").await;
-    let csrf = csrf_of(&app, &client).await;
+    let csrf = app.csrf(&client).await;
 
     // A cross-site form post with a valid token (say, leaked): refused by its Origin.
     for origin in ["https://evil.example", "null", "http://127.0.0.1:1"] {
@@ -417,7 +404,7 @@ async fn a_panel_that_takes_too_long_shows_its_error_state(backend: Backend) {
     assert!(html.contains("Try again"));
 
     // A share link's panel, the same, with a retry under the link.
-    let csrf = csrf_of(&app, &client).await;
+    let csrf = app.csrf(&client).await;
     let created = client
         .post(app.url("/shares"))
         .form(&[("csrf", csrf.as_str()), ("panels", "top_songs")])
