@@ -147,6 +147,7 @@ fn reports_name_the_route_and_carry_no_secrets() {
     runtime.block_on(async {
         a_database_error_on_the_callback(&captured).await;
         a_request_cut_by_the_time_limit(&captured).await;
+        spotify_rate_limits_are_not_reported(&captured).await;
         a_panicking_handler(&captured).await;
     });
     drop(runtime);
@@ -322,6 +323,31 @@ async fn a_request_cut_by_the_time_limit(captured: &Captured) {
     );
     // Harmless parameters stay: they say what was asked for.
     assert_request_is_clean(&event, &app.url("/top_songs?time_range=long_term"));
+}
+
+/// A Spotify 429 is Spotify's weather, not Euterpe's bug: the panel says when data is back, the
+/// log has it, and nobody is paged.
+async fn spotify_rate_limits_are_not_reported(captured: &Captured) {
+    let app = spawn_app(Backend::Sqlite).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    app.fake.inject(Fault {
+        route: None,
+        persona: None,
+        kind: FaultKind::RateLimited {
+            retry_after_secs: 60,
+        },
+        times: None,
+    });
+    let limited = app.htmx(&client, "/top_artists").await;
+    assert_eq!(limited.status(), StatusCode::SERVICE_UNAVAILABLE);
+    flush();
+    let reported = captured
+        .events()
+        .iter()
+        .filter(|event| event["transaction"] == "GET /top_artists")
+        .count();
+    assert_eq!(reported, 0);
 }
 
 async fn a_panicking_handler(captured: &Captured) {

@@ -48,8 +48,8 @@ fn enabled() -> bool {
 }
 
 /// Gives each request its own Sentry scope, named after its matched route (`GET /top_songs`) and
-/// carrying the request (scrubbed) and its id; reports the answer if it is a 5xx and nothing
-/// was reported while making it (a panic, an `error` log event).
+/// carrying the request (scrubbed) and its id; reports the answer if it is a 5xx of Euterpe's
+/// own making and nothing was reported while making it (a panic, an `error` log event).
 pub async fn report_errors(request: Request, next: Next) -> Response {
     if !enabled() {
         return next.run(request).await;
@@ -92,7 +92,11 @@ pub async fn report_errors(request: Request, next: Next) -> Response {
     });
     let response = next.run(request).bind_hub(hub.clone()).await;
     let status = response.status();
-    if status.is_server_error() && hub.last_event_id().is_none() {
+    let spotifys_fault = response
+        .extensions()
+        .get::<crate::web::panels::SpotifyFailure>()
+        .is_some();
+    if status.is_server_error() && hub.last_event_id().is_none() && !spotifys_fault {
         let reason = match response.extensions().get::<TimedOut>() {
             Some(TimedOut(limit)) => format!(": cut after {} s", limit.as_secs()),
             None => String::new(),

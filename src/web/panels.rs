@@ -132,6 +132,7 @@ pub fn respond(
     body: Result<Markup, SpotifyError>,
     page: impl FnOnce(Markup) -> Markup,
 ) -> Response {
+    let mut upstream = false;
     let (status, body, retry_after) = match body {
         Ok(body) => (StatusCode::OK, body, None),
         Err(SpotifyError::NeedsRelogin)
@@ -143,6 +144,8 @@ pub fn respond(
         Err(error) => {
             if let SpotifyError::Database(err) = &error {
                 tracing::error!(error = %err, panel = panel.name(), "panel failed: database");
+            } else {
+                upstream = true;
             }
             let retry_after = match &error {
                 SpotifyError::RateLimited { retry_after } => Some(retry_after.as_secs()),
@@ -169,8 +172,16 @@ pub fn respond(
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
+    if upstream {
+        response.extensions_mut().insert(SpotifyFailure);
+    }
     response
 }
+
+/// Marks a panel answer whose 5xx comes from Spotify (rate limit, outage), not from Euterpe:
+/// error reporting leaves these to the logs instead of paging anyone for Spotify's weather.
+#[derive(Clone, Copy, Debug)]
+pub struct SpotifyFailure;
 
 /// The status of a panel that could not load.
 fn error_status(error: &SpotifyError) -> StatusCode {

@@ -14,10 +14,11 @@ use crate::app::AppState;
 use crate::error::AppError;
 
 /// The Content-Security-Policy of every response: scripts, styles, fonts and connections only
-/// from this origin (no inline code, no `eval`), images also from Spotify's image CDN, no
+/// from this origin (no inline code, no `eval`), images also from Spotify's image hosts (album
+/// art and portraits on `i.scdn.co`, playlist mosaics and uploaded playlist covers), no
 /// plugins, no `<base>`, no framing, forms only to this origin.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-     style-src 'self'; img-src 'self' https://i.scdn.co data:; connect-src 'self'; \
+     style-src 'self'; img-src 'self' https://i.scdn.co https://mosaic.scdn.co https://image-cdn-ak.spotifycdn.com https://image-cdn-fa.spotifycdn.com data:; connect-src 'self'; \
      font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
      form-action 'self'";
 /// HSTS for HTTPS responses: one year, subdomains included.

@@ -31,7 +31,7 @@ both_backends!(
 /// The exact CSP, as a browser would read it (kept here in full on purpose, like Mastodon's test:
 /// a change to the policy must be a change to this test).
 const EXPECTED_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' https://i.scdn.co data:; connect-src 'self'; font-src 'self'; \
+     img-src 'self' https://i.scdn.co https://mosaic.scdn.co https://image-cdn-ak.spotifycdn.com https://image-cdn-fa.spotifycdn.com data:; connect-src 'self'; font-src 'self'; \
      object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// The headers of a response, by name, without those that vary per response.
