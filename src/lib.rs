@@ -12,6 +12,8 @@ pub mod crypto;
 pub mod error;
 /// The built-in fake Spotify: accounts service and Web API, used by tests and demo mode.
 pub mod fake_spotify;
+/// Listening history: export parsing, import jobs, time zones.
+pub mod history;
 /// Per-key async locks (single-flight fetches and refreshes).
 pub mod locks;
 /// The nine dashboard panels: routes, titles, range rules.

@@ -14,12 +14,23 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 mod cache;
+mod history;
+mod imports;
+mod plays;
 mod postgres;
 mod sessions;
 mod tokens;
 mod users;
 
 pub use cache::CacheEntry;
+pub use history::{
+    CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, TopOrder, WindowPlays,
+};
+pub use imports::{ImportCounts, ImportRow};
+pub use plays::{
+    EXPORTS_SLACK_MS, MATCH_SLACK_MS, NewPlay, PlaySource, PlayWriter, TrackFacts, name_key,
+    names_of_key,
+};
 pub use sessions::SessionBackend;
 pub use tokens::{StoredTokens, TokenLock};
 pub use users::{NewUser, User};
