@@ -70,6 +70,8 @@ pub struct Config {
     pub key_file: PathBuf,
     /// Optional Sentry DSN.
     pub sentry_dsn: Option<String>,
+    /// Listening history: poll interval, import limits.
+    pub history: crate::history::config::HistoryConfig,
 }
 
 /// The default SQLite database: a file in the working directory, created on first use.
@@ -224,6 +226,7 @@ impl Config {
         )?);
         let key_file = PathBuf::from(get("EUTERPE_KEY_FILE").unwrap_or(".euterpe/token.key"));
         let sentry_dsn = get("SENTRY_DSN").map(str::to_owned);
+        let history = crate::history::config::HistoryConfig::from_vars(get)?;
 
         Ok(Self {
             host,
@@ -239,6 +242,7 @@ impl Config {
             request_timeout,
             key_file,
             sentry_dsn,
+            history,
         })
     }
 

@@ -3,7 +3,9 @@
 //! in `worker::poller`; the queries in `store::plays` and `store::history`; the computations in
 //! `stats::history`.
 
+pub mod config;
 pub mod export;
+pub mod import;
 pub mod time;
 pub mod zone;
 

@@ -405,6 +405,27 @@ impl Store {
         })
     }
 
+    /// The user's known tracks with a Spotify id, by `(artist name, track name)`: what
+    /// account-data entries (names only) are linked to when the names match exactly.
+    pub async fn known_track_names(
+        &self,
+        user: Uuid,
+    ) -> Result<std::collections::HashMap<(String, String), String>> {
+        let rows: Vec<(String, String, String)> = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT artist_name, name, MIN(track_key) FROM user_tracks \
+                 WHERE user_id = $1 AND track_id IS NOT NULL GROUP BY artist_name, name",
+            )
+            .bind(user)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(artist, name, key)| ((artist, name), key))
+            .collect())
+    }
+
     /// The stretches of time whose plays are all stored, oldest first.
     pub async fn coverage(&self, user: Uuid) -> Result<Vec<CoverageSpan>> {
         with_pool!(self, pool => {

@@ -17,6 +17,7 @@ mod cache;
 mod history;
 mod imports;
 mod plays;
+mod polls;
 mod postgres;
 mod sessions;
 mod tokens;
@@ -27,6 +28,7 @@ pub use history::{
     CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, TopOrder, WindowPlays,
 };
 pub use imports::{ImportCounts, ImportRow};
+pub use polls::{PollClaim, PollOutcome, PollState};
 pub use plays::{
     EXPORTS_SLACK_MS, MATCH_SLACK_MS, NewPlay, PlaySource, PlayWriter, TrackFacts, name_key,
     names_of_key,

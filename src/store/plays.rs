@@ -6,8 +6,6 @@
 //! `track_months`) are recomputed from `plays` for the months a transaction touched, so they
 //! always equal what the plays say.
 
-use std::collections::HashMap;
-
 use sqlx::{Postgres, Sqlite, Transaction};
 use uuid::Uuid;
 
@@ -235,12 +233,9 @@ impl PlayWriter {
     }
 
     /// Adds tracks to the user's catalogue, or completes what it knows of them (ids, album,
-    /// duration) and moves their first play earlier.
+    /// duration) and moves their first play earlier. `tracks` must have distinct keys.
     pub async fn upsert_tracks(&mut self, tracks: &[TrackFacts]) -> Result<()> {
-        const SQL: &str = "INSERT INTO user_tracks (user_id, track_key, track_id, name, \
-             artist_name, album_name, artist_ids, duration_ms, first_played_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (user_id, track_key) DO UPDATE SET \
+        const CONFLICT: &str = " ON CONFLICT (user_id, track_key) DO UPDATE SET \
                track_id = COALESCE(user_tracks.track_id, excluded.track_id), \
                album_name = COALESCE(user_tracks.album_name, excluded.album_name), \
                artist_ids = COALESCE(excluded.artist_ids, user_tracks.artist_ids), \
@@ -248,43 +243,73 @@ impl PlayWriter {
                first_played_at = CASE WHEN user_tracks.first_played_at IS NULL \
                  OR excluded.first_played_at < user_tracks.first_played_at \
                  THEN excluded.first_played_at ELSE user_tracks.first_played_at END";
+        const COLUMNS: &str = "INSERT INTO user_tracks (user_id, track_key, track_id, name, \
+             artist_name, album_name, artist_ids, duration_ms, first_played_at) ";
         let user = self.user;
-        with_tx!(self, tx => {
-            for track in tracks {
-                sqlx::query(SQL)
-                    .bind(user)
-                    .bind(&track.track_key)
-                    .bind(&track.track_id)
-                    .bind(&track.name)
-                    .bind(&track.artist_name)
-                    .bind(&track.album_name)
-                    .bind(&track.artist_ids)
-                    .bind(track.duration_ms)
-                    .bind(track.first_played_at)
-                    .execute(&mut **tx)
-                    .await?;
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                for chunk in tracks.chunks(1000) {
+                    let mut sql = String::from(COLUMNS);
+                    sql.push_str("VALUES ");
+                    for index in 0..chunk.len() {
+                        let base = 2 + index * 8;
+                        if index > 0 {
+                            sql.push(',');
+                        }
+                        sql.push_str(&format!(
+                            "($1,${},${},${},${},${},${},${},${})",
+                            base,
+                            base + 1,
+                            base + 2,
+                            base + 3,
+                            base + 4,
+                            base + 5,
+                            base + 6,
+                            base + 7
+                        ));
+                    }
+                    sql.push_str(CONFLICT);
+                    let mut query = sqlx::query(&sql).bind(user);
+                    for track in chunk {
+                        query = query
+                            .bind(&track.track_key)
+                            .bind(&track.track_id)
+                            .bind(&track.name)
+                            .bind(&track.artist_name)
+                            .bind(&track.album_name)
+                            .bind(&track.artist_ids)
+                            .bind(track.duration_ms)
+                            .bind(track.first_played_at);
+                    }
+                    query.execute(&mut **tx).await?;
+                }
             }
-        });
+            Tx::Postgres(tx) => {
+                let sql = format!(
+                    "{COLUMNS} SELECT $1, k, i, n, a, al, ai, d, f FROM UNNEST($2::text[], $3::text[], \
+                     $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[]) \
+                     AS s (k, i, n, a, al, ai, d, f){CONFLICT}"
+                );
+                for chunk in tracks.chunks(POSTGRES_BATCH) {
+                    let column = |f: fn(&TrackFacts) -> Option<&str>| -> Vec<Option<&str>> {
+                        chunk.iter().map(f).collect()
+                    };
+                    sqlx::query(&sql)
+                        .bind(user)
+                        .bind(column(|t| Some(t.track_key.as_str())))
+                        .bind(column(|t| t.track_id.as_deref()))
+                        .bind(column(|t| Some(t.name.as_str())))
+                        .bind(column(|t| Some(t.artist_name.as_str())))
+                        .bind(column(|t| t.album_name.as_deref()))
+                        .bind(column(|t| t.artist_ids.as_deref()))
+                        .bind(chunk.iter().map(|t| t.duration_ms).collect::<Vec<_>>())
+                        .bind(chunk.iter().map(|t| t.first_played_at).collect::<Vec<_>>())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+        }
         Ok(())
-    }
-
-    /// The user's known tracks with a Spotify id, by `(artist name, track name)`: what
-    /// account-data entries (names only) are linked to.
-    pub async fn tracks_by_name(&mut self) -> Result<HashMap<(String, String), String>> {
-        let user = self.user;
-        let rows: Vec<(String, String, String)> = with_tx!(self, tx => {
-            sqlx::query_as(
-                "SELECT artist_name, name, MIN(track_key) FROM user_tracks \
-                 WHERE user_id = $1 AND track_id IS NOT NULL GROUP BY artist_name, name",
-            )
-            .bind(user)
-            .fetch_all(&mut **tx)
-            .await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(artist, name, key)| ((artist, name), key))
-            .collect())
     }
 
     /// Records that this source holds every play of `[start_ms, end_ms]`.
