@@ -27,6 +27,8 @@ pub struct App {
     pub library: Library,
     /// The built-in fake Spotify, in demo mode.
     pub demo: Option<FakeSpotify>,
+    /// Import jobs running in this process.
+    pub imports: crate::history::import::ImportJobs,
 }
 
 /// The handlers' state: a cheap handle on the [`App`].
@@ -91,6 +93,7 @@ impl App {
             spotify,
             library,
             demo,
+            imports: Default::default(),
         }))
     }
 
@@ -182,7 +185,7 @@ pub async fn serve(
     shutdown: Shutdown,
 ) -> std::io::Result<()> {
     let router = crate::web::router(state.clone());
-    let background = tokio::spawn(crate::worker::run(state, shutdown.clone()));
+    let background = tokio::spawn(crate::worker::run(state.clone(), shutdown.clone()));
     let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -192,5 +195,6 @@ pub async fn serve(
     // If serving failed, the jobs must still stop.
     shutdown.trigger();
     let _ = background.await;
+    state.imports.stop().await;
     served
 }

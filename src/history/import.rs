@@ -486,3 +486,32 @@ fn capitalise(text: &str) -> String {
         None => String::new(),
     }
 }
+
+/// The import jobs running in this process (an upload lives on this process's disk, so its job
+/// runs here). Stopped with the server: a job finishes the file it is on, then records that it
+/// was interrupted.
+#[derive(Default)]
+pub struct ImportJobs {
+    shutdown: Shutdown,
+    tasks: std::sync::Mutex<tokio::task::JoinSet<()>>,
+}
+
+impl ImportJobs {
+    /// Starts an import job.
+    pub fn spawn(&self, store: Store, clock: Clock, user: Uuid, id: Uuid, uploads: Vec<Upload>, limit: u64) {
+        let shutdown = self.shutdown.clone();
+        let mut tasks = self.tasks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Forget finished jobs.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(run(store, clock, user, id, uploads, limit, shutdown));
+    }
+
+    /// Tells running jobs to stop after their current file and waits for them.
+    pub async fn stop(&self) {
+        self.shutdown.trigger();
+        let mut tasks = std::mem::take(
+            &mut *self.tasks.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        while tasks.join_next().await.is_some() {}
+    }
+}

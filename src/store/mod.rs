@@ -13,6 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+mod account;
 mod cache;
 mod history;
 mod imports;
@@ -23,6 +24,7 @@ mod sessions;
 mod tokens;
 mod users;
 
+pub use account::{StoredPlay, StoredTrack, USER_TABLES};
 pub use cache::CacheEntry;
 pub use history::{
     CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, TopOrder, WindowPlays,

@@ -24,8 +24,8 @@ pub struct PollState {
 /// How a poll of one user ended, to record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PollOutcome {
-    /// Plays fetched; the new cursor.
-    Success { after_ms: Option<i64> },
+    /// Plays fetched; the new cursor, and the time (Unix seconds) coverage now reaches.
+    Success { after_ms: Option<i64>, at: i64 },
     /// Spotify asked to wait until this Unix second.
     Paused { until: i64, error: String },
     /// Anything else; tried again next round.
@@ -129,19 +129,19 @@ impl Store {
     }
 
     /// Records how a claimed poll ended and releases the claim.
-    pub async fn finish_poll(&self, claim: PollClaim, outcome: &PollOutcome, now: i64) -> Result<()> {
+    pub async fn finish_poll(&self, claim: PollClaim, outcome: &PollOutcome) -> Result<()> {
         let user = claim.state.user_id;
         macro_rules! apply {
             ($executor:expr) => {
                 match outcome {
-                    PollOutcome::Success { after_ms } => {
+                    PollOutcome::Success { after_ms, at } => {
                         sqlx::query(
                             "UPDATE poll_state SET after_ms = COALESCE($2, after_ms), \
                              last_success_at = $3, last_error = NULL WHERE user_id = $1",
                         )
                         .bind(user)
                         .bind(*after_ms)
-                        .bind(now)
+                        .bind(*at)
                         .execute($executor)
                         .await?
                     }

@@ -31,5 +31,6 @@ pub fn dashboard(user: &User, range: Option<TimeRange>, needs_relogin: bool) -> 
                 (slot(panel, range))
             }
         }
+        (super::history::dashboard_card())
     }
 }

@@ -5,6 +5,8 @@ pub mod account;
 pub mod components;
 pub mod dashboard;
 pub mod errors;
+pub mod history;
+pub mod import;
 pub mod landing;
 pub mod layout;
 pub mod panels;
