@@ -67,14 +67,19 @@ mod tests {
     #[test]
     fn defaults_and_values() {
         let none = |_: &str| None;
-        assert_eq!(HistoryConfig::from_vars(none).unwrap(), HistoryConfig::default());
-        let off = HistoryConfig::from_vars(|name| {
-            (name == "HISTORY_POLL_INTERVAL_SECS").then_some("0")
-        })
-        .unwrap();
+        assert_eq!(
+            HistoryConfig::from_vars(none).unwrap(),
+            HistoryConfig::default()
+        );
+        let off =
+            HistoryConfig::from_vars(|name| (name == "HISTORY_POLL_INTERVAL_SECS").then_some("0"))
+                .unwrap();
         assert_eq!(off.poll_interval, None);
         let err = HistoryConfig::from_vars(|name| (name == "IMPORT_MAX_BYTES").then_some("lots"))
             .unwrap_err();
-        assert!(err.0.starts_with("IMPORT_MAX_BYTES is not a whole number"), "{err}");
+        assert!(
+            err.0.starts_with("IMPORT_MAX_BYTES is not a whole number"),
+            "{err}"
+        );
     }
 }

@@ -137,7 +137,10 @@ fn plan(uploads: &[Upload]) -> (Vec<Item>, Vec<FileReport>) {
         let head = match sniff(&upload.path) {
             Ok(head) => head,
             Err(err) => {
-                reports.push(failed(&upload.name, format!("the upload could not be read back: {err}")));
+                reports.push(failed(
+                    &upload.name,
+                    format!("the upload could not be read back: {err}"),
+                ));
                 continue;
             }
         };
@@ -222,7 +225,17 @@ fn parse_item(
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<export::FileTally, ParseError> {
     let read_error = |err: &dyn std::fmt::Display| ParseError::Read(err.to_string());
-    let counted = |inner| BufReader::with_capacity(1 << 16, Counted { inner, read: 0, limit, shared });
+    let counted = |inner| {
+        BufReader::with_capacity(
+            1 << 16,
+            Counted {
+                inner,
+                read: 0,
+                limit,
+                shared,
+            },
+        )
+    };
     match source {
         Source::Plain(path) => {
             let file = File::open(path).map_err(|err| read_error(&err))?;
@@ -365,6 +378,18 @@ impl Job {
                 "{} is recognised but not imported: Euterpe counts music only",
                 capitalise(kind.label())
             ));
+            if kind != FileKind::Video {
+                // Count the episodes for the summary; nothing is stored.
+                let source = item.source.clone();
+                let limit = self.limit.saturating_mul(UNZIPPED_LIMIT_FACTOR);
+                let counted = tokio::task::spawn_blocking(move || {
+                    parse_item(&source, limit, Arc::default(), &HashMap::new(), |_| true)
+                })
+                .await;
+                if let Ok(Ok(tally)) = counted {
+                    report.counts.other_skipped = tally.counts.other_skipped + tally.plays;
+                }
+            }
             self.bytes_done += item.size;
             return Ok(report);
         }
@@ -434,7 +459,9 @@ impl Job {
                     }
                 }
             }
-            let Some(current) = writer.as_mut() else { break };
+            let Some(current) = writer.as_mut() else {
+                break;
+            };
             match current.insert(&plays).await {
                 Ok(n) => added += n,
                 Err(err) => {
@@ -498,9 +525,20 @@ pub struct ImportJobs {
 
 impl ImportJobs {
     /// Starts an import job.
-    pub fn spawn(&self, store: Store, clock: Clock, user: Uuid, id: Uuid, uploads: Vec<Upload>, limit: u64) {
+    pub fn spawn(
+        &self,
+        store: Store,
+        clock: Clock,
+        user: Uuid,
+        id: Uuid,
+        uploads: Vec<Upload>,
+        limit: u64,
+    ) {
         let shutdown = self.shutdown.clone();
-        let mut tasks = self.tasks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut tasks = self
+            .tasks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         // Forget finished jobs.
         while tasks.try_join_next().is_some() {}
         tasks.spawn(run(store, clock, user, id, uploads, limit, shutdown));
@@ -510,7 +548,10 @@ impl ImportJobs {
     pub async fn stop(&self) {
         self.shutdown.trigger();
         let mut tasks = std::mem::take(
-            &mut *self.tasks.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+            &mut *self
+                .tasks
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
         );
         while tasks.join_next().await.is_some() {}
     }

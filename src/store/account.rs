@@ -88,7 +88,12 @@ impl Store {
     }
 
     /// The next page of the user's catalogue after `track_key`.
-    pub async fn tracks_page(&self, user: Uuid, after: &str, limit: i64) -> Result<Vec<StoredTrack>> {
+    pub async fn tracks_page(
+        &self,
+        user: Uuid,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredTrack>> {
         with_pool!(self, pool => {
             sqlx::query_as::<_, StoredTrack>(
                 "SELECT track_key, track_id, name, artist_name, album_name, artist_ids, duration_ms, \

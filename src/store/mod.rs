@@ -30,11 +30,11 @@ pub use history::{
     CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, TopOrder, WindowPlays,
 };
 pub use imports::{ImportCounts, ImportRow};
-pub use polls::{PollClaim, PollOutcome, PollState};
 pub use plays::{
     EXPORTS_SLACK_MS, MATCH_SLACK_MS, NewPlay, PlaySource, PlayWriter, TrackFacts, name_key,
     names_of_key,
 };
+pub use polls::{PollClaim, PollOutcome, PollState};
 pub use sessions::SessionBackend;
 pub use tokens::{StoredTokens, TokenLock};
 pub use users::{NewUser, User};

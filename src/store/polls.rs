@@ -42,7 +42,11 @@ const POLL_COLUMNS: &str =
     "p.user_id, p.after_ms, p.last_polled_at, p.last_success_at, p.paused_until, p.last_error";
 
 fn due_sql(lock: bool) -> String {
-    let lock = if lock { " FOR UPDATE OF p SKIP LOCKED" } else { "" };
+    let lock = if lock {
+        " FOR UPDATE OF p SKIP LOCKED"
+    } else {
+        ""
+    };
     format!(
         "SELECT {POLL_COLUMNS} FROM poll_state p \
          JOIN spotify_tokens t ON t.user_id = p.user_id \
@@ -57,7 +61,7 @@ impl Store {
         with_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO poll_state (user_id) SELECT user_id FROM spotify_tokens \
-                 ON CONFLICT (user_id) DO NOTHING",
+                 WHERE 1 = 1 ON CONFLICT (user_id) DO NOTHING",
             )
             .execute(pool)
             .await

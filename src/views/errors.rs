@@ -48,10 +48,7 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
                 p { a href="/import" { "Back to the import page" } }
             },
         ),
-        AppError::BadInput(message) => (
-            "Can't use this",
-            html! { p { (message) } },
-        ),
+        AppError::BadInput(message) => ("Can't use this", html! { p { (message) } }),
         AppError::Database(_) => (
             "Temporarily unavailable",
             html! { p { "Euterpe can't reach its database right now. Nothing is lost; please try again in a minute." } },

@@ -365,7 +365,13 @@ pub fn clock_page(grid: &ClockGrid, holes: &[(i64, i64)], zone: &Zone) -> Markup
 /// A bar chart of months, drawn as SVG.
 fn month_chart(figures: &[MonthFigure], id: &str, caption: &str, unit: &str) -> Markup {
     let max = figures.iter().map(|f| f.value).max().unwrap_or(0).max(1);
-    let bar = if figures.len() > 120 { 4 } else if figures.len() > 48 { 8 } else { 18 };
+    let bar = if figures.len() > 120 {
+        4
+    } else if figures.len() > 48 {
+        8
+    } else {
+        18
+    };
     let (left, top, plot) = (56, 12, 160);
     let width = left + figures.len() as i64 * bar + 8;
     let height = top + plot + 30;
@@ -537,4 +543,3 @@ pub fn dashboard_card() -> Markup {
 pub fn local_day_string(ms: i64, zone: &Zone) -> String {
     format_date(zone.local(ms).days)
 }
-

@@ -116,7 +116,10 @@ pub async fn download(
     let body = axum::body::Body::from_stream(stream);
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 "attachment; filename=\"euterpe-data.json\"",
@@ -195,12 +198,15 @@ async fn write_data(
                 chunk.push(',');
             }
             first = false;
-            chunk.push_str(&json!({
-                "track_key": track.track_key, "track_id": track.track_id, "name": track.name,
-                "artist_name": track.artist_name, "album_name": track.album_name,
-                "artist_ids": track.artist_ids, "duration_ms": track.duration_ms,
-                "first_played_at": track.first_played_at,
-            }).to_string());
+            chunk.push_str(
+                &json!({
+                    "track_key": track.track_key, "track_id": track.track_id, "name": track.name,
+                    "artist_name": track.artist_name, "album_name": track.album_name,
+                    "artist_ids": track.artist_ids, "duration_ms": track.duration_ms,
+                    "first_played_at": track.first_played_at,
+                })
+                .to_string(),
+            );
         }
         if !send(chunk).await {
             return Ok(());
@@ -226,10 +232,13 @@ async fn write_data(
                 2 => "extended_history",
                 _ => "account_data",
             };
-            chunk.push_str(&json!({
-                "played_at": play.played_at, "track_key": play.track_key,
-                "ms_played": play.ms_played, "source": source,
-            }).to_string());
+            chunk.push_str(
+                &json!({
+                    "played_at": play.played_at, "track_key": play.track_key,
+                    "ms_played": play.ms_played, "source": source,
+                })
+                .to_string(),
+            );
         }
         if !send(chunk).await {
             return Ok(());

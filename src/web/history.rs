@@ -48,13 +48,20 @@ fn all_time(totals: &crate::store::HistoryTotals, now_ms: i64) -> (i64, i64) {
 }
 
 /// `GET /history`.
-pub async fn overview(State(state): State<AppState>, current: CurrentUser) -> Result<Response, AppError> {
+pub async fn overview(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Response, AppError> {
     let user = current.user.id;
     let settings = state.store.history_settings(user).await?;
     let totals = state.store.history_totals(user).await?;
     let recent = state.store.recent_plays(user, 20).await?;
     let poll = state.store.poll_state(user).await?;
-    let needs_relogin = state.store.tokens(user).await?.is_none_or(|t| t.needs_relogin);
+    let needs_relogin = state
+        .store
+        .tokens(user)
+        .await?
+        .is_none_or(|t| t.needs_relogin);
     let now_ms = state.clock.unix() * 1000;
     let holes = if totals.plays > 0 {
         let (from, to) = all_time(&totals, now_ms);
@@ -62,7 +69,14 @@ pub async fn overview(State(state): State<AppState>, current: CurrentUser) -> Re
     } else {
         Vec::new()
     };
-    let main = view::overview(&totals, &recent, &holes, poll.as_ref(), needs_relogin, &settings);
+    let main = view::overview(
+        &totals,
+        &recent,
+        &holes,
+        poll.as_ref(),
+        needs_relogin,
+        &settings,
+    );
     Ok(page(&state, &current, "Your history", main))
 }
 
@@ -121,7 +135,12 @@ pub async fn top(
             "medium_term" => 182,
             "long_term" => 365,
             "all" => {
-                let first = state.store.history_totals(user).await?.first.unwrap_or(now_ms);
+                let first = state
+                    .store
+                    .history_totals(user)
+                    .await?
+                    .first
+                    .unwrap_or(now_ms);
                 today - zone.local(first).days + 1
             }
             other => {
@@ -134,9 +153,19 @@ pub async fn top(
     };
     let from_ms = zone.local_midnight_ms(from_day);
     let to_ms = zone.local_midnight_ms(to_day + 1);
-    let order = if by == "minutes" { TopOrder::Minutes } else { TopOrder::Plays };
-    let tracks = state.store.top_tracks_between(user, from_ms, to_ms, order, TOP_SHOWN).await?;
-    let artists = state.store.top_artists_between(user, from_ms, to_ms, order, TOP_SHOWN).await?;
+    let order = if by == "minutes" {
+        TopOrder::Minutes
+    } else {
+        TopOrder::Plays
+    };
+    let tracks = state
+        .store
+        .top_tracks_between(user, from_ms, to_ms, order, TOP_SHOWN)
+        .await?;
+    let artists = state
+        .store
+        .top_artists_between(user, from_ms, to_ms, order, TOP_SHOWN)
+        .await?;
     let totals = state.store.totals_between(user, from_ms, to_ms).await?;
     let holes = holes(&state, &current, from_ms, to_ms.min(now_ms)).await?;
     let choice = TopChoice {
@@ -150,19 +179,37 @@ pub async fn top(
 }
 
 /// `GET /history/clock`.
-pub async fn clock(State(state): State<AppState>, current: CurrentUser) -> Result<Response, AppError> {
+pub async fn clock(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Response, AppError> {
     let user = current.user.id;
     let settings = state.store.history_settings(user).await?;
-    let rows = state.store.plays_by_hour_of_week(user, &settings.zone).await?;
+    let rows = state
+        .store
+        .plays_by_hour_of_week(user, &settings.zone)
+        .await?;
     let grid = listening_clock(&rows);
     let totals = state.store.history_totals(user).await?;
     let (from, to) = all_time(&totals, state.clock.unix() * 1000);
-    let holes = if grid.total > 0 { holes(&state, &current, from, to).await? } else { Vec::new() };
-    Ok(page(&state, &current, "Listening clock", view::clock_page(&grid, &holes, &settings.zone)))
+    let holes = if grid.total > 0 {
+        holes(&state, &current, from, to).await?
+    } else {
+        Vec::new()
+    };
+    Ok(page(
+        &state,
+        &current,
+        "Listening clock",
+        view::clock_page(&grid, &holes, &settings.zone),
+    ))
 }
 
 /// `GET /history/months`.
-pub async fn months(State(state): State<AppState>, current: CurrentUser) -> Result<Response, AppError> {
+pub async fn months(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Response, AppError> {
     let user = current.user.id;
     let settings = state.store.history_settings(user).await?;
     let days = state.store.plays_by_local_day(user, &settings.zone).await?;
@@ -171,8 +218,17 @@ pub async fn months(State(state): State<AppState>, current: CurrentUser) -> Resu
     let artists = new_artists_per_month(&firsts, &settings.zone);
     let totals = state.store.history_totals(user).await?;
     let (from, to) = all_time(&totals, state.clock.unix() * 1000);
-    let holes = if totals.plays > 0 { holes(&state, &current, from, to).await? } else { Vec::new() };
-    Ok(page(&state, &current, "Month by month", view::months_page(&minutes, &artists, &holes, &settings.zone)))
+    let holes = if totals.plays > 0 {
+        holes(&state, &current, from, to).await?
+    } else {
+        Vec::new()
+    };
+    Ok(page(
+        &state,
+        &current,
+        "Month by month",
+        view::months_page(&minutes, &artists, &holes, &settings.zone),
+    ))
 }
 
 /// `GET /history/seasons?time_range=…`: the history form of "Music variety by season".
@@ -186,11 +242,18 @@ pub async fn seasons(
     let chosen = range.or(TimeRange::MediumTerm);
     let now_ms = state.clock.unix() * 1000;
     let window = season_window(chosen, now_ms);
-    let plays = state.store.plays_in_window(user, window.0, window.1, &settings.zone).await?;
+    let plays = state
+        .store
+        .plays_in_window(user, window.0, window.1, &settings.zone)
+        .await?;
     let items = season_items(&plays);
     let no_genres = |_: &str| -> Option<&'static [String]> { None };
     let stats = variety_by_season(&items, &no_genres, settings.hemisphere);
-    let holes = if items.is_empty() { Vec::new() } else { holes(&state, &current, window.0, window.1).await? };
+    let holes = if items.is_empty() {
+        Vec::new()
+    } else {
+        holes(&state, &current, window.0, window.1).await?
+    };
     let form = range_form("/history/seasons", range.0, TimeRange::MediumTerm);
     let label = match chosen {
         TimeRange::ShortTerm => "Last 28 days",

@@ -24,9 +24,16 @@ fn page(state: &AppState, current: &CurrentUser, title: &str, main: maud::Markup
 }
 
 /// `GET /import`.
-pub async fn form(State(state): State<AppState>, current: CurrentUser) -> Result<Response, AppError> {
+pub async fn form(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Response, AppError> {
     let imports = state.store.imports(current.user.id).await?;
-    let main = views::import::form(&current.csrf, state.config.history.import_max_bytes, &imports);
+    let main = views::import::form(
+        &current.csrf,
+        state.config.history.import_max_bytes,
+        &imports,
+    );
     Ok(page(&state, &current, "Import", main))
 }
 
@@ -57,7 +64,11 @@ pub async fn upload(
     if declared.is_some_and(|length| length > limit + 64 * 1024) {
         return Err(AppError::TooLarge(limit));
     }
-    let unreadable = |_| AppError::BadInput("The upload was interrupted or is not a form upload. Please try again.".into());
+    let unreadable = |_| {
+        AppError::BadInput(
+            "The upload was interrupted or is not a form upload. Please try again.".into(),
+        )
+    };
     let dir = state.config.history.import_dir.clone();
     tokio::fs::create_dir_all(&dir)
         .await
@@ -85,7 +96,11 @@ pub async fn upload(
                 let mut file = tokio::fs::File::create(&path)
                     .await
                     .map_err(|err| AppError::Internal(format!("cannot save an upload: {err}")))?;
-                saved.0.push(Upload { name: name.clone(), path: path.clone(), size: 0 });
+                saved.0.push(Upload {
+                    name: name.clone(),
+                    path: path.clone(),
+                    size: 0,
+                });
                 let mut size: u64 = 0;
                 while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
                     size += chunk.len() as u64;
@@ -93,11 +108,13 @@ pub async fn upload(
                     if total > limit {
                         return Err(AppError::TooLarge(limit));
                     }
-                    file.write_all(&chunk)
-                        .await
-                        .map_err(|err| AppError::Internal(format!("cannot save an upload: {err}")))?;
+                    file.write_all(&chunk).await.map_err(|err| {
+                        AppError::Internal(format!("cannot save an upload: {err}"))
+                    })?;
                 }
-                file.flush().await.map_err(|err| AppError::Internal(err.to_string()))?;
+                file.flush()
+                    .await
+                    .map_err(|err| AppError::Internal(err.to_string()))?;
                 if let Some(last) = saved.0.last_mut() {
                     last.size = size;
                 }
@@ -116,7 +133,10 @@ pub async fn upload(
     let uploads = std::mem::take(&mut saved.0);
     let bytes: u64 = uploads.iter().map(|u| u.size).sum();
     let now = state.clock.unix();
-    let id = state.store.create_import(current.user.id, bytes as i64, now).await?;
+    let id = state
+        .store
+        .create_import(current.user.id, bytes as i64, now)
+        .await?;
     state.imports.spawn(
         state.store.clone(),
         state.clock.clone(),
@@ -139,7 +159,12 @@ pub async fn status(
     if mode == RenderMode::Fragment {
         return Ok(views::import::progress(&import).into_response());
     }
-    Ok(page(&state, &current, "Import", views::import::status_page(&import)))
+    Ok(page(
+        &state,
+        &current,
+        "Import",
+        views::import::status_page(&import),
+    ))
 }
 
 /// `GET /import/{id}/progress`: the fragment htmx refreshes.
@@ -152,7 +177,11 @@ pub async fn progress(
     Ok((StatusCode::OK, views::import::progress(&import)).into_response())
 }
 
-async fn find(state: &AppState, current: &CurrentUser, id: &str) -> Result<crate::store::ImportRow, AppError> {
+async fn find(
+    state: &AppState,
+    current: &CurrentUser,
+    id: &str,
+) -> Result<crate::store::ImportRow, AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     state
         .store

@@ -55,7 +55,12 @@ pub fn router(state: AppState) -> Router {
         .route("/history/clock", get(history::clock))
         .route("/history/months", get(history::months))
         .route("/history/seasons", get(history::seasons))
-        .route("/import", get(import::form).post(import::upload).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route(
+            "/import",
+            get(import::form)
+                .post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/import/{id}", get(import::status))
         .route("/import/{id}/progress", get(import::progress))
         .route("/healthz", get(health::healthz))

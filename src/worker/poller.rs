@@ -69,7 +69,9 @@ pub async fn poll_due_users(state: &AppState) -> Result<RoundReport, StoreError>
         .config
         .history
         .poll_interval
-        .unwrap_or(Duration::from_secs(crate::history::config::DEFAULT_POLL_INTERVAL_SECS));
+        .unwrap_or(Duration::from_secs(
+            crate::history::config::DEFAULT_POLL_INTERVAL_SECS,
+        ));
     let store = &state.store;
     store.ensure_poll_rows().await?;
     let mut report = RoundReport::default();
@@ -111,7 +113,10 @@ pub async fn poll_due_users(state: &AppState) -> Result<RoundReport, StoreError>
         if let Some(until) = report.paused_until {
             // Spotify's limit is per app: nobody is polled until it lifts.
             store.pause_all_polls(until).await?;
-            tracing::warn!(until, "Spotify rate-limited the history poller; polling paused");
+            tracing::warn!(
+                until,
+                "Spotify rate-limited the history poller; polling paused"
+            );
             break;
         }
     }

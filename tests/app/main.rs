@@ -4,6 +4,8 @@
 mod common;
 
 mod demo;
+mod history;
+mod import;
 mod login;
 mod panels;
 mod tokens;
