@@ -162,10 +162,9 @@ pub fn season_items(plays: &[WindowPlays]) -> Vec<SeasonItem> {
             .artist_ids
             .as_deref()
             .and_then(|ids| ids.split(',').next())
+            .filter(|first| !first.is_empty())
         {
-            if !first.is_empty() {
-                id_of_name.entry(play.artist_name.as_str()).or_insert(first);
-            }
+            id_of_name.entry(play.artist_name.as_str()).or_insert(first);
         }
     }
     let mut items = Vec::new();
@@ -207,7 +206,7 @@ pub fn group_thousands(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
     let mut out = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
