@@ -112,7 +112,12 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // 64 MiB of page cache per connection (allocated only as used) and temporary
+                // B-trees in memory: the listening history's bulk imports and groupings need
+                // them (see BENCHMARKS.md); SQLite's default cache is 2 MiB.
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
             Db::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(options.max_connections.max(2))

@@ -79,8 +79,10 @@ pub const MATCH_SLACK_MS: i64 = 60_000;
 /// the minute).
 pub const EXPORTS_SLACK_MS: i64 = 90_000;
 
-/// Rows per statement of a bulk insert.
-const SQLITE_BATCH: usize = 2000;
+/// Rows per statement of a bulk insert. SQLite statements stay small: through sqlx, binding
+/// costs grow faster than the parameter count (2,000-row statements were 6× slower per row than
+/// 256-row ones; see BENCHMARKS.md); catalogue upserts (8 parameters a row) use a quarter.
+const SQLITE_BATCH: usize = 256;
 const POSTGRES_BATCH: usize = 10_000;
 
 enum Tx {
@@ -248,7 +250,7 @@ impl PlayWriter {
         let user = self.user;
         match &mut self.tx {
             Tx::Sqlite(tx) => {
-                for chunk in tracks.chunks(1000) {
+                for chunk in tracks.chunks(SQLITE_BATCH / 4) {
                     let mut sql = String::from(COLUMNS);
                     sql.push_str("VALUES ");
                     for index in 0..chunk.len() {
