@@ -27,6 +27,8 @@ pub struct App {
     pub library: Library,
     /// The built-in fake Spotify, in demo mode.
     pub demo: Option<FakeSpotify>,
+    /// Import jobs running in this process.
+    pub imports: crate::history::import::ImportJobs,
 }
 
 /// The handlers' state: a cheap handle on the [`App`].
@@ -93,6 +95,7 @@ impl App {
             spotify,
             library,
             demo,
+            imports: Default::default(),
         }))
     }
 
@@ -201,7 +204,7 @@ pub async fn serve(
     shutdown: Shutdown,
 ) -> std::io::Result<()> {
     let router = crate::web::router(state.clone());
-    let background = tokio::spawn(crate::worker::run(state, shutdown.clone()));
+    let background = tokio::spawn(crate::worker::run(state.clone(), shutdown.clone()));
     let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -211,5 +214,6 @@ pub async fn serve(
     // If serving failed, the jobs must still stop.
     shutdown.trigger();
     let _ = background.await;
+    state.imports.stop().await;
     served
 }

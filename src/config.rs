@@ -78,6 +78,8 @@ pub struct Config {
     pub dyno: Option<String>,
     /// Demo mode only: extra latency of every fake Spotify Web API answer (a rehearsal knob).
     pub demo_latency: Option<Duration>,
+    /// Listening history: poll interval, import limits.
+    pub history: crate::history::config::HistoryConfig,
 }
 
 /// The default SQLite database: a file in the working directory, created on first use.
@@ -274,6 +276,7 @@ impl Config {
             .transpose()?
             .filter(|ms| *ms > 0)
             .map(Duration::from_millis);
+        let history = crate::history::config::HistoryConfig::from_vars(get)?;
 
         Ok(Self {
             host,
@@ -293,6 +296,7 @@ impl Config {
             release,
             dyno,
             demo_latency,
+            history,
         })
     }
 

@@ -53,6 +53,12 @@ pub enum AppError {
     /// A state-changing request without this site's form token, or from another site.
     #[error("cross-site request refused")]
     CrossSite,
+    /// An upload larger than the configured limit (bytes).
+    #[error("upload too large (limit {0} bytes)")]
+    TooLarge(u64),
+    /// A form value that can't be used; the message says which and why, in plain words.
+    #[error("bad input: {0}")]
+    BadInput(String),
     /// The database is unreachable or failed.
     #[error("database unavailable: {0}")]
     Database(Arc<sqlx::Error>),
@@ -76,6 +82,8 @@ impl AppError {
             },
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadInput(_) => StatusCode::BAD_REQUEST,
             Self::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

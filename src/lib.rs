@@ -12,6 +12,8 @@ pub mod crypto;
 pub mod error;
 /// The built-in fake Spotify: accounts service and Web API, used by tests and demo mode.
 pub mod fake_spotify;
+/// Listening history: export parsing, import jobs, time zones.
+pub mod history;
 /// `euterpe rotate-keys`: every stored token re-encrypted with the newest key.
 pub mod keys;
 /// Per-key async locks (single-flight fetches and refreshes).

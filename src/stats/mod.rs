@@ -9,6 +9,7 @@ mod albums;
 mod artists;
 mod common;
 mod gems;
+pub mod history;
 mod playlists;
 mod release_years;
 mod seasons;

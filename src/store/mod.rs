@@ -13,7 +13,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+mod account;
 mod cache;
+mod history;
+mod imports;
+mod plays;
+mod polls;
 mod postgres;
 mod rotation;
 mod sessions;
@@ -21,7 +26,17 @@ mod shares;
 mod tokens;
 mod users;
 
+pub use account::{StoredPlay, StoredTrack, USER_TABLES};
 pub use cache::{CacheEntry, CatalogueEntry};
+pub use history::{
+    CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, TopOrder, WindowPlays,
+};
+pub use imports::{ImportCounts, ImportRow};
+pub use plays::{
+    EXPORTS_SLACK_MS, MATCH_SLACK_MS, NewPlay, PlaySource, PlayWriter, TrackFacts, name_key,
+    names_of_key,
+};
+pub use polls::{PollClaim, PollOutcome, PollState};
 pub use rotation::Rekeyed;
 pub use sessions::SessionBackend;
 pub use shares::{NewShare, Share};
@@ -122,7 +137,12 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // 64 MiB of page cache per connection (allocated only as used) and temporary
+                // B-trees in memory: the listening history's bulk imports and groupings need
+                // them (see BENCHMARKS.md); SQLite's default cache is 2 MiB.
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
             Db::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(options.max_connections.max(2))

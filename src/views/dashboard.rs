@@ -22,5 +22,6 @@ pub fn dashboard(user: &User, range: Option<TimeRange>, notices: Markup) -> Mark
                 (slot(Scope::OWNER, panel, range))
             }
         }
+        (super::history::dashboard_card())
     }
 }

@@ -42,6 +42,17 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
             "Request refused",
             html! { p { "This form was sent from another site or from an old page, so Euterpe refused it to protect your account. Go back, reload the page and try again." } },
         ),
+        AppError::TooLarge(limit) => (
+            "Upload too large",
+            html! {
+                p { "This upload is larger than this Euterpe accepts: the limit is "
+                    strong.limit { (crate::history::import::human_bytes(*limit)) } " (" (limit) " bytes) for all files together." }
+                p { "Upload the export's files in several smaller uploads (nothing is counted twice), or ask the operator to raise "
+                    code { "IMPORT_MAX_BYTES" } "." }
+                p { a href="/import" { "Back to the import page" } }
+            },
+        ),
+        AppError::BadInput(message) => ("Can't use this", html! { p { (message) } }),
         AppError::Database(_) => (
             "Temporarily unavailable",
             html! { p { "Euterpe can't reach its database right now. Nothing is lost; please try again in a minute." } },

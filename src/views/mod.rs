@@ -7,6 +7,8 @@ pub mod components;
 pub mod connection;
 pub mod dashboard;
 pub mod errors;
+pub mod history;
+pub mod import;
 pub mod landing;
 pub mod layout;
 pub mod limits;

@@ -36,11 +36,6 @@ pub async fn index(
     let tokens = state.store.tokens(current.user.id).await?;
     let connection = Connection::of(tokens.as_ref(), state.clock.unix());
     let main = views::dashboard::dashboard(&current.user, range.0, connection::banner(connection));
-    let chrome = Chrome {
-        user: Some(&current.user),
-        csrf: Some(&current.csrf),
-        demo,
-        noindex: false,
-    };
+    let chrome = current.chrome(&state);
     Ok(views::layout::page("Your listening", chrome, main).into_response())
 }

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::spotify::models::TimeRange;
 use crate::store::User;
+use crate::views::Chrome;
 
 /// How often a visit is recorded (seconds): keeps the session's inactivity expiry and the user's
 /// last-seen time current without a database write per request.
@@ -132,6 +133,18 @@ impl FromRequestParts<AppState> for CurrentUser {
             .await?
             .0
             .ok_or(AppError::NotLoggedIn)
+    }
+}
+
+impl CurrentUser {
+    /// The frame of this user's pages: navigation with their name and the logout form.
+    pub fn chrome(&self, state: &AppState) -> Chrome<'_> {
+        Chrome {
+            user: Some(&self.user),
+            csrf: Some(&self.csrf),
+            demo: state.demo.is_some(),
+            noindex: false,
+        }
     }
 }
 

@@ -27,6 +27,8 @@ pub mod dashboard;
 pub mod errors;
 pub mod extract;
 pub mod health;
+pub mod history;
+pub mod import;
 pub mod logging;
 pub mod panels;
 pub mod rate_limit;
@@ -58,6 +60,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/logout", post(auth::logout))
         .route("/account", get(account::page))
+        .route("/account/settings", post(account::save_settings))
+        .route("/account/data", get(account::download))
+        .route("/account/delete", post(account::delete))
+        .route("/history", get(history::overview))
+        .route("/history/top", get(history::top))
+        .route("/history/clock", get(history::clock))
+        .route("/history/months", get(history::months))
+        .route("/history/seasons", get(history::seasons))
+        .route(
+            "/import",
+            get(import::form)
+                .post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/import/{id}", get(import::status))
+        .route("/import/{id}/progress", get(import::progress))
         .route("/healthz", get(health::healthz))
         .route("/assets/{hash}/{file}", get(assets::serve))
         .route("/shares", post(shares::create))

@@ -15,7 +15,7 @@ use crate::stats::{self, Hemisphere, PopularitySource, SeasonSource};
 use crate::store::User;
 use crate::views::panels::seasons::GenreSource;
 use crate::views::panels::{Scope, Viewer};
-use crate::views::{self, Chrome, panels};
+use crate::views::{self, panels};
 
 /// `GET /{panel}`.
 pub async fn show(
@@ -32,12 +32,7 @@ pub async fn show(
         range.or(panel.default_range()),
     )
     .await;
-    let chrome = Chrome {
-        user: Some(&current.user),
-        csrf: Some(&current.csrf),
-        demo: state.demo.is_some(),
-        noindex: false,
-    };
+    let chrome = current.chrome(&state);
     respond(&state, Scope::OWNER, mode, panel, range.0, body, |main| {
         views::layout::page(panel.title(), chrome, main)
     })

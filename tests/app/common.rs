@@ -176,6 +176,8 @@ pub async fn spawn_with(backend: Backend, options: Spawn) -> TestApp {
         ("SPOTIFY_ACCOUNTS_URL", format!("http://{fake_addr}")),
         ("SPOTIFY_API_URL", format!("http://{fake_addr}/v1")),
         ("TOKEN_ENCRYPTION_KEY", key_text.clone()),
+        // The history poller is driven by the tests that need it (worker::poller).
+        ("HISTORY_POLL_INTERVAL_SECS", "0".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -262,6 +264,7 @@ pub async fn spawn_sibling(app: &TestApp) -> TestApp {
         ("SPOTIFY_ACCOUNTS_URL", app.fake_base.clone()),
         ("SPOTIFY_API_URL", format!("{}/v1", app.fake_base)),
         ("TOKEN_ENCRYPTION_KEY", app.key_text.clone()),
+        ("HISTORY_POLL_INTERVAL_SECS", "0".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

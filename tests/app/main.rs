@@ -7,6 +7,8 @@ mod account_life;
 mod all_panels;
 mod demo;
 mod heroku;
+mod history;
+mod import;
 mod login;
 mod outage;
 mod panels;

@@ -1,0 +1,697 @@
+//! Spotify's personal data export: which files hold listening history, and a streaming parser
+//! that walks a file's array one entry at a time (never holding the file), turning each entry
+//! into a play to store or a reason to skip it.
+//!
+//! Formats (SPOTIFY.md): the *extended streaming history* (`Streaming_History_Audio_*.json`,
+//! legacy `endsong_N.json`: `ts` is the END of the play, UTC) and the *account data*
+//! (`StreamingHistory_music_N.json`, older `StreamingHistoryN.json`: `endTime` "YYYY-MM-DD HH:MM"
+//! UTC, names only). Podcast, audiobook and video files are recognised and skipped.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
+
+use super::time::{parse_end_time, parse_utc_timestamp};
+use crate::store::{ImportCounts, NewPlay, TrackFacts, name_key};
+
+/// Plays shorter than this are not counted (the rule of Spotify's own charts and of peers).
+pub const MIN_PLAY_MS: i64 = 30_000;
+
+/// What a file of the export holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    /// Extended streaming history (current or legacy `endsong`).
+    Extended,
+    /// Account data, music (`StreamingHistory_music_N.json`, `StreamingHistoryN.json`).
+    AccountMusic,
+    /// Account data, podcasts: recognised, skipped.
+    Podcast,
+    /// Audiobooks: recognised, skipped.
+    Audiobook,
+    /// Video history: recognised, skipped.
+    Video,
+}
+
+impl FileKind {
+    /// Whether Euterpe imports this kind (music); the others are skipped with a note.
+    pub fn is_music(self) -> bool {
+        matches!(self, Self::Extended | Self::AccountMusic)
+    }
+
+    /// Words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Extended => "extended streaming history",
+            Self::AccountMusic => "account data (music)",
+            Self::Podcast => "podcast history",
+            Self::Audiobook => "audiobook history",
+            Self::Video => "video history",
+        }
+    }
+}
+
+/// The kind of an export file from its name (any folder), or `None` for files that are not
+/// listening history (`Userdata.json`, `Playlist1.json`, a ReadMe…).
+pub fn kind_from_name(path: &str) -> Option<FileKind> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if !lower.ends_with(".json") {
+        return None;
+    }
+    if lower.starts_with("streaming_history_audio") || lower.starts_with("endsong") {
+        Some(FileKind::Extended)
+    } else if lower.starts_with("streaming_history_video") || lower.starts_with("endvideo") {
+        Some(FileKind::Video)
+    } else if lower.starts_with("streaminghistory_podcast") {
+        Some(FileKind::Podcast)
+    } else if lower.starts_with("streaminghistory_audiobook") {
+        Some(FileKind::Audiobook)
+    } else if lower.starts_with("streaminghistory") {
+        Some(FileKind::AccountMusic)
+    } else {
+        None
+    }
+}
+
+/// One entry of any history file; every field optional so one struct reads every format, and
+/// a field of the wrong type is an error with its position.
+#[derive(Deserialize)]
+struct Entry {
+    ts: Option<String>,
+    ms_played: Option<i64>,
+    master_metadata_track_name: Option<String>,
+    master_metadata_album_artist_name: Option<String>,
+    master_metadata_album_album_name: Option<String>,
+    spotify_track_uri: Option<String>,
+    episode_name: Option<IgnoredAny>,
+    episode_show_name: Option<IgnoredAny>,
+    spotify_episode_uri: Option<IgnoredAny>,
+    audiobook_title: Option<IgnoredAny>,
+    audiobook_uri: Option<IgnoredAny>,
+    audiobook_chapter_uri: Option<IgnoredAny>,
+    incognito_mode: Option<bool>,
+    #[serde(rename = "endTime")]
+    end_time: Option<String>,
+    #[serde(rename = "artistName")]
+    artist_name: Option<String>,
+    #[serde(rename = "trackName")]
+    track_name: Option<String>,
+    #[serde(rename = "msPlayed")]
+    ms_played_account: Option<i64>,
+    #[serde(rename = "podcastName")]
+    podcast_name: Option<IgnoredAny>,
+    #[serde(rename = "episodeName")]
+    episode_name_account: Option<IgnoredAny>,
+    #[serde(rename = "audiobookName")]
+    audiobook_name: Option<IgnoredAny>,
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// Malformed or truncated JSON, or a field of the wrong type, at a position.
+    Json {
+        message: String,
+        line: usize,
+        column: usize,
+        truncated: bool,
+    },
+    /// Valid JSON, but not a Spotify streaming history.
+    NotAnExport(String),
+    /// Reading failed (e.g. a damaged zip entry, or more data than allowed).
+    Read(String),
+    /// The database side stopped (its error is reported instead).
+    Stopped,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Json {
+                truncated: true,
+                line,
+                column,
+                ..
+            } => write!(
+                f,
+                "the file ends too early, at line {line}, column {column}: it looks truncated (download or unzip it again)"
+            ),
+            Self::Json {
+                message,
+                line,
+                column,
+                ..
+            } => {
+                write!(
+                    f,
+                    "the JSON is not valid at line {line}, column {column}: {message}"
+                )
+            }
+            Self::NotAnExport(why) => {
+                write!(f, "this is not a Spotify streaming history file: {why}")
+            }
+            Self::Read(why) => write!(f, "the file could not be read: {why}"),
+            Self::Stopped => write!(f, "the import stopped"),
+        }
+    }
+}
+
+/// What the parser hands to the database side.
+pub enum Parsed {
+    /// A batch of plays of one kind.
+    Plays(FileKind, Vec<NewPlay>),
+}
+
+/// The end of a file: what was counted and the tracks it named.
+#[derive(Debug, Default)]
+pub struct FileTally {
+    /// The kind the content showed (`None` for an empty array).
+    pub kind: Option<FileKind>,
+    pub counts: ImportCounts,
+    /// Plays handed over (before duplicates are known).
+    pub plays: i64,
+    pub tracks: Vec<TrackFacts>,
+    /// Earliest and latest play handed over.
+    pub span: Option<(i64, i64)>,
+}
+
+/// Plays per batch handed to the database side.
+pub const BATCH: usize = 10_000;
+
+struct State<'a, S> {
+    known: &'a HashMap<(String, String), String>,
+    sink: S,
+    batch: Vec<NewPlay>,
+    tally: FileTally,
+    tracks: HashMap<String, TrackFacts>,
+    index: usize,
+}
+
+impl<S: FnMut(Parsed) -> bool> State<'_, S> {
+    fn flush(&mut self) -> Result<(), String> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let kind = self.tally.kind.unwrap_or(FileKind::Extended);
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        if (self.sink)(Parsed::Plays(kind, batch)) {
+            Ok(())
+        } else {
+            Err(STOPPED.to_owned())
+        }
+    }
+
+    fn set_kind(&mut self, kind: FileKind) -> Result<(), String> {
+        match self.tally.kind {
+            None => {
+                self.tally.kind = Some(kind);
+                Ok(())
+            }
+            Some(current) if current == kind => Ok(()),
+            Some(current) => Err(format!(
+                "{NOT_EXPORT}entry {} is {} but the file began as {}",
+                self.index,
+                kind.label(),
+                current.label()
+            )),
+        }
+    }
+
+    fn entry(&mut self, entry: Entry) -> Result<(), String> {
+        self.index += 1;
+        if let Some(ts) = &entry.ts {
+            self.set_kind(FileKind::Extended)?;
+            let Some(played_at) = parse_utc_timestamp(ts) else {
+                return Err(format!(
+                    "entry {}: ts {ts:?} is not a date and time",
+                    self.index
+                ));
+            };
+            let ms = entry
+                .ms_played
+                .ok_or_else(|| format!("entry {} has no ms_played", self.index))?;
+            let track = entry.master_metadata_track_name.filter(|n| !n.is_empty());
+            let artist = entry
+                .master_metadata_album_artist_name
+                .filter(|n| !n.is_empty());
+            let counts = &mut self.tally.counts;
+            let (Some(track), Some(artist)) = (track, artist) else {
+                if entry.episode_name.is_some()
+                    || entry.episode_show_name.is_some()
+                    || entry.spotify_episode_uri.is_some()
+                    || entry.audiobook_title.is_some()
+                    || entry.audiobook_uri.is_some()
+                    || entry.audiobook_chapter_uri.is_some()
+                {
+                    counts.other_skipped += 1;
+                } else {
+                    counts.no_track += 1;
+                }
+                return Ok(());
+            };
+            if entry.incognito_mode == Some(true) {
+                counts.incognito_skipped += 1;
+                return Ok(());
+            }
+            if ms < MIN_PLAY_MS {
+                counts.short_skipped += 1;
+                return Ok(());
+            }
+            let track_id = entry
+                .spotify_track_uri
+                .as_deref()
+                .and_then(|uri| uri.strip_prefix("spotify:track:"))
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned);
+            self.play(
+                played_at,
+                ms,
+                track_id,
+                track,
+                artist,
+                entry.master_metadata_album_album_name,
+            )
+        } else if let Some(end_time) = &entry.end_time {
+            let Some(played_at) = parse_end_time(end_time) else {
+                return Err(format!(
+                    "entry {}: endTime {end_time:?} is not a date and time",
+                    self.index
+                ));
+            };
+            if entry.podcast_name.is_some() || entry.episode_name_account.is_some() {
+                self.set_kind(FileKind::Podcast)?;
+                self.tally.counts.other_skipped += 1;
+                return Ok(());
+            }
+            if entry.audiobook_name.is_some() {
+                self.set_kind(FileKind::Audiobook)?;
+                self.tally.counts.other_skipped += 1;
+                return Ok(());
+            }
+            self.set_kind(FileKind::AccountMusic)?;
+            let ms = entry
+                .ms_played_account
+                .ok_or_else(|| format!("entry {} has no msPlayed", self.index))?;
+            let (Some(track), Some(artist)) = (
+                entry.track_name.filter(|n| !n.is_empty()),
+                entry.artist_name.filter(|n| !n.is_empty()),
+            ) else {
+                self.tally.counts.no_track += 1;
+                return Ok(());
+            };
+            if ms < MIN_PLAY_MS {
+                self.tally.counts.short_skipped += 1;
+                return Ok(());
+            }
+            self.play(played_at, ms, None, track, artist, None)
+        } else {
+            Err(format!(
+                "{NOT_EXPORT}entry {} has neither “ts” nor “endTime”",
+                self.index
+            ))
+        }
+    }
+
+    fn play(
+        &mut self,
+        played_at: i64,
+        ms_played: i64,
+        track_id: Option<String>,
+        track: String,
+        artist: String,
+        album: Option<String>,
+    ) -> Result<(), String> {
+        let track_key = match &track_id {
+            Some(id) => id.clone(),
+            None => match self.known.get(&(artist.clone(), track.clone())) {
+                Some(id) => id.clone(),
+                None => name_key(&artist, &track),
+            },
+        };
+        match self.tracks.get_mut(&track_key) {
+            Some(facts) => facts.first_played_at = facts.first_played_at.min(played_at),
+            None => {
+                self.tracks.insert(
+                    track_key.clone(),
+                    TrackFacts {
+                        track_key: track_key.clone(),
+                        track_id,
+                        name: track,
+                        artist_name: artist,
+                        album_name: album,
+                        artist_ids: None,
+                        duration_ms: None,
+                        first_played_at: played_at,
+                    },
+                );
+            }
+        }
+        self.tally.span = Some(match self.tally.span {
+            None => (played_at, played_at),
+            Some((a, b)) => (a.min(played_at), b.max(played_at)),
+        });
+        self.tally.plays += 1;
+        self.batch.push(NewPlay {
+            track_key,
+            played_at,
+            ms_played,
+        });
+        if self.batch.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+}
+
+const STOPPED: &str = "\u{0}stopped";
+const NOT_EXPORT: &str = "\u{0}not-export:";
+
+struct PlaysVisitor<'s, 'k, S> {
+    state: &'s mut State<'k, S>,
+}
+
+impl<'de, S: FnMut(Parsed) -> bool> Visitor<'de> for PlaysVisitor<'_, '_, S> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of plays (a Spotify streaming history file)")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(entry) = seq.next_element::<Entry>()? {
+            self.state.entry(entry).map_err(de::Error::custom)?;
+        }
+        self.state.flush().map_err(de::Error::custom)
+    }
+}
+
+/// Streams one history file: every play goes to `sink` in batches (it returns `false` to
+/// stop); returns the counts and the tracks the file named. `known` links names-only entries
+/// (account data) to the user's known tracks: `(artist, track) → track key`.
+pub fn parse<R: Read>(
+    reader: R,
+    known: &HashMap<(String, String), String>,
+    sink: impl FnMut(Parsed) -> bool,
+) -> Result<FileTally, ParseError> {
+    let mut state = State {
+        known,
+        sink,
+        batch: Vec::with_capacity(BATCH),
+        tally: FileTally::default(),
+        tracks: HashMap::new(),
+        index: 0,
+    };
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let result =
+        de::Deserializer::deserialize_seq(&mut deserializer, PlaysVisitor { state: &mut state })
+            .and_then(|()| deserializer.end());
+    if let Err(error) = result {
+        return Err(classify(error));
+    }
+    let mut tally = state.tally;
+    let mut tracks: Vec<TrackFacts> = state.tracks.into_values().collect();
+    tracks.sort_by(|a, b| a.track_key.cmp(&b.track_key));
+    tally.tracks = tracks;
+    Ok(tally)
+}
+
+fn classify(error: serde_json::Error) -> ParseError {
+    use serde_json::error::Category;
+    let text = error.to_string();
+    if text.contains(STOPPED) {
+        return ParseError::Stopped;
+    }
+    if let Some(at) = text.find(NOT_EXPORT) {
+        let why = &text[at + NOT_EXPORT.len()..];
+        return ParseError::NotAnExport(why.to_owned());
+    }
+    let (line, column) = (error.line(), error.column());
+    match error.classify() {
+        Category::Io => ParseError::Read(text),
+        Category::Eof => ParseError::Json {
+            message: "unexpected end of file".into(),
+            line,
+            column,
+            truncated: true,
+        },
+        Category::Data
+            if text.starts_with("invalid type: map, expected a list of plays")
+                || text.starts_with("invalid type: string")
+                    && text.contains("expected a list of plays")
+                || text.contains("expected a list of plays") =>
+        {
+            ParseError::NotAnExport(
+                "it holds no list of plays (its top level is not a JSON array)".into(),
+            )
+        }
+        Category::Syntax | Category::Data => {
+            // serde_json appends " at line L column C": the position is given separately.
+            let message = match text.rfind(" at line ") {
+                Some(cut) => text[..cut].to_owned(),
+                None => text,
+            };
+            ParseError::Json {
+                message,
+                line,
+                column,
+                truncated: false,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/spotify/export/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn run(bytes: &[u8]) -> (Result<FileTally, ParseError>, Vec<NewPlay>) {
+        let mut plays = Vec::new();
+        let known = HashMap::new();
+        let result = parse(bytes, &known, |Parsed::Plays(_, batch)| {
+            plays.extend(batch);
+            true
+        });
+        (result, plays)
+    }
+
+    #[test]
+    fn file_names_tell_the_kind() {
+        use FileKind::*;
+        for (name, kind) in [
+            (
+                "Spotify Extended Streaming History/Streaming_History_Audio_2019-2021_3.json",
+                Some(Extended),
+            ),
+            ("MyData/endsong_0.json", Some(Extended)),
+            (
+                "Spotify Extended Streaming History/Streaming_History_Video_2020-2024.json",
+                Some(Video),
+            ),
+            (
+                "Spotify Account Data/StreamingHistory_music_3.json",
+                Some(AccountMusic),
+            ),
+            ("MyData/StreamingHistory0.json", Some(AccountMusic)),
+            (
+                "Spotify Account Data/StreamingHistory_podcast_0.json",
+                Some(Podcast),
+            ),
+            ("Spotify Account Data/Userdata.json", None),
+            ("Spotify Account Data/ReadMeFirst.pdf", None),
+        ] {
+            assert_eq!(kind_from_name(name), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn extended_history_current_format() {
+        let (tally, plays) = run(&fixture(
+            "extended_Streaming_History_Audio_format2023plus.json",
+        ));
+        let tally = tally.unwrap();
+        assert_eq!(tally.kind, Some(FileKind::Extended));
+        let counts = tally.counts;
+        assert_eq!(tally.plays as usize, plays.len());
+        assert_eq!(
+            plays.len() as i64
+                + counts.short_skipped
+                + counts.incognito_skipped
+                + counts.no_track
+                + counts.other_skipped,
+            5
+        );
+        assert!(
+            counts.short_skipped >= 1,
+            "the 2.4 s play is short: {counts:?}"
+        );
+        let monsters = plays
+            .iter()
+            .find(|p| p.track_key == "50DMJJpAeQv4fIpxZvQz2e")
+            .unwrap();
+        assert_eq!(
+            monsters.played_at,
+            parse_utc_timestamp("2023-03-19T18:31:37Z").unwrap()
+        );
+        assert_eq!(monsters.ms_played, 174_424);
+        let facts = tally
+            .tracks
+            .iter()
+            .find(|t| t.track_key == "50DMJJpAeQv4fIpxZvQz2e")
+            .unwrap();
+        assert_eq!(facts.artist_name, "All Time Low");
+        assert_eq!(facts.track_id.as_deref(), Some("50DMJJpAeQv4fIpxZvQz2e"));
+    }
+
+    #[test]
+    fn extended_history_legacy_endsong_with_null_flags() {
+        let (tally, plays) = run(&fixture("extended_endsong_0_legacy_format.json"));
+        let tally = tally.unwrap();
+        assert_eq!(tally.kind, Some(FileKind::Extended));
+        assert!(
+            plays
+                .iter()
+                .any(|p| p.track_key == "6pHLEjP6LdsoP31jZDNc6e")
+        );
+        assert_eq!(
+            tally.plays
+                + tally.counts.short_skipped
+                + tally.counts.incognito_skipped
+                + tally.counts.no_track
+                + tally.counts.other_skipped,
+            5
+        );
+    }
+
+    #[test]
+    fn account_data_music_has_names_only() {
+        let (tally, plays) = run(&fixture("account_StreamingHistory_music_3.json"));
+        let tally = tally.unwrap();
+        assert_eq!(tally.kind, Some(FileKind::AccountMusic));
+        assert_eq!(
+            tally.plays + tally.counts.short_skipped + tally.counts.no_track,
+            150
+        );
+        let first = &plays[0];
+        assert_eq!(first.track_key, name_key("結束バンド", "月並みに輝け"));
+        assert_eq!(first.played_at, parse_end_time("2024-09-23 07:36").unwrap());
+        assert!(tally.tracks.iter().all(|t| t.track_id.is_none()));
+    }
+
+    #[test]
+    fn account_entries_link_to_known_tracks_by_exact_names() {
+        let mut known = HashMap::new();
+        known.insert(
+            ("結束バンド".to_owned(), "月並みに輝け".to_owned()),
+            "ID1".to_owned(),
+        );
+        let mut plays = Vec::new();
+        parse(
+            &fixture("account_StreamingHistory_music_3.json")[..],
+            &known,
+            |Parsed::Plays(_, b)| {
+                plays.extend(b);
+                true
+            },
+        )
+        .unwrap();
+        assert_eq!(plays[0].track_key, "ID1");
+        assert!(plays.iter().any(|p| p.track_key.starts_with('~')));
+    }
+
+    #[test]
+    fn podcasts_are_recognised_and_skipped() {
+        let (tally, plays) = run(&fixture("account_StreamingHistory_podcast_0.json"));
+        let tally = tally.unwrap();
+        assert_eq!(tally.kind, Some(FileKind::Podcast));
+        assert!(plays.is_empty());
+        assert!(tally.counts.other_skipped > 0);
+    }
+
+    #[test]
+    fn broken_input_is_located() {
+        let mut truncated = fixture("extended_endsong_0_legacy_format.json");
+        truncated.truncate(truncated.len() / 2);
+        match run(&truncated).0 {
+            Err(ParseError::Json {
+                truncated: true,
+                line,
+                ..
+            }) => assert!(line > 10),
+            other => panic!("{other:?}"),
+        }
+        let wrong = br#"[{"ts": "2024-01-01T00:00:00Z", "ms_played": "lots"}]"#;
+        match run(wrong).0 {
+            Err(ParseError::Json {
+                message,
+                line: 1,
+                column,
+                truncated: false,
+            }) => {
+                assert!(message.contains("invalid type: string"), "{message}");
+                assert!(column > 30, "{column}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let syntax = b"[\n{\"ts\": \"2024-01-01T00:00:00Z\",, }]";
+        assert!(matches!(
+            run(syntax).0,
+            Err(ParseError::Json {
+                line: 2,
+                truncated: false,
+                ..
+            })
+        ));
+        assert!(matches!(
+            run(br#"{"userName": "x"}"#).0,
+            Err(ParseError::NotAnExport(_))
+        ));
+        match run(br#"[{"name": "Liked Songs"}]"#).0 {
+            Err(ParseError::NotAnExport(why)) => assert!(why.contains("entry 1"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            run(b"").0,
+            Err(ParseError::Json {
+                truncated: true,
+                ..
+            })
+        ));
+        let (empty, _) = run(b" [ ] ");
+        assert_eq!(empty.unwrap().kind, None);
+    }
+
+    #[test]
+    fn short_incognito_and_trackless_entries_are_counted() {
+        let json = br#"[
+          {"ts":"2024-01-01T10:00:00Z","ms_played":200000,"master_metadata_track_name":"A","master_metadata_album_artist_name":"X","spotify_track_uri":"spotify:track:aaa","incognito_mode":false},
+          {"ts":"2024-01-01T10:05:00Z","ms_played":20000,"master_metadata_track_name":"A","master_metadata_album_artist_name":"X","spotify_track_uri":"spotify:track:aaa"},
+          {"ts":"2024-01-01T10:10:00Z","ms_played":200000,"master_metadata_track_name":"A","master_metadata_album_artist_name":"X","spotify_track_uri":"spotify:track:aaa","incognito_mode":true},
+          {"ts":"2024-01-01T10:20:00Z","ms_played":900000,"master_metadata_track_name":null,"master_metadata_album_artist_name":null,"spotify_track_uri":null,"episode_name":"Ep","spotify_episode_uri":"spotify:episode:e"},
+          {"ts":"2024-01-01T10:30:00Z","ms_played":60000,"master_metadata_track_name":null,"master_metadata_album_artist_name":null,"spotify_track_uri":null}
+        ]"#;
+        let (tally, plays) = run(json);
+        let tally = tally.unwrap();
+        assert_eq!(plays.len(), 1);
+        let c = tally.counts;
+        assert_eq!(
+            (
+                c.short_skipped,
+                c.incognito_skipped,
+                c.other_skipped,
+                c.no_track
+            ),
+            (1, 1, 1, 1)
+        );
+    }
+}

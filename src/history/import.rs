@@ -1,0 +1,558 @@
+//! Import jobs: an upload (zip or JSON files, already on disk) is read file by file in the
+//! background; each file is one transaction, so a broken file commits nothing and the others
+//! still count. Progress and the summary are saved in the `imports` row the page polls.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::export::{self, FileKind, ParseError, Parsed};
+use crate::clock::Clock;
+use crate::shutdown::Shutdown;
+use crate::store::{ImportCounts, PlaySource, PlayWriter, Store, StoreError};
+
+/// One uploaded file, saved to disk.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    /// The name the browser sent.
+    pub name: String,
+    pub path: PathBuf,
+    pub size: u64,
+}
+
+/// What happened to one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// The file's name (inside its zip: `upload.zip › folder/file.json`).
+    pub name: String,
+    /// What it holds, in words, when known.
+    pub kind: Option<String>,
+    /// `imported`, `skipped` or `failed`.
+    pub outcome: String,
+    pub counts: ImportCounts,
+    /// Why it was skipped or failed, in plain words.
+    pub note: Option<String>,
+}
+
+/// Where one history file's bytes come from.
+#[derive(Clone, Debug)]
+enum Source {
+    Plain(PathBuf),
+    ZipEntry(PathBuf, usize),
+}
+
+#[derive(Clone, Debug)]
+struct Item {
+    name: String,
+    kind: Option<FileKind>,
+    source: Source,
+    /// Uncompressed bytes.
+    size: u64,
+}
+
+/// How much a zip entry may grow to when unzipped, as a multiple of the upload limit
+/// (a guard against zip bombs; real exports compress about 10:1 at most).
+pub const UNZIPPED_LIMIT_FACTOR: u64 = 20;
+
+/// A reader that counts what it hands out and refuses to go past a limit.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+    shared: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.shared.fetch_add(n as u64, Ordering::Relaxed);
+        if self.read > self.limit {
+            return Err(io::Error::other(format!(
+                "it is larger than {} once unzipped, which no Spotify export file is",
+                human_bytes(self.limit)
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// `512 MiB`, `3.4 MiB`, `900 KiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let value = bytes as f64;
+    if value >= KIB * KIB * KIB {
+        format!("{:.1} GiB", value / KIB / KIB / KIB).replace(".0 ", " ")
+    } else if value >= KIB * KIB {
+        format!("{:.1} MiB", value / KIB / KIB).replace(".0 ", " ")
+    } else if value >= KIB {
+        format!("{:.0} KiB", value / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn sniff(path: &PathBuf) -> io::Result<Vec<u8>> {
+    let mut head = vec![0u8; 64];
+    let mut file = File::open(path)?;
+    let mut filled = 0;
+    while filled < head.len() {
+        let n = file.read(&mut head[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    head.truncate(filled);
+    Ok(head)
+}
+
+fn looks_like_json(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    matches!(
+        head.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'[' | b'{')
+    )
+}
+
+/// Lists the history files of the uploads; files that can't be used get a report at once.
+fn plan(uploads: &[Upload]) -> (Vec<Item>, Vec<FileReport>) {
+    let mut items = Vec::new();
+    let mut reports = Vec::new();
+    let failed = |name: &str, note: String| FileReport {
+        name: name.to_owned(),
+        kind: None,
+        outcome: "failed".into(),
+        counts: ImportCounts::default(),
+        note: Some(note),
+    };
+    for upload in uploads {
+        let head = match sniff(&upload.path) {
+            Ok(head) => head,
+            Err(err) => {
+                reports.push(failed(
+                    &upload.name,
+                    format!("the upload could not be read back: {err}"),
+                ));
+                continue;
+            }
+        };
+        if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+            let archive = File::open(&upload.path)
+                .map_err(|err| err.to_string())
+                .and_then(|file| zip::ZipArchive::new(file).map_err(|err| err.to_string()));
+            let mut archive = match archive {
+                Ok(archive) => archive,
+                Err(err) => {
+                    reports.push(failed(
+                        &upload.name,
+                        format!("this zip archive is damaged or incomplete ({err}); download the export again"),
+                    ));
+                    continue;
+                }
+            };
+            let mut found = 0;
+            for index in 0..archive.len() {
+                let Ok(entry) = archive.by_index_raw(index) else {
+                    continue;
+                };
+                if entry.is_dir() {
+                    continue;
+                }
+                let Ok(name) = entry.name().map(|name| name.into_owned()) else {
+                    continue;
+                };
+                let Some(kind) = export::kind_from_name(&name) else {
+                    continue;
+                };
+                found += 1;
+                items.push(Item {
+                    name: format!("{} › {name}", upload.name),
+                    kind: Some(kind),
+                    source: Source::ZipEntry(upload.path.clone(), index),
+                    size: entry.size(),
+                });
+            }
+            if found == 0 {
+                reports.push(failed(
+                    &upload.name,
+                    "this zip holds no Spotify listening history (Euterpe looks for \
+                     Streaming_History_Audio_*.json, endsong_*.json and StreamingHistory*.json): \
+                     it is not a Spotify data export"
+                        .into(),
+                ));
+            }
+        } else if looks_like_json(&head) {
+            items.push(Item {
+                name: upload.name.clone(),
+                kind: export::kind_from_name(&upload.name),
+                source: Source::Plain(upload.path.clone()),
+                size: upload.size,
+            });
+        } else if head.is_empty() {
+            reports.push(failed(&upload.name, "the file is empty".into()));
+        } else {
+            reports.push(failed(
+                &upload.name,
+                "this is neither a zip archive nor a JSON file, so it is not a Spotify data export"
+                    .into(),
+            ));
+        }
+    }
+    // Extended history first: account-data entries (names only) link to the tracks it names.
+    items.sort_by_key(|item| match item.kind {
+        Some(FileKind::Extended) => 0,
+        Some(FileKind::AccountMusic) => 1,
+        None => 2,
+        Some(_) => 3,
+    });
+    (items, reports)
+}
+
+/// Opens a history file (plain, or an entry of a zip) and parses it.
+fn parse_item(
+    source: &Source,
+    limit: u64,
+    shared: Arc<AtomicU64>,
+    known: &HashMap<(String, String), String>,
+    sink: impl FnMut(Parsed) -> bool,
+) -> Result<export::FileTally, ParseError> {
+    let read_error = |err: &dyn std::fmt::Display| ParseError::Read(err.to_string());
+    let counted = |inner| {
+        BufReader::with_capacity(
+            1 << 16,
+            Counted {
+                inner,
+                read: 0,
+                limit,
+                shared,
+            },
+        )
+    };
+    match source {
+        Source::Plain(path) => {
+            let file = File::open(path).map_err(|err| read_error(&err))?;
+            export::parse(counted(Box::new(file) as Box<dyn Read>), known, sink)
+        }
+        Source::ZipEntry(path, index) => {
+            let file = File::open(path).map_err(|err| read_error(&err))?;
+            let mut archive = zip::ZipArchive::new(file).map_err(|err| read_error(&err))?;
+            let entry = archive.by_index(*index).map_err(|err| read_error(&err))?;
+            export::parse(counted(Box::new(entry) as Box<dyn Read + '_>), known, sink)
+        }
+    }
+}
+
+/// Why one file failed.
+enum ItemError {
+    Parse(ParseError),
+    Database(StoreError),
+}
+
+/// Runs an import job to its end, saving progress as it goes; deletes the uploads afterwards.
+pub async fn run(
+    store: Store,
+    clock: Clock,
+    user: Uuid,
+    id: Uuid,
+    uploads: Vec<Upload>,
+    limit: u64,
+    shutdown: Shutdown,
+) {
+    let job = Job {
+        store: store.clone(),
+        clock,
+        id,
+        user,
+        limit,
+        counts: ImportCounts::default(),
+        reports: Vec::new(),
+        bytes_done: 0,
+        files_done: 0,
+        last_saved: Instant::now(),
+    };
+    let result = job.run(&uploads, &shutdown).await;
+    if let Err(err) = result {
+        tracing::error!(error = %err, import = %id, "import job failed: database");
+    }
+    for upload in uploads {
+        let _ = tokio::fs::remove_file(&upload.path).await;
+    }
+}
+
+struct Job {
+    store: Store,
+    clock: Clock,
+    id: Uuid,
+    user: Uuid,
+    limit: u64,
+    counts: ImportCounts,
+    reports: Vec<FileReport>,
+    bytes_done: u64,
+    files_done: i64,
+    last_saved: Instant,
+}
+
+impl Job {
+    async fn save(&mut self, status: &str, error: Option<&str>) -> Result<(), StoreError> {
+        let report = serde_json::to_string(&self.reports).unwrap_or_else(|_| "[]".into());
+        self.last_saved = Instant::now();
+        self.store
+            .update_import(
+                self.id,
+                status,
+                self.bytes_done as i64,
+                self.files_done,
+                &self.counts,
+                &report,
+                error,
+                self.clock.unix(),
+            )
+            .await
+    }
+
+    async fn run(mut self, uploads: &[Upload], shutdown: &Shutdown) -> Result<(), StoreError> {
+        let (items, early) = tokio::task::spawn_blocking({
+            let uploads = uploads.to_vec();
+            move || plan(&uploads)
+        })
+        .await
+        .unwrap_or_else(|_| (Vec::new(), Vec::new()));
+        self.reports.extend(early);
+        self.files_done = self.reports.len() as i64;
+        self.save("running", None).await?;
+        let mut spans: HashMap<PlaySource, (i64, i64)> = HashMap::new();
+        let mut imported_any = false;
+        for item in items {
+            if shutdown.is_triggered() {
+                self.save(
+                    "failed",
+                    Some("Euterpe was stopped before this import finished. The files listed as imported are kept; upload the export again to import the rest (nothing is counted twice)."),
+                )
+                .await?;
+                return Ok(());
+            }
+            let report = self.item(&item, &mut spans).await?;
+            imported_any |= report.outcome == "imported";
+            self.counts += report.counts;
+            self.reports.push(report);
+            self.files_done += 1;
+            self.save("running", None).await?;
+        }
+        // What the imported files cover, per export kind: everything between their first and
+        // last play is known (the export holds every play of its period).
+        for (source, (start, end)) in spans {
+            let mut writer = self.store.play_writer(self.user, source).await?;
+            writer.add_coverage(start, end).await?;
+            writer.commit().await?;
+        }
+        let status = if imported_any || self.reports.iter().all(|r| r.outcome != "failed") {
+            "done"
+        } else {
+            "failed"
+        };
+        self.save(status, None).await
+    }
+
+    async fn item(
+        &mut self,
+        item: &Item,
+        spans: &mut HashMap<PlaySource, (i64, i64)>,
+    ) -> Result<FileReport, StoreError> {
+        let mut report = FileReport {
+            name: item.name.clone(),
+            kind: item.kind.map(|kind| kind.label().to_owned()),
+            outcome: "imported".into(),
+            ..FileReport::default()
+        };
+        if let Some(kind) = item.kind.filter(|kind| !kind.is_music()) {
+            report.outcome = "skipped".into();
+            report.note = Some(format!(
+                "{} is recognised but not imported: Euterpe counts music only",
+                capitalise(kind.label())
+            ));
+            if kind != FileKind::Video {
+                // Count the episodes for the summary; nothing is stored.
+                let source = item.source.clone();
+                let limit = self.limit.saturating_mul(UNZIPPED_LIMIT_FACTOR);
+                let counted = tokio::task::spawn_blocking(move || {
+                    parse_item(&source, limit, Arc::default(), &HashMap::new(), |_| true)
+                })
+                .await;
+                if let Ok(Ok(tally)) = counted {
+                    report.counts.other_skipped = tally.counts.other_skipped + tally.plays;
+                }
+            }
+            self.bytes_done += item.size;
+            return Ok(report);
+        }
+        let started_bytes = self.bytes_done;
+        match self.parse_and_store(item).await {
+            Ok((kind, counts, span)) => {
+                report.counts = counts;
+                report.kind = kind.map(|kind| kind.label().to_owned()).or(report.kind);
+                match kind {
+                    Some(kind) if !kind.is_music() => {
+                        report.outcome = "skipped".into();
+                        report.note = Some(format!(
+                            "{} is recognised but not imported: Euterpe counts music only",
+                            capitalise(kind.label())
+                        ));
+                    }
+                    _ => {}
+                }
+                if let (Some(kind), Some((start, end))) = (kind, span) {
+                    let source = source_of(kind);
+                    let entry = spans.entry(source).or_insert((start, end));
+                    *entry = (entry.0.min(start), entry.1.max(end));
+                }
+            }
+            Err(ItemError::Parse(error)) => {
+                report.outcome = "failed".into();
+                report.note = Some(format!("{error}. Nothing from this file was imported."));
+            }
+            Err(ItemError::Database(error)) => return Err(error),
+        }
+        self.bytes_done = started_bytes + item.size;
+        Ok(report)
+    }
+
+    async fn parse_and_store(
+        &mut self,
+        item: &Item,
+    ) -> Result<(Option<FileKind>, ImportCounts, Option<(i64, i64)>), ItemError> {
+        let known = self
+            .store
+            .known_track_names(self.user)
+            .await
+            .map_err(ItemError::Database)?;
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Parsed>(2);
+        let read = Arc::new(AtomicU64::new(0));
+        let parser = tokio::task::spawn_blocking({
+            let source = item.source.clone();
+            let read = read.clone();
+            let limit = self.limit.saturating_mul(UNZIPPED_LIMIT_FACTOR);
+            move || {
+                parse_item(&source, limit, read, &known, |parsed| {
+                    sender.blocking_send(parsed).is_ok()
+                })
+            }
+        });
+        let base = self.bytes_done;
+        let mut writer: Option<PlayWriter> = None;
+        let mut added: u64 = 0;
+        let mut failure: Option<StoreError> = None;
+        while let Some(Parsed::Plays(kind, plays)) = receiver.recv().await {
+            if writer.is_none() {
+                match self.store.play_writer(self.user, source_of(kind)).await {
+                    Ok(new) => writer = Some(new),
+                    Err(err) => {
+                        failure = Some(err);
+                        break;
+                    }
+                }
+            }
+            let Some(current) = writer.as_mut() else {
+                break;
+            };
+            match current.insert(&plays).await {
+                Ok(n) => added += n,
+                Err(err) => {
+                    failure = Some(err);
+                    break;
+                }
+            }
+            if self.last_saved.elapsed() >= Duration::from_millis(700) {
+                self.bytes_done = base + read.load(Ordering::Relaxed).min(item.size);
+                let _ = self.save("running", None).await;
+            }
+        }
+        drop(receiver);
+        let parsed = parser
+            .await
+            .unwrap_or_else(|_| Err(ParseError::Read("the reader stopped unexpectedly".into())));
+        if let Some(err) = failure {
+            return Err(ItemError::Database(err));
+        }
+        let tally = parsed.map_err(ItemError::Parse)?;
+        let mut counts = tally.counts;
+        counts.plays_added = added as i64;
+        counts.duplicates = tally.plays - added as i64;
+        if let Some(mut writer) = writer {
+            let store = async {
+                writer.upsert_tracks(&tally.tracks).await?;
+                if let Some((from, to)) = writer.span() {
+                    writer.refresh_summaries(from, to).await?;
+                }
+                writer.commit().await
+            };
+            store.await.map_err(ItemError::Database)?;
+        }
+        Ok((tally.kind, counts, tally.span))
+    }
+}
+
+fn source_of(kind: FileKind) -> PlaySource {
+    match kind {
+        FileKind::AccountMusic => PlaySource::AccountData,
+        _ => PlaySource::Extended,
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The import jobs running in this process (an upload lives on this process's disk, so its job
+/// runs here). Stopped with the server: a job finishes the file it is on, then records that it
+/// was interrupted.
+#[derive(Default)]
+pub struct ImportJobs {
+    shutdown: Shutdown,
+    tasks: std::sync::Mutex<tokio::task::JoinSet<()>>,
+}
+
+impl ImportJobs {
+    /// Starts an import job.
+    pub fn spawn(
+        &self,
+        store: Store,
+        clock: Clock,
+        user: Uuid,
+        id: Uuid,
+        uploads: Vec<Upload>,
+        limit: u64,
+    ) {
+        let shutdown = self.shutdown.clone();
+        let mut tasks = self
+            .tasks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Forget finished jobs.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(run(store, clock, user, id, uploads, limit, shutdown));
+    }
+
+    /// Tells running jobs to stop after their current file and waits for them.
+    pub async fn stop(&self) {
+        self.shutdown.trigger();
+        let mut tasks = std::mem::take(
+            &mut *self
+                .tasks
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        while tasks.join_next().await.is_some() {}
+    }
+}

@@ -1,0 +1,12 @@
+//! Listening history: Spotify's data export (parsing and import jobs), the user's time zone,
+//! and the calendar arithmetic the history views share. The poller that records new plays lives
+//! in `worker::poller`; the queries in `store::plays` and `store::history`; the computations in
+//! `stats::history`.
+
+pub mod config;
+pub mod export;
+pub mod import;
+pub mod time;
+pub mod zone;
+
+pub use zone::Zone;

@@ -1,0 +1,183 @@
+//! The poller's state per user, and the claim that makes one process poll a user at a time.
+//!
+//! On Postgres a claim is a transaction holding `FOR UPDATE SKIP LOCKED` on the user's
+//! `poll_state` row: a second process skips that user, and once the claim is finished the row's
+//! `last_polled_at` tells every process the user was polled recently. SQLite serves one process,
+//! which polls users one after another.
+
+use sqlx::{Postgres, Transaction};
+use uuid::Uuid;
+
+use super::{Db, Result, Store, with_pool};
+
+/// A user's poller state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct PollState {
+    pub user_id: Uuid,
+    pub after_ms: Option<i64>,
+    pub last_polled_at: i64,
+    pub last_success_at: i64,
+    pub paused_until: i64,
+    pub last_error: Option<String>,
+}
+
+/// How a poll of one user ended, to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PollOutcome {
+    /// Plays fetched; the new cursor, and the time (Unix seconds) coverage now reaches.
+    Success { after_ms: Option<i64>, at: i64 },
+    /// Spotify asked to wait until this Unix second.
+    Paused { until: i64, error: String },
+    /// Anything else; tried again next round.
+    Failed { error: String },
+}
+
+/// A user claimed for polling by this process.
+pub struct PollClaim {
+    pub state: PollState,
+    tx: Option<Transaction<'static, Postgres>>,
+}
+
+const POLL_COLUMNS: &str =
+    "p.user_id, p.after_ms, p.last_polled_at, p.last_success_at, p.paused_until, p.last_error";
+
+fn due_sql(lock: bool) -> String {
+    let lock = if lock {
+        " FOR UPDATE OF p SKIP LOCKED"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT {POLL_COLUMNS} FROM poll_state p \
+         JOIN spotify_tokens t ON t.user_id = p.user_id \
+         WHERE t.needs_relogin = FALSE AND p.last_polled_at <= $1 AND p.paused_until <= $2 \
+         ORDER BY p.last_polled_at, p.user_id LIMIT 1{lock}"
+    )
+}
+
+impl Store {
+    /// Gives every user with tokens a poller row (new users are due at once).
+    pub async fn ensure_poll_rows(&self) -> Result<()> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO poll_state (user_id) SELECT user_id FROM spotify_tokens \
+                 WHERE 1 = 1 ON CONFLICT (user_id) DO NOTHING",
+            )
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// The user's poller state, if they were ever polled.
+    pub async fn poll_state(&self, user: Uuid) -> Result<Option<PollState>> {
+        let sql = format!("SELECT {POLL_COLUMNS} FROM poll_state p WHERE p.user_id = $1");
+        with_pool!(self, pool => {
+            sqlx::query_as::<_, PollState>(&sql).bind(user).fetch_optional(pool).await
+        })
+    }
+
+    /// Claims the user polled longest ago whose last poll started before `due_before` and who
+    /// is neither paused nor waiting for a new login; marks the poll as started `now`.
+    pub async fn claim_due_poll(&self, due_before: i64, now: i64) -> Result<Option<PollClaim>> {
+        match &self.db {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let state = sqlx::query_as::<_, PollState>(&due_sql(true))
+                    .bind(due_before)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(state) = state else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                sqlx::query("UPDATE poll_state SET last_polled_at = $2 WHERE user_id = $1")
+                    .bind(state.user_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(Some(PollClaim {
+                    state,
+                    tx: Some(tx),
+                }))
+            }
+            Db::Sqlite(pool) => {
+                let state = sqlx::query_as::<_, PollState>(&due_sql(false))
+                    .bind(due_before)
+                    .bind(now)
+                    .fetch_optional(pool)
+                    .await?;
+                let Some(state) = state else {
+                    return Ok(None);
+                };
+                sqlx::query("UPDATE poll_state SET last_polled_at = $2 WHERE user_id = $1")
+                    .bind(state.user_id)
+                    .bind(now)
+                    .execute(pool)
+                    .await?;
+                Ok(Some(PollClaim { state, tx: None }))
+            }
+        }
+    }
+
+    /// Pauses every user's polling until `until` (Unix seconds): Spotify's rate limit is per app.
+    pub async fn pause_all_polls(&self, until: i64) -> Result<()> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE poll_state SET paused_until = $1 WHERE paused_until < $1")
+                .bind(until)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    /// Records how a claimed poll ended and releases the claim.
+    pub async fn finish_poll(&self, claim: PollClaim, outcome: &PollOutcome) -> Result<()> {
+        let user = claim.state.user_id;
+        macro_rules! apply {
+            ($executor:expr) => {
+                match outcome {
+                    PollOutcome::Success { after_ms, at } => {
+                        sqlx::query(
+                            "UPDATE poll_state SET after_ms = COALESCE($2, after_ms), \
+                             last_success_at = $3, last_error = NULL WHERE user_id = $1",
+                        )
+                        .bind(user)
+                        .bind(*after_ms)
+                        .bind(*at)
+                        .execute($executor)
+                        .await?
+                    }
+                    PollOutcome::Paused { until, error } => {
+                        sqlx::query(
+                            "UPDATE poll_state SET paused_until = $2, last_error = $3 WHERE user_id = $1",
+                        )
+                        .bind(user)
+                        .bind(*until)
+                        .bind(error)
+                        .execute($executor)
+                        .await?
+                    }
+                    PollOutcome::Failed { error } => {
+                        sqlx::query("UPDATE poll_state SET last_error = $2 WHERE user_id = $1")
+                            .bind(user)
+                            .bind(error)
+                            .execute($executor)
+                            .await?
+                    }
+                }
+            };
+        }
+        match claim.tx {
+            Some(mut tx) => {
+                apply!(&mut *tx);
+                tx.commit().await
+            }
+            None => {
+                with_pool!(self, pool => { apply!(pool); });
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,545 @@
+//! The history pages: overview, top tracks and artists for a date range, the listening clock,
+//! months, variety by season, and the history parts of the account page. Charts are SVG drawn
+//! here (classes and presentation attributes only, no inline styles), each with its numbers in
+//! a table too.
+
+use maud::{Markup, html};
+
+use crate::history::time::{format_date, month_name};
+use crate::history::zone::Zone;
+use crate::stats::history::{ClockGrid, MonthFigure, WEEKDAYS, format_minutes, group_thousands};
+use crate::stats::{Hemisphere, SeasonStats, format_variety};
+use crate::store::{HistorySettings, HistoryTotals, PollState, RecentPlay, TopEntry, names_of_key};
+
+/// The history pages, for the sub-navigation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryPage {
+    Overview,
+    Top,
+    Clock,
+    Months,
+    Seasons,
+    Import,
+}
+
+impl HistoryPage {
+    const ALL: [HistoryPage; 6] = [
+        Self::Overview,
+        Self::Top,
+        Self::Clock,
+        Self::Months,
+        Self::Seasons,
+        Self::Import,
+    ];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Overview => "/history",
+            Self::Top => "/history/top",
+            Self::Clock => "/history/clock",
+            Self::Months => "/history/months",
+            Self::Seasons => "/history/seasons",
+            Self::Import => "/import",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Overview => "Your history",
+            Self::Top => "Top tracks and artists",
+            Self::Clock => "Listening clock",
+            Self::Months => "Month by month",
+            Self::Seasons => "Variety by season",
+            Self::Import => "Import",
+        }
+    }
+}
+
+/// The links between the history pages.
+pub fn history_nav(current: HistoryPage) -> Markup {
+    html! {
+        nav.panel-nav aria-label="History" {
+            ul {
+                @for page in HistoryPage::ALL {
+                    li { a href=(page.path()) aria-current=[(page == current).then_some("page")] { (page.title()) } }
+                }
+            }
+        }
+    }
+}
+
+/// A page's head and the history navigation.
+pub fn page_head(current: HistoryPage, subtitle: &str) -> Markup {
+    html! {
+        div.page-head {
+            h1 { (current.title()) }
+            p.back { a href="/" { "← Dashboard" } }
+        }
+        @if !subtitle.is_empty() { p.hint { (subtitle) } }
+        (history_nav(current))
+    }
+}
+
+/// `26 Nov 2026` in the user's time zone.
+pub fn local_date(ms: i64, zone: &Zone) -> Markup {
+    let local = zone.local(ms);
+    html! {
+        time datetime=(format_date(local.days)) {
+            (local.day) " " (month_name(local.month)) " " (local.year)
+        }
+    }
+}
+
+/// `26 Nov 2026, 14:05` in the user's time zone.
+pub fn local_time(ms: i64, zone: &Zone) -> Markup {
+    let local = zone.local(ms);
+    let minute = (ms + zone.offset_secs(ms) * 1000).rem_euclid(3_600_000) / 60_000;
+    html! {
+        (local.day) " " (month_name(local.month)) " " (local.year) ", "
+        (format!("{:02}:{minute:02}", local.hour))
+    }
+}
+
+/// The "at least" note: the holes of a view's period, or nothing when there is none.
+pub fn coverage_note(holes: &[(i64, i64)], zone: &Zone) -> Markup {
+    if holes.is_empty() {
+        return html! {};
+    }
+    html! {
+        div.notice.coverage-note role="note" {
+            p {
+                strong { "These numbers are “at least”. " }
+                "Euterpe has no complete record of your listening "
+                @if holes.len() == 1 { "for one stretch" } @else { "for " (holes.len()) " stretches" }
+                " of this period — the history poller wasn't running (or missed plays) and no import covers it:"
+            }
+            ul.holes {
+                @for (start, end) in holes.iter().take(8) {
+                    li { "from " (local_date(*start, zone)) " to " (local_date(*end, zone)) }
+                }
+                @if holes.len() > 8 { li { "and " (holes.len() - 8) " more" } }
+            }
+            p { a href="/import" { "Import your Spotify data export" } " to fill the gaps." }
+        }
+    }
+}
+
+fn source_label(source: i64) -> &'static str {
+    match source {
+        1 => "recorded",
+        2 => "extended history",
+        _ => "account data",
+    }
+}
+
+/// `/history`.
+pub fn overview(
+    totals: &HistoryTotals,
+    recent: &[RecentPlay],
+    holes: &[(i64, i64)],
+    poll: Option<&PollState>,
+    needs_relogin: bool,
+    settings: &HistorySettings,
+) -> Markup {
+    let zone = &settings.zone;
+    html! {
+        (page_head(HistoryPage::Overview, "Every play Euterpe recorded or imported, in your time zone."))
+        @if needs_relogin {
+            p.notice.warning { "Euterpe can't record new plays until you " a href="/login" { "log in again" } ": your Spotify login has expired." }
+        }
+        section.card aria-labelledby="totals-title" {
+            h2 #totals-title { "What is stored" }
+            @if totals.plays == 0 {
+                p.empty-state {
+                    "No plays stored yet. Euterpe records what you play from now on (Spotify only shows the last 50 plays, so it checks every few minutes), "
+                    "and you can " a href="/import" { "import your whole past from Spotify's data export" } "."
+                }
+            } @else {
+                dl.facts {
+                    dt { "Plays" } dd.num-plays { (group_thousands(totals.plays)) }
+                    dt { "Time listened" } dd { (format_minutes(totals.ms_played)) }
+                    @if let (Some(first), Some(last)) = (totals.first, totals.last) {
+                        dt { "From" } dd { (local_date(first, zone)) }
+                        dt { "To" } dd { (local_date(last, zone)) }
+                    }
+                    dt { "Time zone" } dd { (zone.name()) " (" a href="/account#settings-title" { "change" } ")" }
+                }
+            }
+            @if let Some(poll) = poll {
+                p.source-note {
+                    @if poll.last_success_at > 0 {
+                        "Last checked Spotify for new plays: " (local_time(poll.last_success_at * 1000, zone)) "."
+                    } @else {
+                        "Euterpe hasn't checked Spotify for your plays yet."
+                    }
+                }
+            }
+        }
+        (coverage_note(holes, zone))
+        @if !recent.is_empty() {
+            section.card aria-labelledby="recent-title" {
+                h2 #recent-title { "Latest plays" }
+                table.ranked {
+                    thead { tr { th { "When" } th { "Track" } th { "Source" } } }
+                    tbody {
+                        @for play in recent {
+                            tr {
+                                td { (local_time(play.played_at, zone)) }
+                                td {
+                                    span.title { (track_name(&play.name, &play.track_key)) }
+                                    span.sub { (play.artist_name) }
+                                }
+                                td.sub { (source_label(play.source)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn track_name<'a>(name: &'a str, key: &'a str) -> &'a str {
+    match names_of_key(key) {
+        Some((_, track)) if name == key => track,
+        _ => name,
+    }
+}
+
+/// The choices of the top page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopChoice {
+    /// `short_term`, `medium_term`, `long_term`, `all` or `custom`.
+    pub preset: String,
+    /// Local dates, `YYYY-MM-DD`, inclusive.
+    pub from: String,
+    pub to: String,
+    /// `plays` or `minutes`.
+    pub by: String,
+}
+
+const PRESETS: [(&str, &str); 4] = [
+    ("short_term", "Last 4 weeks"),
+    ("medium_term", "Last 6 months"),
+    ("long_term", "Last year"),
+    ("all", "All time"),
+];
+
+/// `/history/top`.
+pub fn top_page(
+    choice: &TopChoice,
+    totals: (i64, i64),
+    tracks: &[TopEntry],
+    artists: &[TopEntry],
+    holes: &[(i64, i64)],
+    zone: &Zone,
+) -> Markup {
+    let by_minutes = choice.by == "minutes";
+    html! {
+        (page_head(HistoryPage::Top, "Counted from your stored plays, for any dates you choose."))
+        form.range-form.top-form method="get" action="/history/top" {
+            fieldset {
+                legend { "Period" }
+                @for (value, label) in PRESETS {
+                    a.preset href={ "/history/top?preset=" (value) "&by=" (choice.by) }
+                        aria-current=[(choice.preset == value).then_some("true")] { (label) }
+                }
+                label for="from" { "From" }
+                input #from type="date" name="from" value=(choice.from) required;
+                label for="to" { "To" }
+                input #to type="date" name="to" value=(choice.to) required;
+            }
+            label for="by" { "Order by" }
+            select #by name="by" {
+                option value="plays" selected[!by_minutes] { "Plays" }
+                option value="minutes" selected[by_minutes] { "Minutes" }
+            }
+            button type="submit" { "Show" }
+        }
+        p.range-note {
+            "From " strong { (choice.from) } " to " strong { (choice.to) } " (" (zone.name()) "): "
+            span.total-plays { (group_thousands(totals.0)) } " plays, " (format_minutes(totals.1)) "."
+        }
+        (coverage_note(holes, zone))
+        div.panels {
+            section.panel aria-labelledby="top-tracks-title" {
+                header.panel-head { h2 #top-tracks-title { "Top tracks" } }
+                div.panel-body { (top_table(tracks, true, by_minutes)) }
+            }
+            section.panel aria-labelledby="top-artists-title" {
+                header.panel-head { h2 #top-artists-title { "Top artists" } }
+                div.panel-body { (top_table(artists, false, by_minutes)) }
+            }
+        }
+    }
+}
+
+fn top_table(rows: &[TopEntry], tracks: bool, by_minutes: bool) -> Markup {
+    if rows.is_empty() {
+        return html! { p.empty-state { "No plays in this period." } };
+    }
+    html! {
+        table.ranked {
+            thead { tr {
+                th.rank { "#" }
+                th { @if tracks { "Track" } @else { "Artist" } }
+                th.num { @if by_minutes { "Minutes" } @else { "Plays" } }
+                th.num { @if by_minutes { "Plays" } @else { "Minutes" } }
+            } }
+            tbody {
+                @for (index, row) in rows.iter().enumerate() {
+                    tr {
+                        td.rank { (index + 1) }
+                        td {
+                            span.title { (track_name(&row.name, &row.key)) }
+                            @if tracks { span.sub { (row.artist_name) } }
+                        }
+                        @if by_minutes {
+                            td.num { (group_thousands(row.ms_played / 60_000)) }
+                            td.num { (group_thousands(row.plays)) }
+                        } @else {
+                            td.num { (group_thousands(row.plays)) }
+                            td.num { (group_thousands(row.ms_played / 60_000)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `/history/clock`: a weekday × hour heat map.
+pub fn clock_page(grid: &ClockGrid, holes: &[(i64, i64)], zone: &Zone) -> Markup {
+    let (cell, left, top) = (26, 92, 22);
+    let width = left + 24 * cell + 4;
+    let height = top + 7 * cell + 4;
+    let level = |plays: i64| -> i64 {
+        if plays == 0 || grid.max == 0 {
+            0
+        } else {
+            1 + (plays * 4 / grid.max).min(4)
+        }
+    };
+    html! {
+        (page_head(HistoryPage::Clock, "When you listen: plays per weekday and hour, in your time zone."))
+        @if grid.total == 0 {
+            p.empty-state { "No plays stored yet." }
+        } @else {
+            p.range-note { (group_thousands(grid.total)) " plays, hours in " (zone.name()) "." }
+            (coverage_note(holes, zone))
+            figure.chart {
+                svg.heat-map viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height)
+                    role="img" aria-labelledby="clock-caption" {
+                    @for hour in (0..24).step_by(3) {
+                        text.axis x=(left + hour * cell + cell / 2) y="14" text-anchor="middle" { (format!("{hour:02}")) }
+                    }
+                    @for (day, name) in WEEKDAYS.iter().enumerate() {
+                        text.axis x=(left - 8) y=(top + day as i64 * cell + cell / 2 + 5) text-anchor="end" { (name) }
+                        @for hour in 0..24 {
+                            @let plays = grid.plays[day][hour as usize];
+                            rect class=(format!("heat-{}", level(plays)))
+                                x=(left + hour * cell) y=(top + day as i64 * cell)
+                                width=(cell - 2) height=(cell - 2) rx="3" {
+                                title { (name) " " (format!("{hour:02}:00")) ": " (plays) " plays" }
+                            }
+                        }
+                    }
+                }
+                figcaption #clock-caption { "Plays per weekday and hour of day; darker is more." }
+            }
+            details.numbers {
+                summary { "The numbers" }
+                table.ranked.clock-table {
+                    thead { tr { th { "Day" } @for hour in 0..24 { th.num { (hour) } } } }
+                    tbody {
+                        @for (day, name) in WEEKDAYS.iter().enumerate() {
+                            tr { th { (name) } @for hour in 0..24 { td.num { (grid.plays[day][hour]) } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A bar chart of months, drawn as SVG.
+fn month_chart(figures: &[MonthFigure], id: &str, caption: &str, unit: &str) -> Markup {
+    let max = figures.iter().map(|f| f.value).max().unwrap_or(0).max(1);
+    let bar = if figures.len() > 120 {
+        4
+    } else if figures.len() > 48 {
+        8
+    } else {
+        18
+    };
+    let (left, top, plot) = (56, 12, 160);
+    let width = left + figures.len() as i64 * bar + 8;
+    let height = top + plot + 30;
+    html! {
+        figure.chart {
+            svg.bar-chart viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height)
+                role="img" aria-labelledby=(id) {
+                line.axis-line x1=(left) y1=(top + plot) x2=(width - 4) y2=(top + plot) {}
+                text.axis x=(left - 6) y=(top + 8) text-anchor="end" { (group_thousands(max)) }
+                text.axis x=(left - 6) y=(top + plot) text-anchor="end" { "0" }
+                @for (index, figure) in figures.iter().enumerate() {
+                    @let h = figure.value * plot / max;
+                    @let x = left + index as i64 * bar;
+                    rect.bar x=(x) y=(top + plot - h) width=(bar - 1) height=(h) {
+                        title { (month_name(figure.month)) " " (figure.year) ": " (group_thousands(figure.value)) " " (unit) }
+                    }
+                    @if figure.month == 1 || index == 0 {
+                        text.axis x=(x) y=(top + plot + 16) { (figure.year) }
+                    }
+                }
+            }
+            figcaption id=(id) { (caption) }
+        }
+    }
+}
+
+/// `/history/months`: minutes listened and new artists per month.
+pub fn months_page(
+    minutes: &[MonthFigure],
+    artists: &[MonthFigure],
+    holes: &[(i64, i64)],
+    zone: &Zone,
+) -> Markup {
+    html! {
+        (page_head(HistoryPage::Months, "Minutes listened, and artists heard for the first time, per month in your time zone."))
+        @if minutes.is_empty() {
+            p.empty-state { "No plays stored yet." }
+        } @else {
+            (coverage_note(holes, zone))
+            section.card aria-labelledby="minutes-title" {
+                h2 #minutes-title { "Minutes listened per month" }
+                (month_chart(minutes, "minutes-caption", "Minutes listened per month.", "minutes"))
+                details.numbers {
+                    summary { "The numbers" }
+                    table.ranked.months-table {
+                        thead { tr { th { "Month" } th.num { "Minutes" } th.num { "Plays" } } }
+                        tbody { @for m in minutes { tr { td { (month_name(m.month)) " " (m.year) } td.num { (group_thousands(m.value)) } td.num { (group_thousands(m.plays)) } } } }
+                    }
+                }
+            }
+            section.card aria-labelledby="artists-title" {
+                h2 #artists-title { "New artists per month" }
+                p.hint { "An artist is new in the month of your first stored play of them (exports name the album artist)." }
+                (month_chart(artists, "artists-caption", "Artists played for the first time, per month.", "new artists"))
+                details.numbers {
+                    summary { "The numbers" }
+                    table.ranked.artists-table {
+                        thead { tr { th { "Month" } th.num { "New artists" } } }
+                        tbody { @for m in artists { tr { td { (month_name(m.month)) " " (m.year) } td.num { (m.value) } } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `/history/seasons`: the history form of "Music variety by season".
+pub fn seasons_page(
+    stats: &[SeasonStats],
+    window: (i64, i64),
+    range_label: &str,
+    range_form: Markup,
+    holes: &[(i64, i64)],
+    settings: &HistorySettings,
+) -> Markup {
+    let zone = &settings.zone;
+    let any = stats.iter().any(|s| s.items > 0);
+    html! {
+        (page_head(HistoryPage::Seasons, "How many artists each season of your listening holds, from your stored plays."))
+        (range_form)
+        p.range-note {
+            (range_label) ": " (local_date(window.0, zone)) " to " (local_date(window.1, zone)) ", "
+            (settings.hemisphere.label()) ", " (zone.name()) ". Source: listening history."
+        }
+        @if !any {
+            p.empty-state { "No stored plays in this period, so the dashboard's panel uses release months instead." }
+        } @else {
+            (coverage_note(holes, zone))
+            table.ranked.seasons-table {
+                thead { tr { th { "Season" } th.num { "Plays" } th.num { "Artists" } th.num { "Artist variety" } } }
+                tbody {
+                    @for season in stats {
+                        tr {
+                            th { (season.season.label()) }
+                            td.num { (group_thousands(season.items as i64)) }
+                            td.num { (season.distinct_artists) }
+                            td.num { (format_variety(season.artist_variety)) }
+                        }
+                    }
+                }
+            }
+            p.source-note { "Artist variety is 1.000 when every artist was played equally often, 0 with one artist. Genres are shown in the dashboard's panel." }
+        }
+    }
+}
+
+/// The history parts of `/account`: settings, data download, account deletion.
+pub fn account_sections(settings: &HistorySettings, csrf: &str, saved: bool) -> Markup {
+    html! {
+        section.card aria-labelledby="settings-title" {
+            h2 #settings-title { "History settings" }
+            @if saved { p.notice role="status" { "Saved." } }
+            form.settings-form method="post" action="/account/settings" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="time_zone" { "Time zone" }
+                input #time_zone name="time_zone" list="time-zones" value=(settings.zone.name())
+                    autocomplete="off" required;
+                datalist #time-zones { @for name in Zone::names() { option value=(name) {} } }
+                p.hint { "An IANA name such as Europe/Stockholm or America/New_York: hours, days, months and seasons follow it." }
+                fieldset {
+                    legend { "Seasons" }
+                    @for hemisphere in [Hemisphere::Northern, Hemisphere::Southern] {
+                        label.choice {
+                            input type="radio" name="hemisphere" value=(hemisphere.as_str())
+                                checked[settings.hemisphere == hemisphere];
+                            " " (hemisphere.label())
+                        }
+                    }
+                }
+                button type="submit" { "Save settings" }
+            }
+        }
+        section.card aria-labelledby="data-title" {
+            h2 #data-title { "Your data" }
+            p { "Download everything Euterpe holds about you as one JSON file: your profile, settings, every stored play and track, imports, coverage and cached Spotify answers. Your Spotify login tokens are left out (they are secrets, and useless outside this Euterpe)." }
+            a.button href="/account/data" download { "Download your data" }
+        }
+        section.card.danger aria-labelledby="delete-title" {
+            h2 #delete-title { "Delete your account" }
+            p { "Deletes your account and everything Euterpe holds about you — plays, imports, settings, cached data and your Spotify connection — and logs you out everywhere. This can't be undone." }
+            form method="post" action="/account/delete" {
+                input type="hidden" name="csrf" value=(csrf);
+                label.choice {
+                    input type="checkbox" name="confirm" value="yes" required;
+                    " I understand that my account and all my data will be deleted"
+                }
+                button.danger type="submit" { "Delete my account" }
+            }
+        }
+    }
+}
+
+/// The dashboard's link to the history pages.
+pub fn dashboard_card() -> Markup {
+    html! {
+        section.card.history-card aria-labelledby="history-card-title" {
+            h2 #history-card-title { "Your listening history" }
+            p { "Your real plays, recorded from now on and imported from Spotify's data export: "
+                a href="/history/top" { "top tracks for any dates" } ", "
+                a href="/history/clock" { "your listening clock" } ", "
+                a href="/history/months" { "month by month" } " and "
+                a href="/history/seasons" { "variety by season" } "." }
+            p { a.button href="/history" { "Open your history" } " " a.button href="/import" { "Import your Spotify data" } }
+        }
+    }
+}
+
+/// Days → `YYYY-MM-DD` of a local day that contains `ms`.
+pub fn local_day_string(ms: i64, zone: &Zone) -> String {
+    format_date(zone.local(ms).days)
+}

@@ -1,0 +1,187 @@
+//! `/import`: the upload form, the upload itself (saved to disk, then imported by a background
+//! job), and the job's progress.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
+
+use super::csrf;
+use super::extract::{CurrentUser, RenderMode};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::history::import::Upload;
+use crate::views;
+
+fn page(state: &AppState, current: &CurrentUser, title: &str, main: maud::Markup) -> Response {
+    let chrome = current.chrome(state);
+    views::layout::page(title, chrome, main).into_response()
+}
+
+/// `GET /import`.
+pub async fn form(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Response, AppError> {
+    let imports = state.store.imports(current.user.id).await?;
+    let main = views::import::form(
+        &current.csrf,
+        state.config.history.import_max_bytes,
+        &imports,
+    );
+    Ok(page(&state, &current, "Import", main))
+}
+
+/// Deletes saved uploads when the request fails half-way.
+struct Saved(Vec<Upload>);
+
+impl Drop for Saved {
+    fn drop(&mut self) {
+        for upload in &self.0 {
+            let _ = std::fs::remove_file(&upload.path);
+        }
+    }
+}
+
+/// `POST /import` (multipart: `csrf`, then one or more `file`).
+pub async fn upload(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let limit = state.config.history.import_max_bytes;
+    // A declared size far over the limit is refused before reading anything.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit + 64 * 1024) {
+        return Err(AppError::TooLarge(limit));
+    }
+    let unreadable = |_| {
+        AppError::BadInput(
+            "The upload was interrupted or is not a form upload. Please try again.".into(),
+        )
+    };
+    let dir = state.config.history.import_dir.clone();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|err| AppError::Internal(format!("cannot create {}: {err}", dir.display())))?;
+    let mut checked = false;
+    let mut saved = Saved(Vec::new());
+    let mut total: u64 = 0;
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some(csrf::FIELD) => {
+                let token = field.text().await.map_err(unreadable)?;
+                csrf::verify(&headers, &current.session, &token).await?;
+                checked = true;
+            }
+            Some("file") => {
+                if !checked {
+                    // The form sends its token first; a file before it was not sent by our form.
+                    return Err(AppError::CrossSite);
+                }
+                let name = field.file_name().unwrap_or("").to_owned();
+                if name.is_empty() {
+                    continue;
+                }
+                let path = dir.join(format!("{}.upload", Uuid::new_v4()));
+                let mut file = tokio::fs::File::create(&path)
+                    .await
+                    .map_err(|err| AppError::Internal(format!("cannot save an upload: {err}")))?;
+                saved.0.push(Upload {
+                    name: name.clone(),
+                    path: path.clone(),
+                    size: 0,
+                });
+                let mut size: u64 = 0;
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    size += chunk.len() as u64;
+                    total += chunk.len() as u64;
+                    if total > limit {
+                        return Err(AppError::TooLarge(limit));
+                    }
+                    file.write_all(&chunk).await.map_err(|err| {
+                        AppError::Internal(format!("cannot save an upload: {err}"))
+                    })?;
+                }
+                file.flush()
+                    .await
+                    .map_err(|err| AppError::Internal(err.to_string()))?;
+                if let Some(last) = saved.0.last_mut() {
+                    last.size = size;
+                }
+            }
+            _ => {}
+        }
+    }
+    if !checked {
+        return Err(AppError::CrossSite);
+    }
+    if saved.0.is_empty() {
+        return Err(AppError::BadInput(
+            "No file was chosen. Choose your Spotify export zip (or its JSON files) and send the form again.".into(),
+        ));
+    }
+    let uploads = std::mem::take(&mut saved.0);
+    let bytes: u64 = uploads.iter().map(|u| u.size).sum();
+    let now = state.clock.unix();
+    let id = state
+        .store
+        .create_import(current.user.id, bytes as i64, now)
+        .await?;
+    state.imports.spawn(
+        state.store.clone(),
+        state.clock.clone(),
+        current.user.id,
+        id,
+        uploads,
+        limit,
+    );
+    Ok(Redirect::to(&format!("/import/{id}")).into_response())
+}
+
+/// `GET /import/{id}`.
+pub async fn status(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    mode: RenderMode,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let import = find(&state, &current, &id).await?;
+    if mode == RenderMode::Fragment {
+        return Ok(views::import::progress(&import).into_response());
+    }
+    Ok(page(
+        &state,
+        &current,
+        "Import",
+        views::import::status_page(&import),
+    ))
+}
+
+/// `GET /import/{id}/progress`: the fragment htmx refreshes.
+pub async fn progress(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let import = find(&state, &current, &id).await?;
+    Ok((StatusCode::OK, views::import::progress(&import)).into_response())
+}
+
+async fn find(
+    state: &AppState,
+    current: &CurrentUser,
+    id: &str,
+) -> Result<crate::store::ImportRow, AppError> {
+    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    state
+        .store
+        .import(current.user.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
