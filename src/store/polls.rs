@@ -8,6 +8,8 @@
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
+use crate::spotify::tokens::CONNECTION_LIFETIME_SECS;
+
 use super::{Db, Result, Store, with_pool};
 
 /// A user's poller state.
@@ -50,7 +52,8 @@ fn due_sql(lock: bool) -> String {
     format!(
         "SELECT {POLL_COLUMNS} FROM poll_state p \
          JOIN spotify_tokens t ON t.user_id = p.user_id \
-         WHERE t.needs_relogin = FALSE AND p.last_polled_at <= $1 AND p.paused_until <= $2 \
+         WHERE t.needs_relogin = FALSE AND t.authorized_at > $3 \
+           AND p.last_polled_at <= $1 AND p.paused_until <= $2 \
          ORDER BY p.last_polled_at, p.user_id LIMIT 1{lock}"
     )
 }
@@ -78,7 +81,8 @@ impl Store {
     }
 
     /// Claims the user polled longest ago whose last poll started before `due_before` and who
-    /// is neither paused nor waiting for a new login; marks the poll as started `now`.
+    /// is neither paused nor waiting for a new login, and whose Spotify connection hasn't reached
+    /// its six-month end; marks the poll as started `now`.
     pub async fn claim_due_poll(&self, due_before: i64, now: i64) -> Result<Option<PollClaim>> {
         match &self.db {
             Db::Postgres(pool) => {
@@ -86,6 +90,7 @@ impl Store {
                 let state = sqlx::query_as::<_, PollState>(&due_sql(true))
                     .bind(due_before)
                     .bind(now)
+                    .bind(now - CONNECTION_LIFETIME_SECS)
                     .fetch_optional(&mut *tx)
                     .await?;
                 let Some(state) = state else {
@@ -106,6 +111,7 @@ impl Store {
                 let state = sqlx::query_as::<_, PollState>(&due_sql(false))
                     .bind(due_before)
                     .bind(now)
+                    .bind(now - CONNECTION_LIFETIME_SECS)
                     .fetch_optional(pool)
                     .await?;
                 let Some(state) = state else {

@@ -6,10 +6,9 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::components::date;
+use crate::spotify::tokens::CONNECTION_LIFETIME_SECS;
 use crate::store::StoredTokens;
 
-/// Spotify refresh tokens die this long after the user's authorization (six months).
-pub const CONNECTION_LIFETIME_SECS: i64 = 182 * 86_400;
 /// The warning shows from this long before the end.
 pub const WARNING_SECS: i64 = 14 * 86_400;
 

@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::panel::Panel;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
-use crate::stats::{self, Hemisphere, PopularitySource, SeasonSource};
+use crate::stats::{self, PopularitySource, SeasonSource};
 use crate::store::User;
 use crate::views::panels::seasons::GenreSource;
 use crate::views::panels::{Scope, Viewer};
@@ -92,25 +92,46 @@ pub async fn body(
             panels::release_years::release_years(&stats::release_year_trends(&tracks))
         }
         Panel::MusicVarietyBySeason => {
-            let tracks = library.top_tracks(user, range).await?;
-            let items = stats::release_month_items(&tracks);
+            // From the listening history when it has plays in the window, else (like the
+            // original app) from the release months of the top tracks.
+            let settings = state.store.history_settings(user).await?;
+            let now_ms = state.clock.now().unix_timestamp() * 1000;
+            let (from, to) = stats::history::season_window(range, now_ms);
+            let (items, source) = if state.store.has_plays_between(user, from, to).await? {
+                let plays = state
+                    .store
+                    .plays_in_window(user, from, to, &settings.zone)
+                    .await?;
+                let items = stats::history::season_items(&plays);
+                (items, SeasonSource::ListeningHistory)
+            } else {
+                let tracks = library.top_tracks(user, range).await?;
+                (
+                    stats::release_month_items(&tracks),
+                    SeasonSource::ReleaseMonth,
+                )
+            };
+            // Plays known only by an artist's name ("name:…") have no Spotify id to look up.
             let artist_ids: Vec<String> = items
                 .iter()
-                .flat_map(|item| item.artist_ids.iter().cloned())
+                .flat_map(|item| item.artist_ids.iter())
+                .filter(|id| !id.starts_with("name:"))
+                .cloned()
                 .collect();
             let genres = library.genres(user, &artist_ids).await?;
             let lookup = |id: &str| genres.as_ref()?.get(id).map(Vec::as_slice);
-            let seasons = stats::variety_by_season(&items, &lookup, Hemisphere::default());
-            let source = if genres.is_some() {
+            let seasons = stats::variety_by_season(&items, &lookup, settings.hemisphere);
+            let genre_source = if genres.is_some() {
                 GenreSource::Spotify
             } else {
                 GenreSource::Unavailable
             };
             panels::seasons::seasons(
                 &seasons,
-                SeasonSource::ReleaseMonth,
                 source,
-                Hemisphere::default(),
+                genre_source,
+                settings.hemisphere,
+                settings.zone.name(),
             )
         }
     })

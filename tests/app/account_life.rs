@@ -11,6 +11,7 @@ both_backends!(
     the_six_month_cliff_is_announced_two_weeks_ahead_and_reconnecting_keeps_everything,
     after_the_cliff_the_banner_says_recording_paused_since_that_date,
     the_account_page_says_when_spotify_is_rate_limiting,
+    history_recording_stops_at_the_cliff_and_resumes_on_reconnect,
 );
 
 /// Makes the user's authorization `days` old, as if approved that long ago (a login always
@@ -135,4 +136,50 @@ async fn the_account_page_says_when_spotify_is_rate_limiting(backend: Backend) {
     let account = app.get(&client, "/account").await.text().await.unwrap();
     assert!(account.contains("Spotify is asking Euterpe to wait"));
     assert!(account.contains("about 10 minutes"));
+}
+
+async fn history_recording_stops_at_the_cliff_and_resumes_on_reconnect(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = app
+        .store
+        .user_by_account(&app.fake.persona_facts("alice").unwrap().account_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let polled = |report: &euterpe::worker::poller::RoundReport| {
+        report.polled.iter().any(|(user, _)| *user == alice)
+    };
+    authorized_days_ago(&app, 181).await;
+    let report = euterpe::worker::poller::poll_due_users(&app.state)
+        .await
+        .unwrap();
+    assert!(
+        polled(&report),
+        "a day before the end, history is still recorded"
+    );
+    authorized_days_ago(&app, 183).await;
+    app.clock.advance(time::Duration::minutes(21));
+    let report = euterpe::worker::poller::poll_due_users(&app.state)
+        .await
+        .unwrap();
+    assert!(
+        !polled(&report),
+        "after the end, the poller leaves the user alone"
+    );
+    app.fake.reset_counters();
+    let report = euterpe::worker::poller::poll_due_users(&app.state)
+        .await
+        .unwrap();
+    assert!(!polled(&report));
+    assert_eq!(app.fake.total_api_requests(), 0);
+    // Reconnecting restarts the clock, and recording with it.
+    app.login(&client, "alice").await;
+    app.clock.advance(time::Duration::minutes(21));
+    let report = euterpe::worker::poller::poll_due_users(&app.state)
+        .await
+        .unwrap();
+    assert!(polled(&report));
 }

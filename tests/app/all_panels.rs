@@ -21,6 +21,7 @@ both_backends!(
     a_whole_dashboard_costs_each_resource_once_and_nothing_when_warm,
     two_processes_share_one_fetch,
     every_panel_is_a_full_page_without_javascript,
+    seasons_come_from_listening_history_once_there_is_some,
 );
 
 /// GETs every panel as htmx does, at the dashboard's default ranges, all at once.
@@ -399,5 +400,69 @@ async fn every_panel_is_a_full_page_without_javascript(backend: Backend) {
             "{} rendered, not lazy",
             panel.name()
         );
+    }
+}
+
+async fn seasons_come_from_listening_history_once_there_is_some(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    euterpe::worker::poller::poll_due_users(&app.state)
+        .await
+        .unwrap();
+    // The poller stored the 50 plays Spotify remembers; count them per season by hand.
+    let now = app.clock.now();
+    let mut plays = app.fake.plays("alice");
+    plays.retain(|(_, at)| *at <= now);
+    plays.sort_by_key(|(_, at)| *at);
+    let recent: Vec<_> = plays.iter().rev().take(50).collect();
+    for (hemisphere, seasons) in [
+        ("northern", ["Winter", "Spring", "Summer", "Fall"]),
+        ("southern", ["Summer", "Fall", "Winter", "Spring"]),
+    ] {
+        let csrf = app.csrf(&client).await;
+        let saved = client
+            .post(app.url("/account/settings"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("time_zone", "UTC"),
+                ("hemisphere", hemisphere),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let html = app
+            .htmx(&client, "/music_variety_by_season?time_range=short_term")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Seasons from: <strong>listening history</strong>"),
+            "{html}"
+        );
+        assert!(html.contains("in your time zone (UTC)"));
+        let mut expected = [0usize; 4];
+        for (_, at) in &recent {
+            // Northern order: Winter (Dec–Feb), Spring, Summer, Fall.
+            let index = match u8::from(at.month()) {
+                12 | 1 | 2 => 0,
+                3..=5 => 1,
+                6..=8 => 2,
+                _ => 3,
+            };
+            expected[index] += 1;
+        }
+        for (count, season) in expected.iter().zip(seasons) {
+            let section = html
+                .split(&format!(">{season}</h3>"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("{season} missing"));
+            assert!(
+                section.contains(&format!("<dd>{count} plays</dd>")),
+                "{hemisphere}: {season} should hold {count} plays"
+            );
+        }
     }
 }

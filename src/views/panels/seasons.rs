@@ -20,6 +20,7 @@ pub fn seasons(
     source: SeasonSource,
     genres: GenreSource,
     hemisphere: Hemisphere,
+    time_zone: &str,
 ) -> Markup {
     let total: usize = stats.iter().map(|season| season.items).sum();
     let unit = match source {
@@ -31,7 +32,10 @@ pub fn seasons(
             "Seasons from: " strong { (source.label()) }
             @match source {
                 SeasonSource::ReleaseMonth => " — each top song counts in the season of the month it was released (songs with only a release year are left out).",
-                SeasonSource::ListeningHistory => " — each play counts in the season it was played.",
+                SeasonSource::ListeningHistory => {
+                    " — each play counts in the season it was played, in your time zone ("
+                    (time_zone) ")."
+                }
             }
             " " (hemisphere.label()) " seasons."
         }
