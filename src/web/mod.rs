@@ -48,6 +48,8 @@ pub const SESSION_INACTIVITY: TimeDuration = TimeDuration::days(14);
 
 /// Every route of Euterpe, with sessions, error pages and logging.
 pub fn router(state: AppState) -> Router {
+    // One set of buckets for every share route, so a dashboard and its panels count together.
+    let share_limit = rate_limit::limit(Quota::SHARE);
     let mut routes = Router::new()
         .route("/", get(dashboard::index))
         .route(
@@ -70,9 +72,11 @@ pub fn router(state: AppState) -> Router {
         .route("/history/seasons", get(history::seasons))
         .route(
             "/import",
-            get(import::form)
-                .post(import::upload)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
+            get(import::form).merge(
+                post(import::upload)
+                    .layer(axum::extract::DefaultBodyLimit::disable())
+                    .layer(rate_limit::limit(Quota::IMPORT)),
+            ),
         )
         .route("/import/{id}", get(import::status))
         .route("/import/{id}/progress", get(import::progress))
@@ -80,8 +84,11 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{hash}/{file}", get(assets::serve))
         .route("/shares", post(shares::create))
         .route("/shares/{id}/revoke", post(shares::revoke))
-        .route("/s/{token}", get(shares::dashboard))
-        .route("/s/{token}/{panel}", get(shares::panel));
+        .route(
+            "/s/{token}",
+            get(shares::dashboard).layer(share_limit.clone()),
+        )
+        .route("/s/{token}/{panel}", get(shares::panel).layer(share_limit));
     for panel in Panel::ALL {
         routes = routes.route(
             &panel.path(),

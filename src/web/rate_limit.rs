@@ -61,6 +61,14 @@ impl Quota {
         period: Duration::from_secs(3600),
     };
 
+    /// Share-link pages and panels (`/s/…`), per visitor address: 300 a minute — a visitor
+    /// loading every panel of a shared dashboard many times over, not a scraper's flood.
+    pub const SHARE: Quota = Quota {
+        name: "share",
+        burst: 300,
+        period: Duration::from_secs(60),
+    };
+
     /// Tokens added per second.
     fn rate(&self) -> f64 {
         f64::from(self.burst) / self.period.as_secs_f64()

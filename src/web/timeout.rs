@@ -19,7 +19,17 @@ use crate::views::{self, Chrome};
 pub struct TimedOut(pub std::time::Duration);
 
 /// Runs the request, or answers 503 once the configured time is up (the handler is dropped).
+/// An export upload (`POST /import`) is exempt: receiving a large file over a slow line takes
+/// as long as it takes, and the import itself runs in the background afterwards.
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() == axum::http::Method::POST
+        && request
+            .extensions()
+            .get::<MatchedPath>()
+            .is_some_and(|path| path.as_str() == "/import")
+    {
+        return next.run(request).await;
+    }
     let limit = state.config.request_timeout;
     let mode = RenderMode::from_headers(request.headers());
     let panel = panel_of(&request);

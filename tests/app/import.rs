@@ -17,6 +17,7 @@ both_backends!(
     broken_files_are_named_and_commit_nothing,
     an_upload_over_the_limit_is_a_413_stating_it,
     uploads_need_the_form_token_and_progress_refreshes,
+    a_slow_upload_is_not_cut_by_the_request_time_limit_but_uploads_are_rate_limited,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -463,4 +464,70 @@ async fn uploads_need_the_form_token_and_progress_refreshes(backend: Backend) {
     );
     let form = app.get(&client, "/import").await.text().await.unwrap();
     assert!(form.contains(r#"enctype="multipart/form-data""#) && form.contains(r#"name="csrf""#));
+}
+
+async fn a_slow_upload_is_not_cut_by_the_request_time_limit_but_uploads_are_rate_limited(
+    backend: Backend,
+) {
+    let app = spawn_with(
+        backend,
+        Spawn {
+            extra_env: vec![("REQUEST_TIMEOUT_SECS", "1".into())],
+            ..Spawn::default()
+        },
+    )
+    .await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let csrf = csrf_of(&app, &client).await;
+    // The file trickles in over about 2.5 s, past the 1 s limit for ordinary requests.
+    let bytes = fixture("extended_Streaming_History_Audio_format2023plus.json");
+    let chunks: Vec<Vec<u8>> = bytes
+        .chunks(bytes.len() / 5 + 1)
+        .map(<[u8]>::to_vec)
+        .collect();
+    let stream = futures_util::stream::unfold(chunks.into_iter(), |mut chunks| async move {
+        let chunk = chunks.next()?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        Some((Ok::<_, std::io::Error>(chunk), chunks))
+    });
+    let part = Part::stream(reqwest::Body::wrap_stream(stream))
+        .file_name("Streaming_History_Audio_2023_0.json");
+    let form = Form::new().text("csrf", csrf.clone()).part("file", part);
+    let slow = client
+        .post(app.url("/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        slow.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        slow.text().await.unwrap()
+    );
+    assert!(location(&slow).starts_with("/import/"));
+
+    // Five uploads an hour; the sixth is refused with a time to come back.
+    for _ in 0..4 {
+        let answer = upload(
+            &app,
+            &client,
+            Some(&csrf),
+            &[("StreamingHistory0.json", b"[]".to_vec())],
+        )
+        .await;
+        assert_ne!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let refused = upload(
+        &app,
+        &client,
+        Some(&csrf),
+        &[("StreamingHistory0.json", b"[]".to_vec())],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().get("retry-after").is_some());
+    // The form itself stays reachable.
+    assert_eq!(app.get(&client, "/import").await.status(), StatusCode::OK);
 }

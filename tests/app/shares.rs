@@ -17,6 +17,7 @@ both_backends!(
     visitors_cost_at_most_one_fetch_per_ttl,
     tokens_are_long_random_and_stored_only_as_fingerprints,
     share_forms_are_checked,
+    share_routes_are_rate_limited_per_visitor_address,
 );
 
 /// Makes a share through the account page's form; returns the link shown once.
@@ -411,5 +412,60 @@ async fn share_forms_are_checked(backend: Backend) {
             .await
             .unwrap()
             .contains("Your share links")
+    );
+}
+
+async fn share_routes_are_rate_limited_per_visitor_address(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = browser();
+    app.login(&owner, "alice").await;
+    let link = share(&app, &owner, &[("panels", "top_songs")]).await;
+    let visitors = reqwest::Client::new();
+    let get = |path: String, address: &'static str| {
+        let visitors = visitors.clone();
+        async move {
+            visitors
+                .get(path)
+                .header("X-Forwarded-For", address)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A dashboard and its panels count together: 300 a minute per address (and 5 more each
+    // second). 400 at once from one address: the first 300 at least are served, then refused.
+    let answers = join_all((0..400).map(|i| {
+        let path = if i % 2 == 0 {
+            link.clone()
+        } else {
+            format!("{link}/top_songs")
+        };
+        get(path, "203.0.113.7")
+    }))
+    .await;
+    let served = answers
+        .iter()
+        .filter(|a| a.status() == StatusCode::OK)
+        .count();
+    let refused: Vec<_> = answers
+        .into_iter()
+        .filter(|a| a.status() == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(served >= 300, "only {served} served");
+    assert!(!refused.is_empty(), "a flood from one address is refused");
+    assert_eq!(served + refused.len(), 400, "nothing but 200 and 429");
+    let refused = refused.into_iter().next().unwrap();
+    assert!(refused.headers().get("retry-after").is_some());
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Please try again in")
+    );
+    // Another visitor is not held back.
+    assert_eq!(
+        get(link.clone(), "198.51.100.4").await.status(),
+        StatusCode::OK
     );
 }
