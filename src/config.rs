@@ -80,6 +80,9 @@ pub struct Config {
     pub demo_latency: Option<Duration>,
     /// Listening history: poll interval, import limits.
     pub history: crate::history::config::HistoryConfig,
+    /// Accounts nobody logged in to or visited for this many days are deleted (`None`: kept
+    /// forever).
+    pub retention_inactive_days: Option<u32>,
 }
 
 /// The default SQLite database: a file in the working directory, created on first use.
@@ -277,6 +280,18 @@ impl Config {
             .filter(|ms| *ms > 0)
             .map(Duration::from_millis);
         let history = crate::history::config::HistoryConfig::from_vars(get)?;
+        let retention_inactive_days = match get("RETENTION_INACTIVE_DAYS") {
+            None => None,
+            Some(value) => match value.parse::<u32>() {
+                Ok(days) if days >= 1 => Some(days),
+                _ => {
+                    return Err(ConfigError(format!(
+                        "RETENTION_INACTIVE_DAYS is not a whole number of days of at least 1 \
+                         ({value:?}): unset it to keep accounts forever"
+                    )));
+                }
+            },
+        };
 
         Ok(Self {
             host,
@@ -297,6 +312,7 @@ impl Config {
             dyno,
             demo_latency,
             history,
+            retention_inactive_days,
         })
     }
 

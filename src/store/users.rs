@@ -87,6 +87,18 @@ impl Store {
         })
     }
 
+    /// Users who have neither logged in nor visited since `cutoff` (Unix seconds).
+    pub async fn inactive_users(&self, cutoff: i64) -> Result<Vec<Uuid>> {
+        with_pool!(self, pool => {
+            sqlx::query_scalar::<_, Uuid>(
+                "SELECT id FROM users WHERE last_seen_at < $1 AND last_login_at < $1",
+            )
+            .bind(cutoff)
+            .fetch_all(pool)
+            .await
+        })
+    }
+
     /// Records that the user was here (for retention), at most as often as callers ask.
     pub async fn touch_user(&self, id: Uuid, now: i64) -> Result<()> {
         with_pool!(self, pool => {

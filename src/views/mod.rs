@@ -13,6 +13,7 @@ pub mod landing;
 pub mod layout;
 pub mod limits;
 pub mod panels;
+pub mod retention;
 pub mod share;
 
 use crate::store::User;

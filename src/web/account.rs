@@ -26,7 +26,9 @@ pub async fn page(
     let settings = state.store.history_settings(current.user.id).await?;
     let now = state.clock.unix();
     let paused_until = state.store.paused_until(current.user.id, now).await?;
+    let retention = super::retention_notice(&state, &current).await?;
     let main = maud::html! {
+        (retention)
         (views::account::account(
             &current.user,
             tokens.as_ref(),
@@ -42,6 +44,7 @@ pub async fn page(
             ),
         ))
         (views::history::account_sections(&settings, &current.csrf, query.saved.is_some()))
+        (views::retention::policy(state.config.retention_inactive_days))
     };
     let chrome = current.chrome(&state);
     Ok(views::layout::page("Your account", chrome, main).into_response())

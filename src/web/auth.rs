@@ -13,6 +13,7 @@ use crate::spotify::SpotifyError;
 use crate::spotify::models::CurrentUser as SpotifyUser;
 use crate::spotify::oauth::{OAuth, OAuthError};
 use crate::store::NewUser;
+use crate::worker::retention;
 
 /// `GET /login`: remember a fresh `state` and PKCE verifier in this browser's session, then send
 /// the browser to Spotify's consent page.
@@ -116,6 +117,11 @@ pub async fn callback(
             })
         })?;
 
+    // An owner back after a long absence hears how close deletion came (RETENTION_INACTIVE_DAYS).
+    let returning = state.store.user_by_account(me.stable_id()).await?;
+    let warning = returning.and_then(|old| {
+        retention::warning(state.config.retention_inactive_days, old.last_seen_at, now)
+    });
     let user = state
         .store
         .upsert_user(
@@ -138,6 +144,11 @@ pub async fn callback(
             _ => AppError::Login(LoginError::SpotifyUnavailable),
         })?;
     let session_id = session.log_in(user.id, now).await?;
+    if let Some(warning) = warning {
+        session
+            .set_flash(retention::FLASH, &warning.to_flash())
+            .await?;
+    }
     state.store.link_session(&session_id, user.id, now).await?;
     tracing::info!(user = %user.id, "logged in");
     Ok(Redirect::to("/").into_response())

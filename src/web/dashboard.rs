@@ -35,7 +35,9 @@ pub async fn index(
     };
     let tokens = state.store.tokens(current.user.id).await?;
     let connection = Connection::of(tokens.as_ref(), state.clock.unix());
-    let main = views::dashboard::dashboard(&current.user, range.0, connection::banner(connection));
+    let retention = super::retention_notice(&state, &current).await?;
+    let notices = maud::html! { (retention) (connection::banner(connection)) };
+    let main = views::dashboard::dashboard(&current.user, range.0, notices);
     let chrome = current.chrome(&state);
     Ok(views::layout::page("Your listening", chrome, main).into_response())
 }

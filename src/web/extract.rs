@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::spotify::models::TimeRange;
 use crate::store::User;
 use crate::views::Chrome;
+use crate::worker::retention;
 
 /// How often a visit is recorded (seconds): keeps the session's inactivity expiry and the user's
 /// last-seen time current without a database write per request.
@@ -170,6 +171,13 @@ impl FromRequestParts<AppState> for MaybeUser {
             return Ok(Self(None));
         };
         if session.mark_seen(now, SEEN_INTERVAL_SECS).await? {
+            if let Some(warning) =
+                retention::warning(state.config.retention_inactive_days, user.last_seen_at, now)
+            {
+                session
+                    .set_flash(retention::FLASH, &warning.to_flash())
+                    .await?;
+            }
             state.store.touch_user(user.id, now).await?;
         }
         let csrf = session.csrf_token().await?;

@@ -137,6 +137,24 @@ pub fn with_middleware(state: AppState, routes: Router<AppState>) -> Router {
     }))
 }
 
+/// The one-time warning for an owner back after a long absence (see
+/// [`crate::worker::retention`]), or nothing.
+pub async fn retention_notice(
+    state: &AppState,
+    current: &extract::CurrentUser,
+) -> Result<maud::Markup, AppError> {
+    let warning = current
+        .session
+        .take_flash(crate::worker::retention::FLASH)
+        .await?
+        .as_deref()
+        .and_then(crate::worker::retention::Warning::from_flash);
+    Ok(match (warning, state.config.retention_inactive_days) {
+        (Some(warning), Some(days)) => crate::views::retention::warning(warning, days),
+        _ => maud::html! {},
+    })
+}
+
 /// The site's origin as the visitor reached it: `PUBLIC_URL` when set, else the `Host` the
 /// request came to (with `https` behind a router that says so).
 pub fn origin(state: &AppState, headers: &HeaderMap) -> String {

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::shutdown::Shutdown;
 
 pub mod poller;
+pub mod retention;
 
 /// How often expired login sessions are deleted.
 pub const SESSION_CLEANUP_INTERVAL: Duration = Duration::from_secs(3600);
@@ -37,6 +38,7 @@ pub async fn run_alone(state: AppState, shutdown: Shutdown) {
 async fn run_jobs(state: AppState, shutdown: Shutdown, poll: bool) {
     let mut jobs = JoinSet::new();
     jobs.spawn(session_cleanup(state.clone(), shutdown.clone()));
+    jobs.spawn(retention::run(state.clone(), shutdown.clone()));
     if poll {
         jobs.spawn(poller::run(state.clone(), shutdown.clone()));
     }

@@ -13,5 +13,6 @@ mod login;
 mod outage;
 mod panels;
 mod private_postgres;
+mod retention;
 mod shares;
 mod tokens;
