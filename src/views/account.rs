@@ -5,13 +5,22 @@ use time::OffsetDateTime;
 
 use super::components::{clock_time, date, rough_duration};
 use super::connection::{self, Connection};
-use crate::store::{StoredTokens, User};
+use crate::store::{ImportRow, StoredTokens, User};
+
+/// What the account page says about history recording and imports.
+pub struct Recording<'a> {
+    /// When the poller last fetched the user's plays successfully (Unix seconds).
+    pub last_poll: Option<i64>,
+    /// The user's imports, newest first.
+    pub imports: &'a [ImportRow],
+}
 
 /// The account page's main content.
 pub fn account(
     user: &User,
     tokens: Option<&StoredTokens>,
     paused_until: Option<i64>,
+    recording: Recording<'_>,
     now: i64,
     csrf: &str,
     shares: Markup,
@@ -45,6 +54,32 @@ pub fn account(
                     }
                     _ => {
                         dt { "State" } dd { "Not connected" }
+                    }
+                }
+                dt { "History recorded" }
+                dd {
+                    @match recording.last_poll {
+                        Some(at_unix) if at_unix > 0 => {
+                            "Last fetched " (rough_duration(now - at_unix)) " ago ("
+                            (clock_time(at(at_unix))) ", " (date(at(at_unix))) ")."
+                        }
+                        _ => "Not fetched yet.",
+                    }
+                }
+                dt { "Imports" }
+                dd {
+                    @if recording.imports.is_empty() {
+                        "None yet. " a href="/import" { "Import your Spotify data export" } "."
+                    } @else {
+                        ul.plain {
+                            @for import in recording.imports.iter().take(5) {
+                                li {
+                                    a href={ "/import/" (import.id) } { (date(at(import.created_at))) }
+                                    ": " (import.status)
+                                    @if import.status == "done" { ", " (import.plays_added) " plays added" }
+                                }
+                            }
+                        }
                     }
                 }
                 dt { "Spotify rate limit" }

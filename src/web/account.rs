@@ -26,6 +26,12 @@ pub async fn page(
     let settings = state.store.history_settings(current.user.id).await?;
     let now = state.clock.unix();
     let paused_until = state.store.paused_until(current.user.id, now).await?;
+    let last_poll = state
+        .store
+        .poll_state(current.user.id)
+        .await?
+        .map(|poll| poll.last_success_at);
+    let imports = state.store.imports(current.user.id).await?;
     let retention = super::retention_notice(&state, &current).await?;
     let main = maud::html! {
         (retention)
@@ -33,6 +39,10 @@ pub async fn page(
             &current.user,
             tokens.as_ref(),
             paused_until,
+            views::account::Recording {
+                last_poll,
+                imports: &imports,
+            },
             now,
             &current.csrf,
             views::share::account_section(

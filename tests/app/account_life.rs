@@ -10,7 +10,7 @@ use crate::common::{Backend, TestApp, browser, spawn_app};
 both_backends!(
     the_six_month_cliff_is_announced_two_weeks_ahead_and_reconnecting_keeps_everything,
     after_the_cliff_the_banner_says_recording_paused_since_that_date,
-    the_account_page_says_when_spotify_is_rate_limiting,
+    the_account_page_says_when_history_was_recorded_and_spotify_is_rate_limiting,
     history_recording_stops_at_the_cliff_and_resumes_on_reconnect,
 );
 
@@ -118,12 +118,24 @@ async fn after_the_cliff_the_banner_says_recording_paused_since_that_date(backen
     }
 }
 
-async fn the_account_page_says_when_spotify_is_rate_limiting(backend: Backend) {
+async fn the_account_page_says_when_history_was_recorded_and_spotify_is_rate_limiting(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     let client = browser();
     app.login(&client, "alice").await;
     let account = app.get(&client, "/account").await.text().await.unwrap();
     assert!(account.contains("Not limited right now."));
+    assert!(account.contains("Not fetched yet."));
+    assert!(account.contains("None yet."), "no imports");
+    euterpe::worker::poller::poll_due_users(&app.state)
+        .await
+        .unwrap();
+    let account = app.get(&client, "/account").await.text().await.unwrap();
+    assert!(
+        account.contains("Last fetched about 1 second ago"),
+        "{account}"
+    );
     app.fake.inject(Fault {
         route: None,
         persona: None,
