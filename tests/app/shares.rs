@@ -293,13 +293,15 @@ async fn visitors_cost_at_most_one_fetch_per_ttl(backend: Backend) {
     let visitors = reqwest::Client::new();
     for round in 0..2 {
         app.fake.reset_counters();
-        let requests = (0..200).map(|_| {
+        // Two hundred visitors, each from an address of their own.
+        let requests = (0..200).map(|i| {
             let visitors = &visitors;
             let panel = &panel;
             async move {
                 visitors
                     .get(panel)
                     .header("HX-Request", "true")
+                    .header("X-Forwarded-For", format!("198.51.{round}.{i}"))
                     .send()
                     .await
                     .unwrap()
