@@ -14,12 +14,16 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 mod cache;
+mod catalogue;
 mod postgres;
 mod sessions;
 mod tokens;
 mod users;
 
 pub use cache::{CacheEntry, CatalogueEntry};
+pub use catalogue::{
+    ArtistGenresRow, JobRow, NewJob, ServiceRow, TrackPopularityRow, TrackRecordingsRow,
+};
 pub use sessions::SessionBackend;
 pub use tokens::{StoredTokens, TokenLock};
 pub use users::{NewUser, User};
