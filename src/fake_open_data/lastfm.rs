@@ -11,8 +11,12 @@ use serde_json::json;
 use super::data::OpenWorld;
 use super::{FakeOpenData, LASTFM_API_KEY, OpenService, query_pairs};
 
-pub(super) fn routes() -> Router<FakeOpenData> {
-    Router::new().route("/", get(call))
+/// Last.fm's one endpoint is its root, `/2.0/` (with the slash, as clients write it): routed
+/// from the top (a nested router's root would only match without the slash).
+pub(super) fn routes(mount: &str) -> Router<FakeOpenData> {
+    Router::new()
+        .route(&format!("{mount}/"), get(call))
+        .route(mount, get(call))
 }
 
 fn lastfm_error(status: StatusCode, code: u32, message: &str) -> Response {

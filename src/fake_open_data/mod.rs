@@ -161,10 +161,10 @@ impl FakeOpenData {
                 OpenService::ListenBrainz.mount(),
                 observed(OpenService::ListenBrainz, listenbrainz::routes()),
             )
-            .nest(
-                OpenService::LastFm.mount(),
-                observed(OpenService::LastFm, lastfm::routes()),
-            )
+            .merge(observed(
+                OpenService::LastFm,
+                lastfm::routes(OpenService::LastFm.mount()),
+            ))
     }
 
     /// Serves [`router`](Self::router) on `127.0.0.1` at a free port, in a task that lives as
