@@ -5,6 +5,7 @@ pub mod account;
 pub mod charts;
 pub mod components;
 pub mod dashboard;
+pub mod enrichment;
 pub mod errors;
 pub mod landing;
 pub mod layout;

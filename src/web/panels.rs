@@ -8,11 +8,11 @@ use maud::Markup;
 
 use super::extract::{CurrentUser, RangeParam, RenderMode};
 use crate::app::AppState;
+use crate::enrichment;
 use crate::panel::Panel;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
-use crate::stats::{self, Hemisphere, PopularitySource, SeasonSource};
-use crate::views::panels::seasons::GenreSource;
+use crate::stats::{self, Hemisphere, SeasonSource};
 use crate::views::{self, Chrome, panels};
 
 /// `GET /{panel}`.
@@ -36,14 +36,26 @@ async fn body(
 ) -> Result<Markup, SpotifyError> {
     let library = &state.library;
     let user = current.user.id;
+    // Popularity and genres: Spotify's when it sends them, else open data known so far (what
+    // is missing is queued for the background; panels never wait for those services).
+    let open = &state.enrichment;
+    let now = state.clock.now();
     Ok(match panel {
         Panel::TopSongs => {
             let tracks = library.top_tracks(user, range).await?;
-            panels::top_songs::top_songs(&stats::top_songs(&tracks))
+            let popularity = open.popularity(&tracks).await;
+            panels::top_songs::top_songs(&stats::top_songs(&tracks), &popularity, Some(range), now)
         }
         Panel::TopArtists => {
             let artists = library.top_artists(user, range).await?;
-            panels::top_artists::top_artists(&stats::top_artists(&artists))
+            let genres = open
+                .genres(
+                    enrichment::sent_genres(&artists),
+                    &enrichment::keys_of(&artists),
+                )
+                .await;
+            let rows = stats::top_artists(&artists);
+            panels::top_artists::top_artists(&rows, &genres, Some(range), now)
         }
         Panel::TopAlbums => {
             let tracks = library.top_tracks(user, range).await?;
@@ -51,9 +63,9 @@ async fn body(
         }
         Panel::HiddenGems => {
             let tracks = library.top_tracks(user, range).await?;
-            let gems = stats::hidden_gems(&tracks, stats::spotify_popularity);
-            let source = stats::any_popularity_known(&tracks).then_some(PopularitySource::Spotify);
-            panels::hidden_gems::hidden_gems(&gems, source)
+            let popularity = open.popularity(&tracks).await;
+            let gems = stats::hidden_gems(&tracks, |track| popularity.of(track));
+            panels::hidden_gems::hidden_gems(&gems, &popularity, Some(range), now)
         }
         Panel::TopPlaylists => {
             let (playlists, top) = tokio::try_join!(
@@ -86,19 +98,24 @@ async fn body(
                 .iter()
                 .flat_map(|item| item.artist_ids.iter().cloned())
                 .collect();
-            let genres = library.genres(user, &artist_ids).await?;
-            let lookup = |id: &str| genres.as_ref()?.get(id).map(Vec::as_slice);
+            let dated = tracks
+                .iter()
+                .filter(|track| stats::release_month(&track.album).is_some());
+            let genres = open
+                .genres(
+                    library.genres(user, &artist_ids).await?,
+                    &enrichment::artists_of(dated),
+                )
+                .await;
+            let lookup = |id: &str| genres.get(id);
             let seasons = stats::variety_by_season(&items, &lookup, Hemisphere::default());
-            let source = if genres.is_some() {
-                GenreSource::Spotify
-            } else {
-                GenreSource::Unavailable
-            };
             panels::seasons::seasons(
                 &seasons,
                 SeasonSource::ReleaseMonth,
-                source,
+                &genres,
                 Hemisphere::default(),
+                Some(range),
+                now,
             )
         }
     })

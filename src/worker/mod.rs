@@ -17,6 +17,10 @@ pub const SESSION_CLEANUP_INTERVAL: Duration = Duration::from_secs(3600);
 pub async fn run(state: AppState, shutdown: Shutdown) {
     let mut jobs = JoinSet::new();
     jobs.spawn(session_cleanup(state.clone(), shutdown.clone()));
+    jobs.spawn(crate::enrichment::run(
+        state.enrichment.clone(),
+        shutdown.clone(),
+    ));
     while let Some(result) = jobs.join_next().await {
         if let Err(err) = result {
             tracing::error!(error = %err, "a background job failed");
