@@ -20,7 +20,14 @@ async fn dashboard(app: &TestApp, client: &reqwest::Client) {
 }
 
 async fn measure(backend: Backend, mode: Mode) -> (usize, usize, Vec<(String, usize)>) {
-    let app = spawn_with(backend, Spawn { mode, ..Spawn::default() }).await;
+    let app = spawn_with(
+        backend,
+        Spawn {
+            mode,
+            ..Spawn::default()
+        },
+    )
+    .await;
     let client = browser();
     app.login(&client, "alice").await;
     app.fake.reset_counters();

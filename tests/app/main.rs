@@ -6,6 +6,7 @@ mod common;
 mod all_panels;
 
 mod demo;
+mod enrichment;
 mod login;
 mod panels;
 mod tokens;
