@@ -209,7 +209,7 @@ async fn log_in_see_every_panel_switch_range_go_back_and_browse_without_javascri
     assert!(panel_text(&js, Panel::TopSongs).await.contains(&medium[0]));
     let gems = panel_text(&js, Panel::HiddenGems).await;
     assert!(
-        gems.contains("Obscurity") && gems.contains("ListenBrainz"),
+        gems.contains("100 minus the mean popularity") && gems.contains("ListenBrainz"),
         "{gems}"
     );
     let seasons = panel_text(&js, Panel::MusicVarietyBySeason).await;
