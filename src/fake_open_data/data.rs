@@ -285,7 +285,7 @@ fn build() -> OpenWorld {
         if index == TAGS_ONLY_ARTIST {
             tags.push(("singer-songwriter".to_owned(), 2));
         }
-        if h % 4 == 0 {
+        if h.is_multiple_of(4) {
             // Not every tag is a genre, and some have been voted down.
             tags.push(("seen live".to_owned(), 1));
             tags.push(("overrated".to_owned(), 0));
@@ -295,7 +295,7 @@ fn build() -> OpenWorld {
             mbid: mbid("artist", &[&artist.id]),
             name: artist.name.clone(),
             sort_name: artist.name.clone(),
-            kind: if h % 2 == 0 { "Group" } else { "Person" },
+            kind: if h.is_multiple_of(2) { "Group" } else { "Person" },
             country: COUNTRIES[(h >> 8) as usize % COUNTRIES.len()],
             disambiguation: String::new(),
             genres,

@@ -35,23 +35,23 @@ pub(super) fn error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-/// `401` unless the token rule is met.
-fn check_token(fake: &FakeOpenData, headers: &HeaderMap) -> Result<(), Response> {
+/// A `401` when the token rule is not met.
+fn refusal(fake: &FakeOpenData, headers: &HeaderMap) -> Option<Response> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().to_owned());
     match given {
-        Some(value) if value == format!("Token {LISTENBRAINZ_TOKEN}") => Ok(()),
-        Some(_) => Err(error(
+        Some(value) if value == format!("Token {LISTENBRAINZ_TOKEN}") => None,
+        Some(_) => Some(error(
             StatusCode::UNAUTHORIZED,
             "Invalid authorization token.",
         )),
-        None if fake.listenbrainz_requires_token() => Err(error(
+        None if fake.listenbrainz_requires_token() => Some(error(
             StatusCode::UNAUTHORIZED,
             "You need to provide an Authorization header.",
         )),
-        None => Ok(()),
+        None => None,
     }
 }
 
@@ -83,7 +83,7 @@ async fn popularity(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if let Err(response) = check_token(&fake, &headers) {
+    if let Some(response) = refusal(&fake, &headers) {
         return with_rate_headers(&fake, response);
     }
     let parsed: Option<Vec<String>> = serde_json::from_str::<Value>(&body)
@@ -143,7 +143,7 @@ async fn lookup(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if let Err(response) = check_token(&fake, &headers) {
+    if let Some(response) = refusal(&fake, &headers) {
         return with_rate_headers(&fake, response);
     }
     let pairs = query_pairs(query.as_deref().unwrap_or(""));

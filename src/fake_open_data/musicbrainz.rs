@@ -55,16 +55,15 @@ fn includes(pairs: &[(String, String)]) -> Vec<String> {
         .collect()
 }
 
-/// The web service answers XML unless asked for JSON; this fake only speaks JSON.
-fn wants_json(pairs: &[(String, String)]) -> Result<(), Response> {
-    if param(pairs, "fmt") == Some("json") {
-        Ok(())
-    } else {
-        Err(error(
+/// The web service answers XML unless asked for JSON; this fake only speaks JSON, and
+/// refuses requests without `fmt=json`.
+fn not_json(pairs: &[(String, String)]) -> Option<Response> {
+    (param(pairs, "fmt") != Some("json")).then(|| {
+        error(
             StatusCode::NOT_ACCEPTABLE,
             "this fake answers JSON only: add fmt=json",
-        ))
-    }
+        )
+    })
 }
 
 fn is_mbid(value: &str) -> bool {
@@ -117,7 +116,7 @@ fn url_entity(resource: &str, artist: &MbArtist, with_relations: bool) -> Value 
 /// ones when several resources are asked.
 async fn url(State(fake): State<FakeOpenData>, RawQuery(query): RawQuery) -> Response {
     let pairs = query_pairs(query.as_deref().unwrap_or(""));
-    if let Err(response) = wants_json(&pairs) {
+    if let Some(response) = not_json(&pairs) {
         return response;
     }
     let resources: Vec<&str> = pairs
@@ -167,7 +166,7 @@ async fn artist(
     RawQuery(query): RawQuery,
 ) -> Response {
     let pairs = query_pairs(query.as_deref().unwrap_or(""));
-    if let Err(response) = wants_json(&pairs) {
+    if let Some(response) = not_json(&pairs) {
         return response;
     }
     fake.record_subject(OpenService::MusicBrainz, mbid.clone());
@@ -233,7 +232,7 @@ fn search_phrase(query: &str) -> String {
 /// `GET /artist?query=…&limit=…`: exact names score 100, names sharing a word less.
 async fn search_artists(State(fake): State<FakeOpenData>, RawQuery(query): RawQuery) -> Response {
     let pairs = query_pairs(query.as_deref().unwrap_or(""));
-    if let Err(response) = wants_json(&pairs) {
+    if let Some(response) = not_json(&pairs) {
         return response;
     }
     let Some(lucene) = param(&pairs, "query") else {
@@ -296,7 +295,7 @@ async fn isrc(
     RawQuery(query): RawQuery,
 ) -> Response {
     let pairs = query_pairs(query.as_deref().unwrap_or(""));
-    if let Err(response) = wants_json(&pairs) {
+    if let Some(response) = not_json(&pairs) {
         return response;
     }
     fake.record_subject(OpenService::MusicBrainz, isrc.clone());
