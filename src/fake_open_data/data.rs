@@ -295,7 +295,11 @@ fn build() -> OpenWorld {
             mbid: mbid("artist", &[&artist.id]),
             name: artist.name.clone(),
             sort_name: artist.name.clone(),
-            kind: if h.is_multiple_of(2) { "Group" } else { "Person" },
+            kind: if h.is_multiple_of(2) {
+                "Group"
+            } else {
+                "Person"
+            },
             country: COUNTRIES[(h >> 8) as usize % COUNTRIES.len()],
             disambiguation: String::new(),
             genres,

@@ -233,10 +233,14 @@ impl Store {
         if jobs.is_empty() {
             return Ok(0);
         }
+        // Always in key order: two panels queueing overlapping artists at once then wait for
+        // each other's rows in the same order, which can't deadlock.
+        let mut ordered: Vec<&NewJob> = jobs.iter().collect();
+        ordered.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut added = 0;
-            for job in jobs {
+            for job in &ordered {
                 added += sqlx::query(
                     "INSERT INTO enrichment_jobs \
                      (kind, key, stage, input, state, attempts, not_before, claimed_until, enqueued_at) \
@@ -482,6 +486,25 @@ impl Store {
             .execute(pool)
             .await
             .map(|_| ())
+        })
+    }
+
+    /// Forgets refusals that only a configuration change ends (a missing or refused token or
+    /// key), and the look-ups they settled as unavailable: called when a process starts, as
+    /// the operator may just have set `LISTENBRAINZ_TOKEN` or `LASTFM_API_KEY`.
+    pub async fn forget_refusals(&self) -> Result<()> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE enrichment_services \
+                 SET problem = NULL, problem_since = NULL, failures = 0, paused_until = 0 \
+                 WHERE problem IN ('needs_token', 'token_refused', 'key_refused')",
+            )
+            .execute(pool)
+            .await?;
+            sqlx::query("DELETE FROM track_popularity WHERE outcome = 'unavailable'")
+                .execute(pool)
+                .await
+                .map(|_| ())
         })
     }
 

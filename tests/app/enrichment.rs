@@ -487,6 +487,23 @@ async fn listenbrainz_without_a_token_says_so_and_last_fm_fills_in(backend: Back
     // One refused request settled every track, for an hour.
     assert_eq!(app.open().requests(OpenService::ListenBrainz), 1);
 
+    // The operator sets the token and restarts: the refusal is forgotten, popularity arrives.
+    app.shutdown.trigger();
+    let mut app = app;
+    app.open_data_env
+        .push(("LISTENBRAINZ_TOKEN".into(), LISTENBRAINZ_TOKEN.into()));
+    let restarted = spawn_sibling(&app).await;
+    let client = browser();
+    restarted.login(&client, "alice").await;
+    fragment(&restarted, &client, "/hidden_gems").await;
+    restarted.wait_for_open_data().await;
+    let html = fragment(&restarted, &client, "/hidden_gems").await;
+    assert!(
+        html.contains("Popularity: <strong>ListenBrainz</strong>"),
+        "{html}"
+    );
+    assert!(!html.contains("needs a token"));
+
     // With a Last.fm key: Last.fm fills in, labelled as such.
     let app = spawn_open(backend, vec![("LASTFM_API_KEY", LASTFM_API_KEY.into())]).await;
     app.open().require_listenbrainz_token(true);

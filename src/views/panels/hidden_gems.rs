@@ -49,7 +49,7 @@ pub fn hidden_gems(
                     p {
                         strong { "No popularity source is available. " }
                         (missing_reason(Fact::Popularity, coverage))
-                        " Until then here are your top songs in rank order."
+                        " Here are your top songs in rank order."
                     }
                 }
             }
