@@ -20,9 +20,17 @@ use euterpe::fake_open_data::{FakeOpenData, OpenService, SampleListener};
 
 const ROUTES: [(OpenService, &str, &str); 7] = [
     (OpenService::MusicBrainz, "GET /url", "URL look-ups"),
-    (OpenService::MusicBrainz, "GET /artist/{mbid}", "artist genres"),
+    (
+        OpenService::MusicBrainz,
+        "GET /artist/{mbid}",
+        "artist genres",
+    ),
     (OpenService::MusicBrainz, "GET /artist", "name searches"),
-    (OpenService::MusicBrainz, "GET /isrc/{isrc}", "ISRC look-ups"),
+    (
+        OpenService::MusicBrainz,
+        "GET /isrc/{isrc}",
+        "ISRC look-ups",
+    ),
     (
         OpenService::ListenBrainz,
         "POST /popularity/recording",
@@ -33,7 +41,11 @@ const ROUTES: [(OpenService, &str, &str); 7] = [
         "GET /metadata/lookup/",
         "look-ups by name",
     ),
-    (OpenService::LastFm, "GET /?method=track.getInfo", "track.getInfo"),
+    (
+        OpenService::LastFm,
+        "GET /?method=track.getInfo",
+        "track.getInfo",
+    ),
 ];
 
 struct Run {
