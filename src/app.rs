@@ -9,8 +9,10 @@ use reqwest::Url;
 use tokio::net::TcpListener;
 
 use crate::clock::Clock;
-use crate::config::{Config, ConfigError, SpotifyConfig};
+use crate::config::{Config, ConfigError, EnrichmentConfig, SpotifyConfig};
 use crate::crypto::KeyRing;
+use crate::enrichment::Enrichment;
+use crate::fake_open_data::{FakeOpenData, OpenService};
 use crate::fake_spotify::{FakeConfig, FakeSpotify, Fault, FaultKind};
 use crate::spotify::{Library, OAuth, Spotify, SpotifyClient, TokenManager, client};
 use crate::store::{PoolOptions, Store};
@@ -29,6 +31,10 @@ pub struct App {
     pub demo: Option<FakeSpotify>,
     /// Import jobs running in this process.
     pub imports: crate::history::import::ImportJobs,
+    /// Genres and popularity from open music data.
+    pub enrichment: Arc<Enrichment>,
+    /// The built-in fakes of MusicBrainz, ListenBrainz and Last.fm, in demo mode.
+    pub demo_open_data: Option<FakeOpenData>,
 }
 
 /// The handlers' state: a cheap handle on the [`App`].
@@ -86,6 +92,26 @@ impl App {
             clock.clone(),
             config.cache_ttl,
         );
+        // The demo's sample listeners are unknown to the real open services: it uses its fakes.
+        let (enrichment_config, demo_open_data) = match &demo {
+            Some(_) if config.enrichment.enabled && config.enrichment.defaults => {
+                match start_demo_open_data(&config.enrichment) {
+                    Ok((fake, enrichment)) => (enrichment, Some(fake)),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "demo mode: no open-data fakes, so no genres or popularity");
+                        let mut off = config.enrichment.clone();
+                        off.enabled = false;
+                        (off, None)
+                    }
+                }
+            }
+            _ => (config.enrichment.clone(), None),
+        };
+        let enrichment = Arc::new(Enrichment::new(
+            enrichment_config,
+            store.clone(),
+            clock.clone(),
+        ));
         AppState(Arc::new(Self {
             config,
             spotify_config,
@@ -96,6 +122,8 @@ impl App {
             library,
             demo,
             imports: Default::default(),
+            enrichment,
+            demo_open_data,
         }))
     }
 
@@ -194,6 +222,31 @@ pub async fn start_demo_spotify(
     };
     tracing::info!(%addr, "demo mode: the built-in fake Spotify is serving on loopback");
     Ok((fake, spotify))
+}
+
+/// Starts the built-in fakes of MusicBrainz, ListenBrainz and Last.fm on a loopback port (demo
+/// mode) and returns the enrichment configuration that points at them, with a quick pace (they
+/// are Euterpe's own) and no Last.fm key.
+pub fn start_demo_open_data(
+    config: &EnrichmentConfig,
+) -> Result<(FakeOpenData, EnrichmentConfig), StartError> {
+    let fake = FakeOpenData::new();
+    let addr = fake.spawn_loopback().map_err(StartError::Demo)?;
+    let url = |service| Url::parse(&fake.base_url(service)).expect("a loopback base URL parses");
+    let quick = std::time::Duration::from_millis(20);
+    let enrichment = EnrichmentConfig {
+        musicbrainz_url: url(OpenService::MusicBrainz),
+        listenbrainz_url: url(OpenService::ListenBrainz),
+        lastfm_url: url(OpenService::LastFm),
+        lastfm_api_key: None,
+        listenbrainz_token: None,
+        musicbrainz_interval: quick,
+        listenbrainz_interval: quick,
+        lastfm_interval: quick,
+        ..config.clone()
+    };
+    tracing::info!(%addr, "demo mode: built-in fakes of MusicBrainz and ListenBrainz are serving on loopback");
+    Ok((fake, enrichment))
 }
 
 /// Serves `state` on `listener` (with the background jobs beside it) until `shutdown` fires,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::crypto::KeyRing;
+use crate::crypto::{KeyRing, Secret};
 
 /// A configuration problem, printed as-is before Euterpe exits.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +83,109 @@ pub struct Config {
     /// Accounts nobody logged in to or visited for this many days are deleted (`None`: kept
     /// forever).
     pub retention_inactive_days: Option<u32>,
+    /// Genres and popularity from open music data (MusicBrainz, ListenBrainz, Last.fm).
+    pub enrichment: EnrichmentConfig,
+}
+
+/// Where genres and popularity come from when Spotify doesn't send them (development mode), and
+/// how politely they are fetched.
+#[derive(Clone, Debug)]
+pub struct EnrichmentConfig {
+    /// `ENRICHMENT=0` turns open-data look-ups off.
+    pub enabled: bool,
+    /// MusicBrainz web service, e.g. `https://musicbrainz.org/ws/2`.
+    pub musicbrainz_url: Url,
+    /// ListenBrainz API, e.g. `https://api.listenbrainz.org/1`.
+    pub listenbrainz_url: Url,
+    /// Last.fm API, e.g. `https://ws.audioscrobbler.com/2.0`.
+    pub lastfm_url: Url,
+    /// Last.fm is asked only with a key.
+    pub lastfm_api_key: Option<Secret>,
+    /// Sent to ListenBrainz when set (some deployments answer 401 without one).
+    pub listenbrainz_token: Option<Secret>,
+    /// The contact MusicBrainz's User-Agent carries (a URL or an email address).
+    pub contact: String,
+    /// Least time between two requests to MusicBrainz (its rule: one per second).
+    pub musicbrainz_interval: Duration,
+    /// Least time between two requests to ListenBrainz.
+    pub listenbrainz_interval: Duration,
+    /// Least time between two requests to Last.fm (its rule: five per second at most).
+    pub lastfm_interval: Duration,
+    /// How long one request to an open service may take.
+    pub timeout: Duration,
+    /// `true` when the base URLs and paces were left at their defaults (demo mode then uses
+    /// its built-in fakes of the three services).
+    pub defaults: bool,
+}
+
+/// The project's address, MusicBrainz's default contact.
+pub const PROJECT_URL: &str = "https://github.com/euterpe-dashboard/euterpe";
+/// MusicBrainz allows one request per second; 1.1 s leaves room for network jitter, so two
+/// requests never arrive within one second.
+pub const DEFAULT_MUSICBRAINZ_INTERVAL_MS: u64 = 1100;
+/// ListenBrainz publishes its quota in `X-RateLimit-*` headers (which Euterpe follows); five
+/// requests a second keeps well inside it.
+pub const DEFAULT_LISTENBRAINZ_INTERVAL_MS: u64 = 200;
+/// Last.fm asks for no more than five requests a second, averaged over five minutes.
+pub const DEFAULT_LASTFM_INTERVAL_MS: u64 = 250;
+
+impl EnrichmentConfig {
+    /// The User-Agent every open service sees: names Euterpe, its version and a contact, as
+    /// MusicBrainz requires.
+    pub fn user_agent(&self) -> String {
+        format!("Euterpe/{} ( {} )", env!("CARGO_PKG_VERSION"), self.contact)
+    }
+
+    fn from_vars<'v>(get: &dyn Fn(&str) -> Option<&'v str>) -> Result<Self, ConfigError> {
+        let enabled = !matches!(get("ENRICHMENT"), Some("0" | "false" | "off" | "no"));
+        let url = |name: &str, default: &str| parse_url(get(name).unwrap_or(default), name);
+        let millis = |name: &str, default: u64| -> Result<Duration, ConfigError> {
+            Ok(Duration::from_millis(parse_number(
+                get(name),
+                name,
+                default,
+            )?))
+        };
+        let names = [
+            "MUSICBRAINZ_URL",
+            "LISTENBRAINZ_URL",
+            "LASTFM_URL",
+            "MUSICBRAINZ_INTERVAL_MS",
+            "LISTENBRAINZ_INTERVAL_MS",
+            "LASTFM_INTERVAL_MS",
+        ];
+        let contact = get("MUSICBRAINZ_CONTACT").unwrap_or(PROJECT_URL).to_owned();
+        if contact.contains(['(', ')', '\n', '\r']) {
+            return Err(ConfigError(
+                "MUSICBRAINZ_CONTACT must be one line without parentheses: a URL or an email address"
+                    .into(),
+            ));
+        }
+        Ok(Self {
+            enabled,
+            musicbrainz_url: url("MUSICBRAINZ_URL", "https://musicbrainz.org/ws/2")?,
+            listenbrainz_url: url("LISTENBRAINZ_URL", "https://api.listenbrainz.org/1")?,
+            lastfm_url: url("LASTFM_URL", "https://ws.audioscrobbler.com/2.0")?,
+            lastfm_api_key: get("LASTFM_API_KEY").map(Secret::new),
+            listenbrainz_token: get("LISTENBRAINZ_TOKEN").map(Secret::new),
+            contact,
+            musicbrainz_interval: millis(
+                "MUSICBRAINZ_INTERVAL_MS",
+                DEFAULT_MUSICBRAINZ_INTERVAL_MS,
+            )?,
+            listenbrainz_interval: millis(
+                "LISTENBRAINZ_INTERVAL_MS",
+                DEFAULT_LISTENBRAINZ_INTERVAL_MS,
+            )?,
+            lastfm_interval: millis("LASTFM_INTERVAL_MS", DEFAULT_LASTFM_INTERVAL_MS)?,
+            timeout: Duration::from_millis(parse_number(
+                get("ENRICHMENT_TIMEOUT_MS"),
+                "ENRICHMENT_TIMEOUT_MS",
+                10_000,
+            )?),
+            defaults: names.iter().all(|name| get(name).is_none()),
+        })
+    }
 }
 
 /// The default SQLite database: a file in the working directory, created on first use.
@@ -292,6 +395,7 @@ impl Config {
                 }
             },
         };
+        let enrichment = EnrichmentConfig::from_vars(&get)?;
 
         Ok(Self {
             host,
@@ -313,6 +417,7 @@ impl Config {
             demo_latency,
             history,
             retention_inactive_days,
+            enrichment,
         })
     }
 
@@ -560,6 +665,60 @@ mod tests {
             let err = Config::from_vars(&vars(&pairs)).unwrap_err();
             assert!(err.0.starts_with(starts), "{pairs:?}: {err}");
             assert!(!err.0.contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn enrichment_defaults_to_the_real_services_with_a_polite_pace() {
+        let config = Config::from_vars(&vars(&[])).unwrap().enrichment;
+        assert!(config.enabled);
+        assert!(config.defaults);
+        assert_eq!(
+            config.musicbrainz_url.as_str(),
+            "https://musicbrainz.org/ws/2"
+        );
+        assert_eq!(
+            config.listenbrainz_url.as_str(),
+            "https://api.listenbrainz.org/1"
+        );
+        assert_eq!(
+            config.lastfm_url.as_str(),
+            "https://ws.audioscrobbler.com/2.0"
+        );
+        assert!(config.lastfm_api_key.is_none() && config.listenbrainz_token.is_none());
+        assert_eq!(config.musicbrainz_interval, Duration::from_millis(1100));
+        assert_eq!(
+            config.user_agent(),
+            format!(
+                "Euterpe/{} ( https://github.com/euterpe-dashboard/euterpe )",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+
+        let config = Config::from_vars(&vars(&[
+            ("ENRICHMENT", "0"),
+            ("MUSICBRAINZ_URL", "http://127.0.0.1:5000/ws/2"),
+            ("MUSICBRAINZ_CONTACT", "ops@example.com"),
+            ("LASTFM_API_KEY", "k"),
+        ]))
+        .unwrap()
+        .enrichment;
+        assert!(!config.enabled && !config.defaults);
+        assert!(config.user_agent().ends_with("( ops@example.com )"));
+        assert_eq!(config.lastfm_api_key.unwrap().expose(), "k");
+        for (pairs, starts) in [
+            (vec![("MUSICBRAINZ_URL", "not a url")], "MUSICBRAINZ_URL"),
+            (
+                vec![("MUSICBRAINZ_INTERVAL_MS", "soon")],
+                "MUSICBRAINZ_INTERVAL_MS",
+            ),
+            (
+                vec![("MUSICBRAINZ_CONTACT", "me (here)")],
+                "MUSICBRAINZ_CONTACT",
+            ),
+        ] {
+            let err = Config::from_vars(&vars(&pairs)).unwrap_err();
+            assert!(err.0.starts_with(starts), "{pairs:?}: {err}");
         }
     }
 

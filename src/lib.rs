@@ -8,8 +8,13 @@ pub mod clock;
 pub mod config;
 /// Token encryption (AES-256-GCM with key ids) and secret helpers.
 pub mod crypto;
+/// Genres and popularity from open music data (MusicBrainz, ListenBrainz, Last.fm), fetched
+/// politely in the background and shared by every user.
+pub mod enrichment;
 /// The one error type every handler returns.
 pub mod error;
+/// Built-in fakes of MusicBrainz, ListenBrainz and Last.fm, used by tests and demo mode.
+pub mod fake_open_data;
 /// The built-in fake Spotify: accounts service and Web API, used by tests and demo mode.
 pub mod fake_spotify;
 /// Listening history: export parsing, import jobs, time zones.

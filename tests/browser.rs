@@ -147,6 +147,22 @@ async fn wait_for_panels(browser: &Client) {
             .await
             .unwrap_or_else(|_| panic!("{} never loaded", panel.name()));
     }
+    // Genres and popularity fill in from the demo's open-data fakes: the panels refresh
+    // themselves until nothing is pending.
+    for _ in 0..600 {
+        let pending = browser
+            .execute(
+                "return document.querySelectorAll('[data-enrichment-pending]').length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if pending == json!(0) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("open-data look-ups never finished");
 }
 
 async fn panel_text(browser: &Client, panel: Panel) -> String {
@@ -191,6 +207,13 @@ async fn log_in_see_every_panel_switch_range_go_back_and_browse_without_javascri
         .unwrap();
     assert_eq!(broken, json!([]), "broken images on the dashboard");
     assert!(panel_text(&js, Panel::TopSongs).await.contains(&medium[0]));
+    let gems = panel_text(&js, Panel::HiddenGems).await;
+    assert!(
+        gems.contains("100 minus the mean popularity") && gems.contains("ListenBrainz"),
+        "{gems}"
+    );
+    let seasons = panel_text(&js, Panel::MusicVarietyBySeason).await;
+    assert!(seasons.contains("Genres: MusicBrainz."), "{seasons}");
     let shot = js.screenshot().await.unwrap();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();

@@ -22,7 +22,7 @@
 //!   `/v1/albums/{id}`, `/v1/albums?ids=`.
 
 mod accounts;
-mod catalogue;
+pub(crate) mod catalogue;
 mod covers;
 mod json;
 mod personas;

@@ -40,11 +40,29 @@ pub enum PopularitySource {
     Spotify,
     /// ListenBrainz total listen counts, log-scaled with [`LISTENBRAINZ_LISTENS_CEILING`].
     ListenBrainz,
-    /// Last.fm listener counts, log-scaled.
+    /// Last.fm listener counts, log-scaled with [`LASTFM_LISTENERS_CEILING`].
     LastFm,
 }
 
 impl PopularitySource {
+    /// The ceiling of the log scale of an open source's counts; `None` for Spotify's own 0–100.
+    pub fn ceiling(self) -> Option<u64> {
+        match self {
+            Self::Spotify => None,
+            Self::ListenBrainz => Some(LISTENBRAINZ_LISTENS_CEILING),
+            Self::LastFm => Some(LASTFM_LISTENERS_CEILING),
+        }
+    }
+
+    /// What the source counts, for the panels' notes.
+    pub fn counts(self) -> &'static str {
+        match self {
+            Self::Spotify => "Spotify's own popularity",
+            Self::ListenBrainz => "listen counts",
+            Self::LastFm => "listener counts",
+        }
+    }
+
     /// The source's name as the panel shows it.
     pub fn label(self) -> &'static str {
         match self {
@@ -120,6 +138,14 @@ fn obscurity(known: &[u64]) -> Option<u32> {
 /// ceiling off by a factor of two moves any score by at most about 5 points, and counts above
 /// it simply score 100.
 pub const LISTENBRAINZ_LISTENS_CEILING: u64 = 1_000_000;
+
+/// The ceiling `N` for Last.fm listener counts: a track with `N` or more listeners scores 100.
+///
+/// Last.fm's `track.getInfo` counts distinct listeners, not plays; the most widely heard tracks
+/// there have a few million (the biggest hits of the last decades, 3–5 million). Like
+/// [`LISTENBRAINZ_LISTENS_CEILING`] this is an order of magnitude, not a measured maximum, so
+/// that both sources put a song near the same place on the 0–100 scale.
+pub const LASTFM_LISTENERS_CEILING: u64 = 5_000_000;
 
 /// Maps a listen or listener count onto Spotify's 0–100 scale:
 /// `round(100 · log10(n + 1) / log10(N + 1))`, clamped to 0–100.

@@ -24,8 +24,8 @@ pub use artists::{
 };
 pub use common::{chosen_image, format_duration, join_artist_names, release_month, release_year};
 pub use gems::{
-    GemRow, HiddenGems, LISTENBRAINZ_LISTENS_CEILING, PopularitySource, any_popularity_known,
-    hidden_gems, log_scaled_popularity, spotify_popularity,
+    GemRow, HiddenGems, LASTFM_LISTENERS_CEILING, LISTENBRAINZ_LISTENS_CEILING, PopularitySource,
+    any_popularity_known, hidden_gems, log_scaled_popularity, spotify_popularity,
 };
 pub use playlists::{PlaylistRow, TOP_PLAYLISTS_SHOWN, owned_playlists, top_playlists};
 pub use release_years::{ReleaseYears, decade_label, decade_of, release_year_trends};

@@ -15,6 +15,7 @@ use sqlx::{PgPool, SqlitePool};
 
 mod account;
 mod cache;
+mod catalogue;
 mod history;
 mod imports;
 mod plays;
@@ -28,6 +29,9 @@ mod users;
 
 pub use account::{StoredPlay, StoredTrack, USER_TABLES};
 pub use cache::{CacheEntry, CatalogueEntry};
+pub use catalogue::{
+    ArtistGenresRow, JobRow, NewJob, ServiceRow, TrackPopularityRow, TrackRecordingsRow,
+};
 pub use history::{
     CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, TopOrder, WindowPlays,
 };

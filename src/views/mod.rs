@@ -6,6 +6,7 @@ pub mod charts;
 pub mod components;
 pub mod connection;
 pub mod dashboard;
+pub mod enrichment;
 pub mod errors;
 pub mod history;
 pub mod import;

@@ -8,12 +8,12 @@ use maud::Markup;
 
 use super::extract::{CurrentUser, RangeParam, RenderMode};
 use crate::app::AppState;
+use crate::enrichment;
 use crate::panel::Panel;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
-use crate::stats::{self, PopularitySource, SeasonSource};
+use crate::stats::{self, SeasonSource};
 use crate::store::User;
-use crate::views::panels::seasons::GenreSource;
 use crate::views::panels::{Scope, Viewer};
 use crate::views::{self, panels};
 
@@ -28,6 +28,7 @@ pub async fn show(
     let body = body(
         &state,
         &current.user,
+        Scope::OWNER,
         panel,
         range.or(panel.default_range()),
     )
@@ -43,19 +44,38 @@ pub async fn show(
 pub async fn body(
     state: &AppState,
     owner: &User,
+    scope: Scope<'_>,
     panel: Panel,
     range: TimeRange,
 ) -> Result<Markup, SpotifyError> {
     let library = &state.library;
     let user = owner.id;
+    // Popularity and genres: Spotify's when it sends them, else open data known so far (what
+    // is missing is queued for the background; panels never wait for those services).
+    let open = &state.enrichment;
+    let now = state.clock.now();
     Ok(match panel {
         Panel::TopSongs => {
             let tracks = library.top_tracks(user, range).await?;
-            panels::top_songs::top_songs(&stats::top_songs(&tracks))
+            let popularity = open.popularity(&tracks).await;
+            panels::top_songs::top_songs(
+                &stats::top_songs(&tracks),
+                &popularity,
+                scope,
+                Some(range),
+                now,
+            )
         }
         Panel::TopArtists => {
             let artists = library.top_artists(user, range).await?;
-            panels::top_artists::top_artists(&stats::top_artists(&artists))
+            let genres = open
+                .genres(
+                    enrichment::sent_genres(&artists),
+                    &enrichment::keys_of(&artists),
+                )
+                .await;
+            let rows = stats::top_artists(&artists);
+            panels::top_artists::top_artists(&rows, &genres, scope, Some(range), now)
         }
         Panel::TopAlbums => {
             let tracks = library.top_tracks(user, range).await?;
@@ -63,9 +83,9 @@ pub async fn body(
         }
         Panel::HiddenGems => {
             let tracks = library.top_tracks(user, range).await?;
-            let gems = stats::hidden_gems(&tracks, stats::spotify_popularity);
-            let source = stats::any_popularity_known(&tracks).then_some(PopularitySource::Spotify);
-            panels::hidden_gems::hidden_gems(&gems, source)
+            let popularity = open.popularity(&tracks).await;
+            let gems = stats::hidden_gems(&tracks, |track| popularity.of(track));
+            panels::hidden_gems::hidden_gems(&gems, &popularity, scope, Some(range), now)
         }
         Panel::TopPlaylists => {
             let (playlists, top) = tokio::try_join!(
@@ -97,20 +117,28 @@ pub async fn body(
             let settings = state.store.history_settings(user).await?;
             let now_ms = state.clock.now().unix_timestamp() * 1000;
             let (from, to) = stats::history::season_window(range, now_ms);
-            let (items, source) = if state.store.has_plays_between(user, from, to).await? {
-                let plays = state
-                    .store
-                    .plays_in_window(user, from, to, &settings.zone)
-                    .await?;
-                let items = stats::history::season_items(&plays);
-                (items, SeasonSource::ListeningHistory)
-            } else {
-                let tracks = library.top_tracks(user, range).await?;
-                (
-                    stats::release_month_items(&tracks),
-                    SeasonSource::ReleaseMonth,
-                )
-            };
+            // The artists whose genres are wanted (id and name, for open-data look-ups).
+            let (items, source, season_artists) =
+                if state.store.has_plays_between(user, from, to).await? {
+                    let plays = state
+                        .store
+                        .plays_in_window(user, from, to, &settings.zone)
+                        .await?;
+                    let items = stats::history::season_items(&plays);
+                    let artists = enrichment::artists_of_plays(&plays);
+                    (items, SeasonSource::ListeningHistory, artists)
+                } else {
+                    let tracks = library.top_tracks(user, range).await?;
+                    let dated = tracks
+                        .iter()
+                        .filter(|track| stats::release_month(&track.album).is_some());
+                    let artists = enrichment::artists_of(dated);
+                    (
+                        stats::release_month_items(&tracks),
+                        SeasonSource::ReleaseMonth,
+                        artists,
+                    )
+                };
             // Plays known only by an artist's name ("name:…") have no Spotify id to look up.
             let artist_ids: Vec<String> = items
                 .iter()
@@ -118,21 +146,17 @@ pub async fn body(
                 .filter(|id| !id.starts_with("name:"))
                 .cloned()
                 .collect();
-            let genres = library.genres(user, &artist_ids).await?;
-            let lookup = |id: &str| genres.as_ref()?.get(id).map(Vec::as_slice);
+            let genres = open
+                .genres(library.genres(user, &artist_ids).await?, &season_artists)
+                .await;
+            let lookup = |id: &str| genres.get(id);
             let seasons = stats::variety_by_season(&items, &lookup, settings.hemisphere);
-            let genre_source = if genres.is_some() {
-                GenreSource::Spotify
-            } else {
-                GenreSource::Unavailable
-            };
-            panels::seasons::seasons(
-                &seasons,
+            let basis = panels::seasons::Basis {
                 source,
-                genre_source,
-                settings.hemisphere,
-                settings.zone.name(),
-            )
+                hemisphere: settings.hemisphere,
+                time_zone: settings.zone.name(),
+            };
+            panels::seasons::seasons(&seasons, basis, &genres, scope, Some(range), now)
         }
     })
 }

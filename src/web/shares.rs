@@ -113,9 +113,16 @@ pub async fn panel(
         .user(share.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let body = super::panels::body(&state, &owner, panel, range.or(panel.default_range())).await;
     let base = format!("/s/{token}");
     let scope = visitor_scope(&base, &panels);
+    let body = super::panels::body(
+        &state,
+        &owner,
+        scope,
+        panel,
+        range.or(panel.default_range()),
+    )
+    .await;
     let chrome = visitor_chrome(&state, &share);
     let response = super::panels::respond(&state, scope, mode, panel, range.0, body, |main| {
         views::layout::page(panel.title(), chrome, main)

@@ -42,6 +42,10 @@ async fn run_jobs(state: AppState, shutdown: Shutdown, poll: bool) {
     if poll {
         jobs.spawn(poller::run(state.clone(), shutdown.clone()));
     }
+    jobs.spawn(crate::enrichment::run(
+        state.enrichment.clone(),
+        shutdown.clone(),
+    ));
     while let Some(result) = jobs.join_next().await {
         if let Err(err) = result {
             tracing::error!(error = %err, "a background job failed");

@@ -19,6 +19,7 @@ use euterpe::app::{self, App, AppState};
 use euterpe::clock::Clock;
 use euterpe::config::Config;
 use euterpe::crypto::{KeyRing, generate_key};
+use euterpe::fake_open_data::FakeOpenData;
 use euterpe::fake_spotify::{FakeConfig, FakeSpotify, Mode};
 use euterpe::shutdown::Shutdown;
 use euterpe::store::Store;
@@ -127,6 +128,11 @@ pub struct TestApp {
     pub store: Store,
     pub state: AppState,
     pub shutdown: Shutdown,
+    /// The fakes of MusicBrainz, ListenBrainz and Last.fm, when the test asked for them
+    /// ([`Spawn::open_data`]) or in demo mode.
+    pub open_data: Option<FakeOpenData>,
+    /// The open-data variables this app was started with (a sibling gets the same).
+    pub open_data_env: Vec<(String, String)>,
 }
 
 /// Options for [`spawn_with`].
@@ -135,6 +141,10 @@ pub struct Spawn {
     /// The fake answers refreshes with a new refresh token and kills the old one.
     pub rotate_refresh_tokens: bool,
     pub extra_env: Vec<(&'static str, String)>,
+    /// Starts the fakes of the open music services and points Euterpe at them, with a quick
+    /// pace (`extra_env` can set `MUSICBRAINZ_INTERVAL_MS` and the like back). Without it
+    /// open-data look-ups are off (`ENRICHMENT=0`), so no test ever calls the real services.
+    pub open_data: bool,
 }
 
 impl Default for Spawn {
@@ -143,8 +153,28 @@ impl Default for Spawn {
             mode: Mode::Development,
             rotate_refresh_tokens: false,
             extra_env: Vec::new(),
+            open_data: false,
         }
     }
+}
+
+/// The variables that point Euterpe at `fake` with a quick pace and short timeouts.
+pub fn open_data_env(fake: &FakeOpenData) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = fake
+        .env()
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+    for (name, value) in [
+        ("ENRICHMENT", "1"),
+        ("MUSICBRAINZ_INTERVAL_MS", "5"),
+        ("LISTENBRAINZ_INTERVAL_MS", "5"),
+        ("LASTFM_INTERVAL_MS", "5"),
+        ("ENRICHMENT_TIMEOUT_MS", "2000"),
+    ] {
+        env.push((name.to_owned(), value.to_owned()));
+    }
+    env
 }
 
 /// Starts Euterpe (on port 0) and a fake Spotify in development mode.
@@ -167,6 +197,14 @@ pub async fn spawn_with(backend: Backend, options: Spawn) -> TestApp {
     );
     let fake = FakeSpotify::new(fake_config);
     let fake_addr = fake.serve_loopback().await.unwrap();
+    let (open_data, open_env) = if options.open_data {
+        let open = FakeOpenData::new();
+        open.serve_loopback().await.unwrap();
+        let env = open_data_env(&open);
+        (Some(open), env)
+    } else {
+        (None, vec![("ENRICHMENT".to_owned(), "0".to_owned())])
+    };
     let database_url = fresh_database(backend).await;
     let key_text = generate_key();
     let mut vars: HashMap<String, String> = [
@@ -182,6 +220,7 @@ pub async fn spawn_with(backend: Backend, options: Spawn) -> TestApp {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    vars.extend(open_env);
     for (name, value) in options.extra_env {
         vars.insert(name.to_owned(), value);
     }
@@ -192,6 +231,7 @@ pub async fn spawn_with(backend: Backend, options: Spawn) -> TestApp {
         format!("http://{fake_addr}"),
         clock,
         key_text,
+        open_data,
     )
     .await
 }
@@ -243,6 +283,8 @@ pub async fn spawn_demo(backend: Backend) -> TestApp {
         keys,
         key_text,
         store,
+        open_data: state.demo_open_data.clone(),
+        open_data_env: Vec::new(),
         state,
         shutdown,
     }
@@ -269,6 +311,8 @@ pub async fn spawn_sibling(app: &TestApp) -> TestApp {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    let mut vars = vars;
+    vars.extend(app.open_data_env.iter().cloned());
     start(
         app.backend,
         vars,
@@ -276,6 +320,7 @@ pub async fn spawn_sibling(app: &TestApp) -> TestApp {
         app.fake_base.clone(),
         app.clock.clone(),
         app.key_text.clone(),
+        app.open_data.clone(),
     )
     .await
 }
@@ -287,7 +332,20 @@ async fn start(
     fake_base: String,
     clock: Clock,
     key_text: String,
+    open_data: Option<FakeOpenData>,
 ) -> TestApp {
+    vars.entry("ENRICHMENT".into())
+        .or_insert_with(|| "0".into());
+    let open_data_env: Vec<(String, String)> = vars
+        .iter()
+        .filter(|(name, _)| {
+            name.starts_with("ENRICHMENT")
+                || name.starts_with("MUSICBRAINZ_")
+                || name.starts_with("LISTENBRAINZ_")
+                || name.starts_with("LASTFM_")
+        })
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     vars.insert("PORT".into(), addr.port().to_string());
@@ -321,6 +379,8 @@ async fn start(
         store,
         state,
         shutdown,
+        open_data,
+        open_data_env,
     }
 }
 
@@ -389,8 +449,10 @@ impl TestApp {
         let start = client.get(self.url("/login")).send().await.unwrap();
         assert_eq!(start.status(), StatusCode::FOUND);
         let authorize = location(&start);
+        // Straight to the fake, or (demo mode) to the fake's pages through Euterpe's own origin.
         assert!(
-            authorize.starts_with(&format!("{}/authorize?", self.fake_base)),
+            authorize.starts_with(&format!("{}/authorize?", self.fake_base))
+                || authorize.starts_with(&self.url("/demo-spotify/authorize?")),
             "{authorize}"
         );
         let approved = client
@@ -448,6 +510,25 @@ impl TestApp {
             response.status()
         );
         response.json().await.unwrap()
+    }
+
+    /// The fakes of the open music services (the test must have asked for them).
+    pub fn open(&self) -> &FakeOpenData {
+        self.open_data
+            .as_ref()
+            .expect("this app runs without the open-data fakes: spawn it with open_data: true")
+    }
+
+    /// Waits (up to a minute) until the open-data queue is empty.
+    pub async fn wait_for_open_data(&self) {
+        assert!(
+            self.state
+                .enrichment
+                .wait_until_idle(Duration::from_secs(60))
+                .await,
+            "the open-data queue did not empty within a minute: {:?}",
+            self.state.enrichment.queued().await
+        );
     }
 
     /// The names of a persona's top tracks for a range, in order, straight from the fake.

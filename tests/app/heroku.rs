@@ -475,6 +475,10 @@ async fn sibling_with(app: &TestApp, extra: &[(&str, String)]) -> (TestApp, Join
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    // The same open-data settings as the first (off unless the test started the fakes).
+    for (name, value) in &app.open_data_env {
+        vars.insert(name.clone(), value.clone());
+    }
     for (name, value) in extra {
         vars.insert((*name).to_owned(), value.clone());
     }
@@ -510,6 +514,8 @@ async fn sibling_with(app: &TestApp, extra: &[(&str, String)]) -> (TestApp, Join
         store,
         state,
         shutdown,
+        open_data: app.open_data.clone(),
+        open_data_env: app.open_data_env.clone(),
     };
     (sibling, serving)
 }

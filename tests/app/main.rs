@@ -6,6 +6,7 @@ mod common;
 mod account_life;
 mod all_panels;
 mod demo;
+mod enrichment;
 mod heroku;
 mod history;
 mod import;

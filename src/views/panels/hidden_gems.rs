@@ -1,22 +1,36 @@
 //! Hidden gems: the top tracks from least to most popular.
 
 use maud::{Markup, html};
+use time::OffsetDateTime;
 
-use super::empty;
-use crate::stats::{HiddenGems, PopularitySource};
+use super::{Scope, empty};
+use crate::enrichment::PopularityView;
+use crate::panel::Panel;
+use crate::spotify::models::TimeRange;
+use crate::stats::HiddenGems;
 use crate::views::components::cover;
+use crate::views::enrichment::{Fact, missing_reason, popularity_sources, status};
 
-/// The Hidden gems panel body. `source` names where popularity came from; `None` when no
-/// source had any.
-pub fn hidden_gems(gems: &HiddenGems, source: Option<PopularitySource>) -> Markup {
+/// The Hidden gems panel body. `popularity` says where each value came from (Spotify, or open
+/// data looked up in the background) and how far the look-ups are.
+pub fn hidden_gems(
+    gems: &HiddenGems,
+    popularity: &PopularityView,
+    scope: Scope<'_>,
+    range: Option<TimeRange>,
+    now: OffsetDateTime,
+) -> Markup {
     if gems.rows.is_empty() {
         return empty(
             "Spotify has no top songs for you in this range yet, so there are no gems to dig up.",
         );
     }
+    let coverage = &popularity.coverage;
+    let mixed = popularity.sources().len() > 1;
     html! {
-        @match (gems.obscurity, source) {
-            (Some(obscurity), Some(source)) => {
+        (status(Fact::Popularity, coverage, scope, Panel::HiddenGems, range, now))
+        @match gems.obscurity {
+            Some(obscurity) => {
                 div.figure-row {
                     p.big-figure {
                         span.figure-label { "Obscurity" }
@@ -25,19 +39,18 @@ pub fn hidden_gems(gems: &HiddenGems, source: Option<PopularitySource>) -> Marku
                     }
                     p.figure-note {
                         "100 minus the mean popularity of the " (gems.known) " songs whose popularity is known. "
-                        "Popularity: " strong { (source.label()) } "."
+                        "Popularity: " (popularity_sources(popularity)) "."
                     }
                 }
             }
-            _ => {
+            // The progress note above says what is coming.
+            None if coverage.pending > 0 => {}
+            None => {
                 div.notice.warning role="note" {
                     p {
                         strong { "No popularity source is available. " }
-                        "Spotify stopped sending popularity to apps in development mode (like this "
-                        "Euterpe's) in 2026, so the songs can't be ordered by obscurity yet. "
-                        "Open listening data — ListenBrainz listen counts, or Last.fm listeners when "
-                        "the operator sets a Last.fm key — is what fills it in; until then here are "
-                        "your top songs in rank order."
+                        (missing_reason(Fact::Popularity, coverage))
+                        " Here are your top songs in rank order."
                     }
                 }
             }
@@ -62,7 +75,15 @@ pub fn hidden_gems(gems: &HiddenGems, source: Option<PopularitySource>) -> Marku
                         }
                         td.num {
                             @match row.popularity {
-                                Some(popularity) => (popularity),
+                                Some(value) => {
+                                    (value)
+                                    @if mixed {
+                                        @if let Some(source) = popularity.source_of(&row.id) {
+                                            span.value-source { (source.label()) }
+                                        }
+                                    }
+                                }
+                                None if popularity.is_pending(&row.id) => span.unknown { "looking up…" },
                                 None => span.unknown { "popularity unknown" },
                             }
                         }

@@ -1,27 +1,62 @@
 //! Music variety by season.
 
 use maud::{Markup, html};
+use time::OffsetDateTime;
 
-use super::empty;
+use super::{Scope, empty};
+use crate::enrichment::{GenresView, Origin};
+use crate::panel::Panel;
+use crate::spotify::models::TimeRange;
 use crate::stats::{Hemisphere, SeasonSource, SeasonStats, format_variety};
 use crate::views::charts::{Bar, bar_chart, data_table};
+use crate::views::enrichment::{Fact, missing_reason, status};
 
 /// Where the genres came from, or why there are none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GenreSource {
     Spotify,
+    /// Open music data: MusicBrainz artist genres.
+    MusicBrainz,
     /// Spotify sends no genres to this (development-mode) app and no open source filled them.
     Unavailable,
 }
 
-/// The Music variety by season panel body.
+impl GenreSource {
+    /// Where a panel's genres came from, as far as they are known.
+    pub fn of(genres: &GenresView) -> Self {
+        match genres.coverage.origin {
+            Origin::Spotify => Self::Spotify,
+            Origin::Open if genres.coverage.known > 0 => Self::MusicBrainz,
+            _ => Self::Unavailable,
+        }
+    }
+}
+
+/// How the seasons were drawn: from which source, in which hemisphere and time zone.
+#[derive(Clone, Copy, Debug)]
+pub struct Basis<'a> {
+    pub source: SeasonSource,
+    pub hemisphere: Hemisphere,
+    /// The user's IANA time zone (the history form places plays in it).
+    pub time_zone: &'a str,
+}
+
+/// The Music variety by season panel body; `genres` says where they came from and how far
+/// the look-ups are.
 pub fn seasons(
     stats: &[SeasonStats],
-    source: SeasonSource,
-    genres: GenreSource,
-    hemisphere: Hemisphere,
-    time_zone: &str,
+    basis: Basis<'_>,
+    genres_view: &GenresView,
+    scope: Scope<'_>,
+    range: Option<TimeRange>,
+    now: OffsetDateTime,
 ) -> Markup {
+    let Basis {
+        source,
+        hemisphere,
+        time_zone,
+    } = basis;
+    let genres = GenreSource::of(genres_view);
     let total: usize = stats.iter().map(|season| season.items).sum();
     let unit = match source {
         SeasonSource::ListeningHistory => "plays",
@@ -39,13 +74,13 @@ pub fn seasons(
             }
             " " (hemisphere.label()) " seasons."
         }
-        @if genres == GenreSource::Unavailable {
+        (status(Fact::Genres, &genres_view.coverage, scope, Panel::MusicVarietyBySeason, range, now))
+        @if genres == GenreSource::Unavailable && genres_view.coverage.pending == 0 {
             div.notice.warning role="note" {
                 p {
                     strong { "Genres are unavailable. " }
-                    "Spotify stopped sending genres to apps in development mode (like this "
-                    "Euterpe's) in 2026. Open music data (MusicBrainz artist genres) is what fills "
-                    "them in; until then the panel shows everything but genres."
+                    (missing_reason(Fact::Genres, &genres_view.coverage))
+                    " The panel shows everything but genres."
                 }
             }
         }
@@ -78,7 +113,11 @@ pub fn seasons(
             }
             p.source-note {
                 "Artist variety runs from 0 (one artist) to 1 (plays spread evenly over every artist)."
-                @if genres == GenreSource::Spotify { " Genres: Spotify." }
+                @match genres {
+                    GenreSource::Spotify => " Genres: Spotify.",
+                    GenreSource::MusicBrainz => " Genres: MusicBrainz.",
+                    GenreSource::Unavailable => "",
+                }
             }
         }
     }

@@ -1,20 +1,36 @@
 //! Top artists: every top artist in Spotify's order.
 
 use maud::{Markup, html};
+use time::OffsetDateTime;
 
-use super::empty;
+use super::{Scope, empty};
+use crate::enrichment::{GenresView, Origin};
+use crate::panel::Panel;
+use crate::spotify::models::TimeRange;
 use crate::stats::ArtistRow;
 use crate::views::components::cover;
+use crate::views::enrichment::{Fact, status};
 
-/// The Top artists panel body.
-pub fn top_artists(rows: &[ArtistRow]) -> Markup {
+/// The Top artists panel body; genres (Spotify's, or MusicBrainz's) when known.
+pub fn top_artists(
+    rows: &[ArtistRow],
+    genres: &GenresView,
+    scope: Scope<'_>,
+    range: Option<TimeRange>,
+    now: OffsetDateTime,
+) -> Markup {
     if rows.is_empty() {
         return empty(
             "Spotify has no top artists for you in this range yet. Listen for a while and check back.",
         );
     }
-    let any_genres = rows.iter().any(|row| row.genres.is_some());
+    let coverage = &genres.coverage;
+    fn of<'a>(row: &'a ArtistRow, genres: &'a GenresView) -> Option<&'a [String]> {
+        row.genres.as_deref().or_else(|| genres.get(&row.id))
+    }
+    let any_genres = rows.iter().any(|row| of(row, genres).is_some());
     html! {
+        (status(Fact::Genres, coverage, scope, Panel::TopArtists, range, now))
         ol.artist-list {
             @for row in rows {
                 li {
@@ -25,21 +41,31 @@ pub fn top_artists(rows: &[ArtistRow]) -> Markup {
                             span.visually-hidden { "Number " (row.rank) ": " }
                             (row.name)
                         }
-                        @if let Some(genres) = &row.genres {
-                            @if genres.is_empty() {
-                                span.sub.unknown { "no genres listed" }
-                            } @else {
-                                span.sub { (genres.join(", ")) }
-                            }
+                        @match of(row, genres) {
+                            Some([]) => span.sub.unknown { "no genres listed" },
+                            Some(list) => span.sub { (list.join(", ")) },
+                            None if genres.is_pending(&row.id) => span.sub.unknown { "looking up genres…" },
+                            None if any_genres => span.sub.unknown { "genres unknown" },
+                            None => {},
                         }
                     }
                 }
             }
         }
-        @if !any_genres {
+        @if any_genres {
+            p.source-note {
+                "Genres: "
+                @if coverage.origin == Origin::Spotify { "Spotify." } @else { "MusicBrainz." }
+            }
+        } @else if coverage.pending == 0 {
             p.source-note {
                 "Genres aren't shown: Spotify no longer sends them to apps in development mode, "
-                "which is how most Euterpes run."
+                "which is how most Euterpes run"
+                @match coverage.origin {
+                    Origin::Off => ", and open-data look-ups are turned off here (ENRICHMENT=0).",
+                    Origin::Open => ", and MusicBrainz doesn't know these artists.",
+                    Origin::Spotify => ".",
+                }
             }
         }
     }

@@ -1,20 +1,38 @@
 //! Top songs: every top track in Spotify's order.
 
 use maud::{Markup, html};
+use time::OffsetDateTime;
 
-use super::empty;
+use super::{Scope, empty};
+use crate::enrichment::{Origin, PopularityView};
+use crate::panel::Panel;
+use crate::spotify::models::TimeRange;
 use crate::stats::SongRow;
 use crate::views::components::cover;
+use crate::views::enrichment::{Fact, popularity_sources, status};
 
-/// The Top songs panel body.
-pub fn top_songs(rows: &[SongRow]) -> Markup {
+/// The Top songs panel body; popularity (Spotify's, or open data's with its source) when known.
+pub fn top_songs(
+    rows: &[SongRow],
+    popularity: &PopularityView,
+    scope: Scope<'_>,
+    range: Option<TimeRange>,
+    now: OffsetDateTime,
+) -> Markup {
     if rows.is_empty() {
         return empty(
             "Spotify has no top songs for you in this range yet. Listen for a while and check back.",
         );
     }
-    let any_popularity = rows.iter().any(|row| row.popularity.is_some());
+    let value = |row: &SongRow| {
+        row.popularity
+            .or_else(|| popularity.values.get(&row.id).map(|(value, _)| *value))
+    };
+    let coverage = &popularity.coverage;
+    let any_popularity = rows.iter().any(|row| value(row).is_some());
+    let mixed = popularity.sources().len() > 1;
     html! {
+        (status(Fact::Popularity, coverage, scope, Panel::TopSongs, range, now))
         table.ranked {
             caption.visually-hidden { "Your top songs, most played first" }
             thead {
@@ -40,8 +58,16 @@ pub fn top_songs(rows: &[SongRow]) -> Markup {
                         td.num { (row.duration) }
                         @if any_popularity {
                             td.num {
-                                @match row.popularity {
-                                    Some(popularity) => (popularity),
+                                @match value(row) {
+                                    Some(popularity_value) => {
+                                        (popularity_value)
+                                        @if mixed {
+                                            @if let Some(source) = popularity.source_of(&row.id) {
+                                                span.value-source { (source.label()) }
+                                            }
+                                        }
+                                    }
+                                    None if popularity.is_pending(&row.id) => span.unknown { "looking up…" },
                                     None => span.unknown { "unknown" },
                                 }
                             }
@@ -50,10 +76,16 @@ pub fn top_songs(rows: &[SongRow]) -> Markup {
                 }
             }
         }
-        @if !any_popularity {
+        @if any_popularity {
+            p.source-note { "Popularity: " (popularity_sources(popularity)) "." }
+        } @else if coverage.pending == 0 {
             p.source-note {
                 "Popularity isn't shown: Spotify no longer sends it to apps in development mode, "
-                "which is how most Euterpes run. Hidden gems explains where it can come from."
+                "which is how most Euterpes run"
+                @if coverage.origin == Origin::Off {
+                    ", and open-data look-ups are turned off here (ENRICHMENT=0)"
+                }
+                ". Hidden gems explains where it can come from."
             }
         }
     }
