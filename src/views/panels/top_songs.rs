@@ -40,7 +40,6 @@ pub fn top_songs(
                     th scope="col" { abbr title="Rank" { "#" } }
                     th scope="col" { span.visually-hidden { "Cover" } }
                     th scope="col" { "Song" }
-                    th scope="col" { "Album" }
                     th scope="col" .num { "Length" }
                     @if any_popularity { th scope="col" .num { "Popularity" } }
                 }
@@ -52,9 +51,11 @@ pub fn top_songs(
                         td { (cover(row.image.as_ref(), &format!("Cover of {}", row.album))) }
                         td {
                             a.title href=(row.url) { (row.name) }
-                            span.sub { (row.artists) }
+                            span.sub {
+                                (row.artists)
+                                span.album { " · " span.visually-hidden { "album " } (row.album) }
+                            }
                         }
-                        td { (row.album) }
                         td.num { (row.duration) }
                         @if any_popularity {
                             td.num {
