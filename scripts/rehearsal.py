@@ -30,7 +30,7 @@ import urllib.request
 import uuid
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-       "img-src 'self' https://i.scdn.co data:; connect-src 'self'; font-src 'self'; "
+       "img-src 'self' https://i.scdn.co https://mosaic.scdn.co https://image-cdn-ak.spotifycdn.com https://image-cdn-fa.spotifycdn.com data:; connect-src 'self'; font-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 HSTS = "max-age=31536000; includeSubDomains"
 # Heroku's router gives up on a request after 30 seconds (error H12).
