@@ -121,27 +121,13 @@ impl Store {
 
     /// The cached catalogue objects among `ids` that are still fresh at `now`.
     pub async fn artists_cached(&self, ids: &[String], now: i64) -> Result<Vec<CatalogueEntry>> {
-        let mut found = Vec::new();
-        // Chunks keep the statement under every engine's parameter limit.
-        for chunk in ids.chunks(500) {
-            let placeholders = (0..chunk.len())
-                .map(|i| format!("${}", i + 2))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "SELECT id, body, expires_at FROM spotify_artists \
-                 WHERE expires_at > $1 AND id IN ({placeholders})"
-            );
-            let rows = with_pool!(self, pool => {
-                let mut query = sqlx::query_as::<_, CatalogueEntry>(&sql).bind(now);
-                for id in chunk {
-                    query = query.bind(id);
-                }
-                query.fetch_all(pool).await
-            })?;
-            found.extend(rows);
-        }
-        Ok(found)
+        super::fresh_rows!(
+            self,
+            CatalogueEntry,
+            "SELECT id, body, expires_at FROM spotify_artists WHERE expires_at > $1 AND id",
+            ids,
+            now
+        )
     }
 
     /// Stores catalogue objects (replacing older copies).

@@ -1,7 +1,7 @@
 //! Open-data catalogue facts (genres, recordings, popularity), the enrichment queue and the
 //! open services' shared state. Facts are shared by every user; see `migrations/*/0005`.
 
-use super::{Backend, Result, Store, with_pool};
+use super::{Backend, Result, Store, fresh_rows, placeholders, with_pool};
 
 /// Genres of one Spotify artist as MusicBrainz lists them (or why there are none).
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -80,34 +80,6 @@ pub struct ServiceRow {
     pub problem: Option<String>,
     pub problem_since: Option<i64>,
     pub failures: i32,
-}
-
-/// `$first, $first+1, …` for `count` values.
-fn placeholders(first: usize, count: usize) -> String {
-    (0..count)
-        .map(|i| format!("${}", first + i))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Rows of a fact table whose key is among `ids` and that are still fresh at `now`.
-macro_rules! fresh_rows {
-    ($store:expr, $row:ty, $sql_head:expr, $ids:expr, $now:expr) => {{
-        let mut found: Vec<$row> = Vec::new();
-        // Chunks keep the statement under every engine's parameter limit.
-        for chunk in $ids.chunks(500) {
-            let sql = format!("{} IN ({})", $sql_head, placeholders(2, chunk.len()));
-            let rows = with_pool!($store, pool => {
-                let mut query = sqlx::query_as::<_, $row>(&sql).bind($now);
-                for id in chunk {
-                    query = query.bind(id);
-                }
-                query.fetch_all(pool).await
-            })?;
-            found.extend(rows);
-        }
-        Ok(found)
-    }};
 }
 
 impl Store {

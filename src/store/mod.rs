@@ -78,6 +78,40 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// `$first, $first+1, …` for `count` values.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (0..count)
+        .map(|i| format!("${}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows of a catalogue table whose key is among `ids` and that are still fresh at `now`:
+/// `$sql_head` is the query up to `… AND key`, with `$1` bound to `now`; the ids follow in
+/// chunks that keep every statement under both engines' parameter limits.
+macro_rules! fresh_rows {
+    ($store:expr, $row:ty, $sql_head:expr, $ids:expr, $now:expr) => {{
+        let mut found: Vec<$row> = Vec::new();
+        for chunk in $ids.chunks(500) {
+            let sql = format!(
+                "{} IN ({})",
+                $sql_head,
+                $crate::store::placeholders(2, chunk.len())
+            );
+            let rows = $crate::store::with_pool!($store, pool => {
+                let mut query = sqlx::query_as::<_, $row>(&sql).bind($now);
+                for id in chunk {
+                    query = query.bind(id);
+                }
+                query.fetch_all(pool).await
+            })?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }};
+}
+pub(crate) use fresh_rows;
+
 /// Euterpe's database: users, tokens, sessions and cached Spotify data.
 #[derive(Clone, Debug)]
 pub struct Store {
