@@ -8,6 +8,7 @@ mod all_panels;
 mod demo;
 mod heroku;
 mod history;
+mod history_summaries;
 mod import;
 mod login;
 mod outage;
