@@ -225,29 +225,33 @@ fn parse_item(
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<export::FileTally, ParseError> {
     let read_error = |err: &dyn std::fmt::Display| ParseError::Read(err.to_string());
-    let counted = |inner| {
+    fn counted<R: Read>(inner: R, limit: u64, shared: &Arc<AtomicU64>) -> BufReader<Counted<R>> {
         BufReader::with_capacity(
             1 << 16,
             Counted {
                 inner,
                 read: 0,
                 limit,
-                shared,
+                shared: shared.clone(),
             },
         )
-    };
-    match source {
-        Source::Plain(path) => {
-            let file = File::open(path).map_err(|err| read_error(&err))?;
-            export::parse(counted(Box::new(file) as Box<dyn Read>), known, sink)
-        }
-        Source::ZipEntry(path, index) => {
-            let file = File::open(path).map_err(|err| read_error(&err))?;
-            let mut archive = zip::ZipArchive::new(file).map_err(|err| read_error(&err))?;
-            let entry = archive.by_index(*index).map_err(|err| read_error(&err))?;
-            export::parse(counted(Box::new(entry) as Box<dyn Read + '_>), known, sink)
-        }
     }
+    let open = |run: &mut dyn FnMut(&mut dyn Read)| -> Result<(), ParseError> {
+        match source {
+            Source::Plain(path) => {
+                let file = File::open(path).map_err(|err| read_error(&err))?;
+                run(&mut counted(file, limit, &shared));
+            }
+            Source::ZipEntry(path, index) => {
+                let file = File::open(path).map_err(|err| read_error(&err))?;
+                let mut archive = zip::ZipArchive::new(file).map_err(|err| read_error(&err))?;
+                let entry = archive.by_index(*index).map_err(|err| read_error(&err))?;
+                run(&mut counted(entry, limit, &shared));
+            }
+        }
+        Ok(())
+    };
+    export::parse_file(open, known, sink)
 }
 
 /// Why one file failed.
