@@ -413,9 +413,7 @@ impl Store {
         }
         let m0 = utc_month_of_ms(from);
         let (s0, s1) = (utc_month_start_ms(m0), utc_month_start_ms(m0 + 1));
-        let (start, start_empty) = if s0 == from {
-            (m0, true)
-        } else if !self.has_plays_between(user, s0, from).await? {
+        let (start, start_empty) = if s0 == from || !self.has_plays_between(user, s0, from).await? {
             (m0, true)
         } else if from - s0 <= s1 - from {
             (m0, false)
@@ -424,9 +422,7 @@ impl Store {
         };
         let m1 = utc_month_of_ms(to - 1);
         let (e0, e1) = (utc_month_start_ms(m1), utc_month_start_ms(m1 + 1));
-        let (end, end_empty) = if e1 == to {
-            (m1 + 1, true)
-        } else if !self.has_plays_between(user, to, e1).await? {
+        let (end, end_empty) = if e1 == to || !self.has_plays_between(user, to, e1).await? {
             (m1 + 1, true)
         } else if e1 - to <= to - e0 {
             (m1 + 1, false)

@@ -68,18 +68,20 @@ async fn new_user(store: &Store, name: &str) -> Uuid {
 fn track_facts(index: u64, at: i64, poller: bool) -> TrackFacts {
     let artist = format!("Artist {}", index % 37);
     let name = format!("Song {index}");
-    let key = if index % 9 == 0 {
+    let key = if index.is_multiple_of(9) {
         name_key(&artist, &name)
     } else {
         format!("id{index:05}")
     };
     TrackFacts {
-        track_id: (index % 9 != 0).then(|| key.clone()),
+        track_id: (!index.is_multiple_of(9)).then(|| key.clone()),
         track_key: key,
         name,
         artist_name: artist,
-        album_name: (index % 4 == 0).then(|| format!("Album {}", index / 4)),
-        artist_ids: (poller && index % 3 == 0)
+        album_name: index
+            .is_multiple_of(4)
+            .then(|| format!("Album {}", index / 4)),
+        artist_ids: (poller && index.is_multiple_of(3))
             .then(|| format!("art{},art{}", index % 37, index % 5)),
         duration_ms: poller.then_some(180_000),
         first_played_at: at,
@@ -246,23 +248,20 @@ async fn write_history(store: &Store, user: Uuid, rng: &mut Rng) {
     writer.commit().await.unwrap();
 }
 
-/// Every stored play `(track_key, played_at, ms_played)` and every catalogue row `(key,
-/// (name, artist, artist ids))`.
-async fn everything(
-    url_backend: (Backend, &str),
-    user: Uuid,
-) -> (
-    Vec<(String, i64, i64)>,
-    HashMap<String, (String, String, Option<String>)>,
-) {
+/// A stored play: `(track_key, played_at, ms_played)`.
+type Play = (String, i64, i64);
+/// The catalogue: track key → (name, artist name, artist ids).
+type Tracks = HashMap<String, (String, String, Option<String>)>;
+/// A catalogue row as read: key, name, artist name, artist ids.
+type TrackRow = (String, String, String, Option<String>);
+
+/// Every stored play of the user, and their catalogue.
+async fn everything(url_backend: (Backend, &str), user: Uuid) -> (Vec<Play>, Tracks) {
     let (backend, url) = url_backend;
     let plays_sql = "SELECT track_key, played_at, ms_played FROM plays WHERE user_id = $1";
     let tracks_sql =
         "SELECT track_key, name, artist_name, artist_ids FROM user_tracks WHERE user_id = $1";
-    let (plays, tracks): (
-        Vec<(String, i64, i64)>,
-        Vec<(String, String, String, Option<String>)>,
-    ) = match backend {
+    let (plays, tracks): (Vec<Play>, Vec<TrackRow>) = match backend {
         Backend::Sqlite => {
             let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
             (
