@@ -356,6 +356,37 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             took.as_secs_f64() * 1000.0
         );
     }
+    // The same export again: every play is already stored.
+    let again = store
+        .create_import(user, zip_size as i64, clock.unix())
+        .await
+        .unwrap();
+    let copy = zip_path.with_extension(format!("{label}.again.zip"));
+    std::fs::copy(zip_path, &copy).unwrap();
+    let start = Instant::now();
+    import::run(
+        store.clone(),
+        clock.clone(),
+        user,
+        again,
+        vec![Upload {
+            name: "my_spotify_data.zip".into(),
+            path: copy,
+            size: zip_size,
+        }],
+        u64::MAX / 64,
+        Shutdown::new(),
+    )
+    .await;
+    let elapsed = start.elapsed();
+    let row = store.import(user, again).await.unwrap().unwrap();
+    assert_eq!(row.status, "done", "{:?}", row.error);
+    assert_eq!((row.plays_added, row.duplicates as u64), (0, plays));
+    println!(
+        "\nthe same export again: {} duplicates, nothing added, in {:.2} s",
+        row.duplicates,
+        elapsed.as_secs_f64()
+    );
     store.close().await;
 }
 
