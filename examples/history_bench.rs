@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! cargo run --release --example history_bench -- [--plays N] [--db sqlite|postgres|both]
-//!     [--pg-url postgres://postgres:postgres@127.0.0.1:5432/postgres]
+//!     [--pg-url postgres://postgres:postgres@127.0.0.1:5432/postgres] [--keep]
 //! ```
 //! Peak memory is the process's VmHWM, reset after the file is generated. Postgres's own memory
 //! is not included (it is another process).
@@ -356,6 +356,37 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             took.as_secs_f64() * 1000.0
         );
     }
+    // The same export again: every play is already stored.
+    let again = store
+        .create_import(user, zip_size as i64, clock.unix())
+        .await
+        .unwrap();
+    let copy = zip_path.with_extension(format!("{label}.again.zip"));
+    std::fs::copy(zip_path, &copy).unwrap();
+    let start = Instant::now();
+    import::run(
+        store.clone(),
+        clock.clone(),
+        user,
+        again,
+        vec![Upload {
+            name: "my_spotify_data.zip".into(),
+            path: copy,
+            size: zip_size,
+        }],
+        u64::MAX / 64,
+        Shutdown::new(),
+    )
+    .await;
+    let elapsed = start.elapsed();
+    let row = store.import(user, again).await.unwrap().unwrap();
+    assert_eq!(row.status, "done", "{:?}", row.error);
+    assert_eq!((row.plays_added, row.duplicates as u64), (0, plays));
+    println!(
+        "\nthe same export again: {} duplicates, nothing added, in {:.2} s",
+        row.duplicates,
+        elapsed.as_secs_f64()
+    );
     store.close().await;
 }
 
@@ -372,6 +403,8 @@ async fn main() {
         .map(|v| v.parse().unwrap())
         .unwrap_or(1_000_000);
     let db = arg("--db").unwrap_or_else(|| "both".into());
+    // Keeps the databases (SQLite file, Postgres database) for a look afterwards.
+    let keep = args.iter().any(|a| a == "--keep");
     let pg = arg("--pg-url")
         .unwrap_or_else(|| "postgres://postgres:postgres@127.0.0.1:5432/postgres".into());
     let dir: PathBuf = std::env::temp_dir().join(format!("euterpe-bench-{}", std::process::id()));
@@ -400,10 +433,18 @@ async fn main() {
         let mut url = reqwest::Url::parse(&pg).unwrap();
         url.set_path(&name);
         bench("Postgres", url.as_str(), &zip_path, zip_size, plays).await;
-        sqlx::query(&format!("DROP DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        if keep {
+            println!("\nkept the Postgres database {url}");
+        } else {
+            sqlx::query(&format!("DROP DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if keep {
+        println!("kept {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -418,6 +418,177 @@ pub fn parse<R: Read>(
     Ok(tally)
 }
 
+/// Why the fast reading of a file stopped short.
+enum Fast {
+    /// The sink asked to stop.
+    Stopped,
+    /// Something is wrong with the file: [`parse`] reads it again to say what, and where.
+    Broken,
+}
+
+/// Streams one history file like [`parse`], three times faster: the file is read in large
+/// blocks and each entry is parsed from the block (serde_json parses a slice far faster than a
+/// reader). `open(run)` opens the file and hands `run` a reader. A file with an error is opened
+/// and read again by [`parse`], so errors are the ones [`parse`] gives, positions included.
+pub fn parse_file(
+    open: impl Fn(&mut dyn FnMut(&mut dyn Read)) -> Result<(), ParseError>,
+    known: &HashMap<(String, String), String>,
+    sink: impl FnMut(Parsed) -> bool,
+) -> Result<FileTally, ParseError> {
+    let mut sink = sink;
+    let mut outcome = None;
+    open(&mut |reader| outcome = Some(parse_blocks(reader, BLOCK, known, &mut sink)))?;
+    match outcome {
+        Some(Ok(tally)) => Ok(tally),
+        Some(Err(Fast::Stopped)) => Err(ParseError::Stopped),
+        Some(Err(Fast::Broken)) | None => {
+            let mut located = None;
+            open(&mut |reader| located = Some(parse(reader, known, |_| true)))?;
+            match located {
+                Some(Err(error)) => Err(error),
+                _ => Err(ParseError::Read(
+                    "the file read differently the second time".into(),
+                )),
+            }
+        }
+    }
+}
+
+/// Bytes read at a time by [`parse_file`]; a block grows to hold an entry longer than this.
+const BLOCK: usize = 1 << 20;
+
+/// A reader's bytes, a block at a time.
+struct Blocks<'r> {
+    reader: &'r mut dyn Read,
+    buf: Vec<u8>,
+    /// The unread bytes are `buf[start..end]`.
+    start: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl Blocks<'_> {
+    /// Reads more, keeping the unread bytes (and growing when they fill the block).
+    fn fill(&mut self) -> Result<(), Fast> {
+        if self.eof {
+            return Err(Fast::Broken);
+        }
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(());
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Err(Fast::Broken),
+            }
+        }
+    }
+
+    /// The next byte that is not JSON whitespace (not consumed), or `None` at the end.
+    fn peek(&mut self) -> Result<Option<u8>, Fast> {
+        loop {
+            while self.start < self.end {
+                match self.buf[self.start] {
+                    b' ' | b'\n' | b'\t' | b'\r' => self.start += 1,
+                    byte => return Ok(Some(byte)),
+                }
+            }
+            if self.eof {
+                return Ok(None);
+            }
+            self.fill()?;
+        }
+    }
+
+    /// The next entry (the block is read further when it ends inside one).
+    fn entry(&mut self) -> Result<Entry, Fast> {
+        loop {
+            let mut stream = serde_json::Deserializer::from_slice(&self.buf[self.start..self.end])
+                .into_iter::<Entry>();
+            match stream.next() {
+                Some(Ok(entry)) => {
+                    self.start += stream.byte_offset();
+                    return Ok(entry);
+                }
+                Some(Err(error)) if error.is_eof() && !self.eof => self.fill()?,
+                None if !self.eof => self.fill()?,
+                _ => return Err(Fast::Broken),
+            }
+        }
+    }
+}
+
+/// [`parse_file`]'s reading: the array of entries, block by block.
+fn parse_blocks<S: FnMut(Parsed) -> bool>(
+    reader: &mut dyn Read,
+    block: usize,
+    known: &HashMap<(String, String), String>,
+    sink: S,
+) -> Result<FileTally, Fast> {
+    let mut state = State {
+        known,
+        sink,
+        batch: Vec::with_capacity(BATCH),
+        tally: FileTally::default(),
+        tracks: HashMap::new(),
+        index: 0,
+    };
+    let mut blocks = Blocks {
+        reader,
+        buf: vec![0; block.max(1)],
+        start: 0,
+        end: 0,
+        eof: false,
+    };
+    let stopped = |error: String| {
+        if error == STOPPED {
+            Fast::Stopped
+        } else {
+            Fast::Broken
+        }
+    };
+    if blocks.peek()? != Some(b'[') {
+        return Err(Fast::Broken);
+    }
+    blocks.start += 1;
+    if blocks.peek()? == Some(b']') {
+        blocks.start += 1;
+    } else {
+        loop {
+            let entry = blocks.entry()?;
+            state.entry(entry).map_err(stopped)?;
+            match blocks.peek()? {
+                Some(b',') => blocks.start += 1,
+                Some(b']') => {
+                    blocks.start += 1;
+                    break;
+                }
+                _ => return Err(Fast::Broken),
+            }
+        }
+    }
+    if blocks.peek()?.is_some() {
+        return Err(Fast::Broken);
+    }
+    state.flush().map_err(stopped)?;
+    let mut tally = state.tally;
+    let mut tracks: Vec<TrackFacts> = state.tracks.into_values().collect();
+    tracks.sort_by(|a, b| a.track_key.cmp(&b.track_key));
+    tally.tracks = tracks;
+    Ok(tally)
+}
+
 fn classify(error: serde_json::Error) -> ParseError {
     use serde_json::error::Category;
     let text = error.to_string();
@@ -669,6 +840,125 @@ mod tests {
         ));
         let (empty, _) = run(b" [ ] ");
         assert_eq!(empty.unwrap().kind, None);
+    }
+
+    /// A reader handing out a few bytes at a time.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// `parse_file` over bytes, with a given block size and read size.
+    fn run_blocks(
+        bytes: &[u8],
+        block: usize,
+        trickle: usize,
+    ) -> (Result<FileTally, ParseError>, Vec<NewPlay>) {
+        let known = HashMap::new();
+        let mut plays = Vec::new();
+        let mut sink = |Parsed::Plays(_, batch)| {
+            plays.extend(batch);
+            true
+        };
+        let outcome = parse_blocks(&mut Trickle(bytes, trickle), block, &known, &mut sink);
+        let result = match outcome {
+            Ok(tally) => Ok(tally),
+            Err(Fast::Stopped) => Err(ParseError::Stopped),
+            Err(Fast::Broken) => match parse(bytes, &known, |_| true) {
+                Err(error) => Err(error),
+                Ok(_) => panic!("the block reading failed a file parse reads"),
+            },
+        };
+        // parse_file itself agrees.
+        let open = |run: &mut dyn FnMut(&mut dyn Read)| {
+            run(&mut Trickle(bytes, trickle));
+            Ok(())
+        };
+        let whole = parse_file(open, &known, |_| true);
+        assert_eq!(whole.is_ok(), result.is_ok());
+        if let (Err(a), Err(b)) = (&whole, &result) {
+            assert_eq!(a, b);
+        }
+        (result, plays)
+    }
+
+    fn same_tally(a: &FileTally, b: &FileTally) {
+        assert_eq!(
+            (a.kind, a.counts, a.plays, &a.tracks, a.span),
+            (b.kind, b.counts, b.plays, &b.tracks, b.span)
+        );
+    }
+
+    #[test]
+    fn block_reading_equals_parse_on_every_fixture() {
+        for name in [
+            "extended_Streaming_History_Audio_format2023plus.json",
+            "extended_endsong_0_legacy_format.json",
+            "account_StreamingHistory_music_3.json",
+            "account_StreamingHistory_podcast_0.json",
+        ] {
+            let bytes = fixture(name);
+            let (expected, expected_plays) = run(&bytes);
+            let expected = expected.unwrap();
+            for (block, trickle) in [(BLOCK, usize::MAX), (1, 1), (7, 3), (64, 1000), (300, 17)] {
+                let (tally, plays) = run_blocks(&bytes, block, trickle);
+                same_tally(&tally.unwrap(), &expected);
+                assert_eq!(plays, expected_plays, "{name} in blocks of {block}");
+            }
+        }
+    }
+
+    #[test]
+    fn block_reading_reports_what_parse_reports() {
+        let good = fixture("extended_endsong_0_legacy_format.json");
+        let mut broken: Vec<Vec<u8>> = Vec::new();
+        // Cut anywhere, and bytes replaced anywhere.
+        for cut in (0..good.len()).step_by(7) {
+            broken.push(good[..cut].to_vec());
+        }
+        for (at, byte) in (0..good.len()).step_by(11).zip(
+            [b'x', b'"', b',', b']', b'}', b'{', b'0', b' ']
+                .iter()
+                .cycle(),
+        ) {
+            let mut bytes = good.clone();
+            bytes[at] = *byte;
+            broken.push(bytes);
+        }
+        broken.push(br#"[{"ts": "2024-01-01T00:00:00Z", "ms_played": "lots"}]"#.to_vec());
+        broken.push(b"[\n{\"ts\": \"2024-01-01T00:00:00Z\",, }]".to_vec());
+        broken.push(br#"{"userName": "x"}"#.to_vec());
+        broken.push(br#"[{"name": "Liked Songs"}]"#.to_vec());
+        broken.push(br#"[1, 2]"#.to_vec());
+        broken.push(br#"[{"ts":"2024-01-01T00:00:00Z","ms_played":1},]"#.to_vec());
+        broken.push(br#"[] x"#.to_vec());
+        broken.push(b"\xEF\xBB\xBF[]".to_vec());
+        broken.push(b"".to_vec());
+        broken.push(b"   ".to_vec());
+        for bytes in &broken {
+            let (expected, expected_plays) = run(bytes);
+            for (block, trickle) in [(BLOCK, usize::MAX), (5, 2), (64, 64)] {
+                let (result, plays) = run_blocks(bytes, block, trickle);
+                match (&result, &expected) {
+                    (Ok(a), Ok(b)) => same_tally(a, b),
+                    (a, b) => assert_eq!(
+                        a.as_ref().err(),
+                        b.as_ref().err(),
+                        "{}",
+                        String::from_utf8_lossy(bytes)
+                    ),
+                }
+                if expected.is_ok() {
+                    assert_eq!(plays, expected_plays);
+                }
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::export::{self, FileKind, ParseError, Parsed};
 use crate::clock::Clock;
 use crate::shutdown::Shutdown;
-use crate::store::{ImportCounts, PlaySource, PlayWriter, Store, StoreError};
+use crate::store::{Backend, Catalogue, ImportCounts, PlaySource, PlayWriter, Store, StoreError};
 
 /// One uploaded file, saved to disk.
 #[derive(Clone, Debug)]
@@ -225,29 +225,33 @@ fn parse_item(
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<export::FileTally, ParseError> {
     let read_error = |err: &dyn std::fmt::Display| ParseError::Read(err.to_string());
-    let counted = |inner| {
+    fn counted<R: Read>(inner: R, limit: u64, shared: &Arc<AtomicU64>) -> BufReader<Counted<R>> {
         BufReader::with_capacity(
             1 << 16,
             Counted {
                 inner,
                 read: 0,
                 limit,
-                shared,
+                shared: shared.clone(),
             },
         )
-    };
-    match source {
-        Source::Plain(path) => {
-            let file = File::open(path).map_err(|err| read_error(&err))?;
-            export::parse(counted(Box::new(file) as Box<dyn Read>), known, sink)
-        }
-        Source::ZipEntry(path, index) => {
-            let file = File::open(path).map_err(|err| read_error(&err))?;
-            let mut archive = zip::ZipArchive::new(file).map_err(|err| read_error(&err))?;
-            let entry = archive.by_index(*index).map_err(|err| read_error(&err))?;
-            export::parse(counted(Box::new(entry) as Box<dyn Read + '_>), known, sink)
-        }
     }
+    let open = |run: &mut dyn FnMut(&mut dyn Read)| -> Result<(), ParseError> {
+        match source {
+            Source::Plain(path) => {
+                let file = File::open(path).map_err(|err| read_error(&err))?;
+                run(&mut counted(file, limit, &shared));
+            }
+            Source::ZipEntry(path, index) => {
+                let file = File::open(path).map_err(|err| read_error(&err))?;
+                let mut archive = zip::ZipArchive::new(file).map_err(|err| read_error(&err))?;
+                let entry = archive.by_index(*index).map_err(|err| read_error(&err))?;
+                run(&mut counted(entry, limit, &shared));
+            }
+        }
+        Ok(())
+    };
+    export::parse_file(open, known, sink)
 }
 
 /// Why one file failed.
@@ -277,6 +281,7 @@ pub async fn run(
         bytes_done: 0,
         files_done: 0,
         last_saved: Instant::now(),
+        catalogue: Catalogue::default(),
     };
     let result = job.run(&uploads, &shutdown).await;
     if let Err(err) = result {
@@ -298,6 +303,8 @@ struct Job {
     bytes_done: u64,
     files_done: i64,
     last_saved: Instant,
+    /// What the last file's writer learnt of the user's catalogue, for the next one.
+    catalogue: Catalogue,
 }
 
 impl Job {
@@ -428,11 +435,15 @@ impl Job {
         &mut self,
         item: &Item,
     ) -> Result<(Option<FileKind>, ImportCounts, Option<(i64, i64)>), ItemError> {
-        let known = self
-            .store
-            .known_track_names(self.user)
-            .await
-            .map_err(ItemError::Database)?;
+        // Only names-only entries (account data) are linked to known tracks by name.
+        let known = if item.kind == Some(FileKind::Extended) {
+            HashMap::new()
+        } else {
+            self.store
+                .known_track_names(self.user)
+                .await
+                .map_err(ItemError::Database)?
+        };
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Parsed>(2);
         let read = Arc::new(AtomicU64::new(0));
         let parser = tokio::task::spawn_blocking({
@@ -451,7 +462,12 @@ impl Job {
         let mut failure: Option<StoreError> = None;
         while let Some(Parsed::Plays(kind, plays)) = receiver.recv().await {
             if writer.is_none() {
-                match self.store.play_writer(self.user, source_of(kind)).await {
+                let catalogue = std::mem::take(&mut self.catalogue);
+                match self
+                    .store
+                    .play_writer_with(self.user, source_of(kind), catalogue)
+                    .await
+                {
                     Ok(new) => writer = Some(new),
                     Err(err) => {
                         failure = Some(err);
@@ -469,7 +485,11 @@ impl Job {
                     break;
                 }
             }
-            if self.last_saved.elapsed() >= Duration::from_millis(700) {
+            // SQLite: the file's transaction holds the only write lock, so progress is saved
+            // between files.
+            if self.last_saved.elapsed() >= Duration::from_millis(700)
+                && self.store.backend() == Backend::Postgres
+            {
                 self.bytes_done = base + read.load(Ordering::Relaxed).min(item.size);
                 let _ = self.save("running", None).await;
             }
@@ -488,12 +508,9 @@ impl Job {
         if let Some(mut writer) = writer {
             let store = async {
                 writer.upsert_tracks(&tally.tracks).await?;
-                if let Some((from, to)) = writer.span() {
-                    writer.refresh_summaries(from, to).await?;
-                }
-                writer.commit().await
+                writer.commit_keeping().await
             };
-            store.await.map_err(ItemError::Database)?;
+            self.catalogue = store.await.map_err(ItemError::Database)?;
         }
         Ok((tally.kind, counts, tally.span))
     }

@@ -7,11 +7,10 @@ use super::{Result, Store, with_pool};
 
 /// Tables whose rows belong to a user through a `user_id` column. `users` itself (by `id`) and
 /// the login sessions (through `user_sessions`) are handled beside them.
-pub const USER_TABLES: [&str; 13] = [
+pub const USER_TABLES: [&str; 12] = [
     "plays",
     "user_tracks",
-    "play_buckets",
-    "track_months",
+    "history_months",
     "history_coverage",
     "poll_state",
     "imports",

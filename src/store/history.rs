@@ -1,9 +1,16 @@
-//! What the history views read: every query here touches the summaries or one index range of
-//! the plays, so each stays fast over a million plays (see BENCHMARKS.md).
+//! What the history views read: the monthly summaries (`history_months`, see `store::months`)
+//! for whole UTC months, and the plays themselves (one stretch of their time-ordered key) for
+//! what lies between a range's ends and the nearest month boundaries, so each view stays fast
+//! over a million plays (see BENCHMARKS.md). Lists of many rows come back as one JSON value:
+//! SQLite hands rows over at ~1.6 µs each, a JSON array of 40,000 costs a few milliseconds.
 
+use std::collections::HashMap;
+
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::{Result, Store, with_pool};
+use super::months::{add_into, entries};
+use super::{Backend, Result, Store, with_pool};
 use crate::history::time::BUCKET_MS;
 use crate::history::time::{utc_month_of_ms, utc_month_start_ms};
 use crate::history::zone::Zone;
@@ -88,33 +95,48 @@ impl Default for HistorySettings {
     }
 }
 
-/// The part of `[from, to)` in whole UTC months, and the two partial edges.
-struct RangeParts {
-    first_month: i64,
-    end_month: i64,
-    edges: [(i64, i64); 2],
+/// How a time range `[from, to)` is counted: whole UTC months from the summaries, corrected by
+/// the plays between the range's ends and the month boundaries chosen for them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct RangePlan {
+    /// The whole months `[first, end)` read from the summaries (none when `first >= end`).
+    months: (i64, i64),
+    /// Stretches `[from, to)` of plays to add (`1`) or take away (`-1`).
+    edges: Vec<(i64, i64, i64)>,
 }
 
-fn split_range(from: i64, to: i64) -> RangeParts {
-    let mut first_month = utc_month_of_ms(from);
-    if utc_month_start_ms(first_month) < from {
-        first_month += 1;
+/// A list of rows as one JSON array: `SELECT <columns> FROM <from>` aggregated.
+fn json_list(backend: Backend, columns: &str, from: &str) -> String {
+    match backend {
+        Backend::Sqlite => {
+            format!("SELECT COALESCE(json_group_array(json_array({columns})), '[]') FROM {from}")
+        }
+        Backend::Postgres => format!(
+            "SELECT COALESCE(json_agg(json_build_array({columns}))::text, '[]') FROM {from}"
+        ),
     }
-    let end_month = utc_month_of_ms(to);
-    if end_month <= first_month {
-        return RangeParts {
-            first_month: 0,
-            end_month: 0,
-            edges: [(from, to), (0, 0)],
-        };
+}
+
+/// `track_no IN` a JSON list of numbers bound as `$2`.
+fn numbers_filter(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "track_no IN (SELECT value FROM json_each($2))",
+        Backend::Postgres => {
+            "track_no IN (SELECT value::bigint FROM json_array_elements_text($2::json))"
+        }
     }
-    RangeParts {
-        first_month,
-        end_month,
-        edges: [
-            (from, utc_month_start_ms(first_month)),
-            (utc_month_start_ms(end_month), to),
-        ],
+}
+
+fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|err| sqlx::Error::Decode(Box::new(err)))
+}
+
+/// The order of a top list: `(plays, ms)` by the chosen figure, then the other, descending.
+fn rank(order: TopOrder, plays: i64, ms: i64) -> (std::cmp::Reverse<i64>, std::cmp::Reverse<i64>) {
+    use std::cmp::Reverse;
+    match order {
+        TopOrder::Plays => (Reverse(plays), Reverse(ms)),
+        TopOrder::Minutes => (Reverse(ms), Reverse(plays)),
     }
 }
 
@@ -165,7 +187,7 @@ impl Store {
         let (plays, ms_played): (Option<i64>, Option<i64>) = with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT CAST(SUM(plays) AS BIGINT), CAST(SUM(ms_played) AS BIGINT) \
-                 FROM play_buckets WHERE user_id = $1",
+                 FROM history_months WHERE user_id = $1",
             )
             .bind(user)
             .fetch_one(pool)
@@ -222,46 +244,72 @@ impl Store {
         })
     }
 
-    /// The first and last summary bucket of the user, if any play is stored.
-    async fn bucket_span(&self, user: Uuid) -> Result<Option<(i64, i64)>> {
-        let (first, last): (Option<i64>, Option<i64>) = with_pool!(self, pool => {
-            sqlx::query_as("SELECT MIN(bucket), MAX(bucket) FROM play_buckets WHERE user_id = $1")
-                .bind(user)
-                .fetch_one(pool)
-                .await?
-        });
-        Ok(first.zip(last))
+    /// One packed list (`buckets` or `tracks`) of every summary month in `[first, last]`.
+    async fn month_lists(
+        &self,
+        user: Uuid,
+        first: i64,
+        last: i64,
+        column: &str,
+    ) -> Result<Vec<(i64, Vec<u8>)>> {
+        let sql = format!(
+            "SELECT month, {column} FROM history_months WHERE user_id = $1 AND month >= $2 \
+             AND month <= $3 ORDER BY month"
+        );
+        with_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(user).bind(first).bind(last).fetch_all(pool).await
+        })
     }
 
-    /// Runs a grouping of the summary buckets once per stretch of constant UTC offset:
-    /// `select` gets `$4` = the offset in seconds. Returns every row of every stretch.
+    /// Plays and listening time per quarter hour, grouped by `key(bucket, offset in seconds)`
+    /// in the user's time zone: `(key, plays, ms)`, by key.
     async fn by_local_time(
         &self,
         user: Uuid,
         zone: &Zone,
-        select: &str,
+        key: impl Fn(i64, i64) -> i64,
     ) -> Result<Vec<(i64, i64, i64)>> {
-        let Some((first, last)) = self.bucket_span(user).await? else {
+        let lists = self
+            .month_lists(user, i64::MIN, i64::MAX, "buckets")
+            .await?;
+        let (Some((first, _)), Some((last, _))) = (lists.first(), lists.last()) else {
             return Ok(Vec::new());
         };
-        let sql = format!(
-            "SELECT {select} AS k, CAST(SUM(plays) AS BIGINT), CAST(SUM(ms_played) AS BIGINT) \
-             FROM play_buckets WHERE user_id = $1 AND bucket >= $2 AND bucket < $3 GROUP BY k"
-        );
-        let mut rows = Vec::new();
-        for span in zone.offset_spans(first * BUCKET_MS, (last + 1) * BUCKET_MS) {
-            let part: Vec<(i64, i64, i64)> = with_pool!(self, pool => {
-                sqlx::query_as(&sql)
-                    .bind(user)
-                    .bind(span.start_ms.div_euclid(BUCKET_MS))
-                    .bind((span.end_ms + BUCKET_MS - 1).div_euclid(BUCKET_MS))
-                    .bind(span.offset_secs)
-                    .fetch_all(pool)
-                    .await?
-            });
-            rows.extend(part);
+        let spans = zone.offset_spans(utc_month_start_ms(*first), utc_month_start_ms(last + 1));
+        let mut span = 0;
+        // Consecutive quarter hours mostly share a key: add up runs, then merge them by key.
+        let mut runs: Vec<(i64, i64, i64)> = Vec::new();
+        for (month, list) in &lists {
+            let base = utc_month_start_ms(*month).div_euclid(BUCKET_MS);
+            for (bucket, plays, ms) in entries(list) {
+                let bucket = base + i64::from(bucket);
+                let at = bucket * BUCKET_MS;
+                while span + 1 < spans.len() && spans[span].end_ms <= at {
+                    span += 1;
+                }
+                let offset = spans.get(span).map_or(0, |s| s.offset_secs);
+                let key = key(bucket, offset);
+                match runs.last_mut() {
+                    Some(run) if run.0 == key => {
+                        run.1 += plays;
+                        run.2 += ms;
+                    }
+                    _ => runs.push((key, plays, ms)),
+                }
+            }
         }
-        Ok(rows)
+        runs.sort_by_key(|run| run.0);
+        let mut grouped: Vec<(i64, i64, i64)> = Vec::new();
+        for (key, plays, ms) in runs {
+            match grouped.last_mut() {
+                Some(group) if group.0 == key => {
+                    group.1 += plays;
+                    group.2 += ms;
+                }
+                _ => grouped.push((key, plays, ms)),
+            }
+        }
+        Ok(grouped)
     }
 
     /// Plays per local hour of the week: `(hour of week counted from Thursday 00:00 — the
@@ -271,11 +319,10 @@ impl Store {
         user: Uuid,
         zone: &Zone,
     ) -> Result<Vec<(i64, i64, i64)>> {
-        self.by_local_time(
-            user,
-            zone,
-            &format!("((bucket * {} + $4) / 3600) % 168", BUCKET_MS / 1000),
-        )
+        let quarter = BUCKET_MS / 1000;
+        self.by_local_time(user, zone, |bucket, offset| {
+            (bucket * quarter + offset).div_euclid(3600).rem_euclid(168)
+        })
         .await
     }
 
@@ -285,45 +332,215 @@ impl Store {
         user: Uuid,
         zone: &Zone,
     ) -> Result<Vec<(i64, i64, i64)>> {
-        self.by_local_time(
-            user,
-            zone,
-            &format!("(bucket * {} + $4) / 86400", BUCKET_MS / 1000),
-        )
+        let quarter = BUCKET_MS / 1000;
+        self.by_local_time(user, zone, |bucket, offset| {
+            (bucket * quarter + offset).div_euclid(86_400)
+        })
         .await
     }
 
     /// Every artist of the user's history with the time of their first play ever (Unix ms).
     pub async fn artist_first_plays(&self, user: Uuid) -> Result<Vec<(String, i64)>> {
-        with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT artist_name, MIN(first_played_at) FROM user_tracks \
-                 WHERE user_id = $1 AND first_played_at IS NOT NULL GROUP BY artist_name",
-            )
-            .bind(user)
-            .fetch_all(pool)
-            .await
-        })
+        let sql = json_list(
+            self.backend(),
+            "artist_name, first",
+            "(SELECT artist_name, MIN(first_played_at) AS first FROM user_tracks \
+             WHERE user_id = $1 AND first_played_at IS NOT NULL GROUP BY artist_name) AS a",
+        );
+        let json: String = with_pool!(self, pool => {
+            sqlx::query_scalar(&sql).bind(user).fetch_one(pool).await?
+        });
+        decode(&json)
     }
 
     /// Plays and listening time in `[from_ms, to_ms)`, from the summaries (both ends must be
     /// on quarter hours, as local midnights are).
     pub async fn totals_between(&self, user: Uuid, from_ms: i64, to_ms: i64) -> Result<(i64, i64)> {
-        let (plays, ms): (Option<i64>, Option<i64>) = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT CAST(SUM(plays) AS BIGINT), CAST(SUM(ms_played) AS BIGINT) FROM play_buckets \
-                 WHERE user_id = $1 AND bucket >= $2 AND bucket < $3",
-            )
-            .bind(user)
-            .bind(from_ms.div_euclid(BUCKET_MS))
-            .bind((to_ms + BUCKET_MS - 1).div_euclid(BUCKET_MS))
-            .fetch_one(pool)
-            .await?
-        });
-        Ok((plays.unwrap_or(0), ms.unwrap_or(0)))
+        let (from, to) = (
+            from_ms.div_euclid(BUCKET_MS),
+            (to_ms + BUCKET_MS - 1).div_euclid(BUCKET_MS),
+        );
+        if to <= from {
+            return Ok((0, 0));
+        }
+        let (first, last) = (
+            utc_month_of_ms(from * BUCKET_MS),
+            utc_month_of_ms(to * BUCKET_MS - 1),
+        );
+        let (mut plays, mut ms) = (0, 0);
+        // The months in between from their totals; the first and last quarter hour by quarter
+        // hour.
+        if last - first >= 2 {
+            let (p, m): (Option<i64>, Option<i64>) = with_pool!(self, pool => {
+                sqlx::query_as(
+                    "SELECT CAST(SUM(plays) AS BIGINT), CAST(SUM(ms_played) AS BIGINT) \
+                     FROM history_months WHERE user_id = $1 AND month > $2 AND month < $3",
+                )
+                .bind(user)
+                .bind(first)
+                .bind(last)
+                .fetch_one(pool)
+                .await?
+            });
+            plays += p.unwrap_or(0);
+            ms += m.unwrap_or(0);
+        }
+        let ends = if first == last {
+            vec![first]
+        } else {
+            vec![first, last]
+        };
+        for end in ends {
+            for (month, list) in self.month_lists(user, end, end, "buckets").await? {
+                let base = utc_month_start_ms(month).div_euclid(BUCKET_MS);
+                for (bucket, p, m) in entries(&list) {
+                    if (from..to).contains(&(base + i64::from(bucket))) {
+                        plays += p;
+                        ms += m;
+                    }
+                }
+            }
+        }
+        Ok((plays, ms))
     }
 
-    /// The most played tracks of `[from_ms, to_ms)`.
+    /// How to count `[from, to)`: the month boundary nearest to each end (or, when no play
+    /// lies between an end and the boundary before or after it, that boundary), whole months
+    /// between them from the summaries, and the plays between the ends and the boundaries.
+    async fn range_plan(&self, user: Uuid, from: i64, to: i64) -> Result<RangePlan> {
+        if to <= from {
+            return Ok(RangePlan::default());
+        }
+        let m0 = utc_month_of_ms(from);
+        let (s0, s1) = (utc_month_start_ms(m0), utc_month_start_ms(m0 + 1));
+        let (start, start_empty) = if s0 == from || !self.has_plays_between(user, s0, from).await? {
+            (m0, true)
+        } else if from - s0 <= s1 - from {
+            (m0, false)
+        } else {
+            (m0 + 1, false)
+        };
+        let m1 = utc_month_of_ms(to - 1);
+        let (e0, e1) = (utc_month_start_ms(m1), utc_month_start_ms(m1 + 1));
+        let (end, end_empty) = if e1 == to || !self.has_plays_between(user, to, e1).await? {
+            (m1 + 1, true)
+        } else if e1 - to <= to - e0 {
+            (m1 + 1, false)
+        } else {
+            (m1, false)
+        };
+        if start >= end {
+            return Ok(RangePlan {
+                months: (0, 0),
+                edges: vec![(from, to, 1)],
+            });
+        }
+        let mut edges = Vec::new();
+        let (a, b) = (utc_month_start_ms(start), utc_month_start_ms(end));
+        if a < from && !start_empty {
+            edges.push((a, from, -1));
+        } else if a > from {
+            edges.push((from, a, 1));
+        }
+        if b > to && !end_empty {
+            edges.push((to, b, -1));
+        } else if b < to {
+            edges.push((b, to, 1));
+        }
+        Ok(RangePlan {
+            months: (start, end),
+            edges,
+        })
+    }
+
+    /// Plays and listening time per track number in `[from, to)`, read from the plays.
+    async fn edge_counts(&self, user: Uuid, from: i64, to: i64) -> Result<Vec<(u32, i64, i64)>> {
+        let sql = json_list(
+            self.backend(),
+            "n, c, m",
+            "(SELECT t.track_no AS n, COUNT(*) AS c, SUM(p.ms_played) AS m FROM plays p \
+             JOIN user_tracks t ON t.user_id = p.user_id AND t.track_key = p.track_key \
+             WHERE p.user_id = $1 AND p.played_at >= $2 AND p.played_at < $3 \
+             GROUP BY t.track_no) AS e",
+        );
+        let json: String = with_pool!(self, pool => {
+            sqlx::query_scalar(&sql).bind(user).bind(from).bind(to).fetch_one(pool).await?
+        });
+        decode(&json)
+    }
+
+    /// Plays and listening time per track number (the vector's index) in `[from, to)`; months
+    /// already read (`lists`) are not read again.
+    async fn track_counts(
+        &self,
+        user: Uuid,
+        from: i64,
+        to: i64,
+        lists: &mut HashMap<i64, Vec<u8>>,
+    ) -> Result<Vec<(i64, i64)>> {
+        let plan = self.range_plan(user, from, to).await?;
+        let mut totals = Vec::new();
+        let (start, end) = plan.months;
+        if start < end {
+            if (start..end).any(|month| !lists.contains_key(&month)) {
+                for (month, list) in self.month_lists(user, start, end - 1, "tracks").await? {
+                    lists.insert(month, list);
+                }
+            }
+            for month in start..end {
+                if let Some(list) = lists.get(&month) {
+                    add_into(&mut totals, list, 1);
+                }
+            }
+        }
+        for (a, b, sign) in plan.edges {
+            for (no, plays, ms) in self.edge_counts(user, a, b).await? {
+                let index = no as usize;
+                if index >= totals.len() {
+                    totals.resize(index + 1, (0, 0));
+                }
+                totals[index].0 += sign * plays;
+                totals[index].1 += sign * ms;
+            }
+        }
+        Ok(totals)
+    }
+
+    /// Catalogue rows by track number: `(number, key, name or artist ids, artist name)` of the
+    /// given numbers (or all); the third column is the track's name, or with `ids` its artist
+    /// ids (empty when unknown).
+    async fn tracks_by_number(
+        &self,
+        user: Uuid,
+        numbers: Option<&[i64]>,
+        ids: bool,
+    ) -> Result<Vec<(i64, String, String, String)>> {
+        let filter = match numbers {
+            Some(_) => format!(" AND {}", numbers_filter(self.backend())),
+            None => String::new(),
+        };
+        let columns = if ids {
+            "track_no, track_key, COALESCE(artist_ids, ''), artist_name"
+        } else {
+            "track_no, track_key, name, artist_name"
+        };
+        let sql = json_list(
+            self.backend(),
+            columns,
+            &format!("user_tracks WHERE user_id = $1{filter}"),
+        );
+        let json: String = with_pool!(self, pool => {
+            let mut query = sqlx::query_scalar(&sql).bind(user);
+            if let Some(numbers) = numbers {
+                query = query.bind(serde_json::to_string(numbers).unwrap_or_default());
+            }
+            query.fetch_one(pool).await?
+        });
+        decode(&json)
+    }
+
+    /// The most played tracks of `[from_ms, to_ms)`. Ties go to the smaller track key (byte
+    /// order).
     pub async fn top_tracks_between(
         &self,
         user: Uuid,
@@ -332,28 +549,59 @@ impl Store {
         order: TopOrder,
         limit: i64,
     ) -> Result<Vec<TopEntry>> {
-        let parts = split_range(from_ms, to_ms);
-        let order_by = match order {
-            TopOrder::Plays => "g.plays DESC, g.ms_played DESC, g.track_key",
-            TopOrder::Minutes => "g.ms_played DESC, g.plays DESC, g.track_key",
-        };
-        let sql = format!(
-            "SELECT g.track_key AS key, COALESCE(t.name, g.track_key) AS name, \
-                    COALESCE(t.artist_name, '') AS artist_name, g.plays, g.ms_played \
-             FROM (SELECT track_key, CAST(SUM(n) AS BIGINT) AS plays, CAST(SUM(ms) AS BIGINT) AS ms_played FROM ( \
-                     SELECT track_key, plays AS n, ms_played AS ms FROM track_months \
-                     WHERE user_id = $1 AND month >= $2 AND month < $3 \
-                     UNION ALL \
-                     SELECT track_key, 1 AS n, ms_played AS ms FROM plays WHERE user_id = $1 \
-                     AND ((played_at >= $4 AND played_at < $5) OR (played_at >= $6 AND played_at < $7)) \
-                   ) AS x GROUP BY track_key) AS g \
-             LEFT JOIN user_tracks t ON t.user_id = $1 AND t.track_key = g.track_key \
-             ORDER BY {order_by} LIMIT $8"
-        );
-        self.top_query(&sql, user, &parts, limit).await
+        let counts = self
+            .track_counts(user, from_ms, to_ms, &mut HashMap::new())
+            .await?;
+        let mut ranked: Vec<(i64, i64, i64)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, (plays, _))| *plays > 0)
+            .map(|(no, &(plays, ms))| (no as i64, plays, ms))
+            .collect();
+        ranked.sort_unstable_by_key(|&(no, plays, ms)| (rank(order, plays, ms), no));
+        // The last place may be shared: every track tied with it is a candidate (by key).
+        let limit = usize::try_from(limit).unwrap_or(0);
+        let mut cut = ranked.len().min(limit);
+        if cut > 0 {
+            let (_, plays, ms) = ranked[cut - 1];
+            while cut < ranked.len() && (ranked[cut].1, ranked[cut].2) == (plays, ms) {
+                cut += 1;
+            }
+        }
+        ranked.truncate(cut);
+        if ranked.is_empty() {
+            return Ok(Vec::new());
+        }
+        let numbers: Vec<i64> = ranked.iter().map(|&(no, _, _)| no).collect();
+        let mut names: HashMap<i64, (String, String, String)> = self
+            .tracks_by_number(user, Some(&numbers), false)
+            .await?
+            .into_iter()
+            .map(|(no, key, name, artist)| (no, (key, name, artist)))
+            .collect();
+        let mut top: Vec<TopEntry> = ranked
+            .into_iter()
+            .map(|(no, plays, ms)| {
+                let (key, name, artist_name) = names.remove(&no).unwrap_or_default();
+                TopEntry {
+                    key,
+                    name,
+                    artist_name,
+                    plays,
+                    ms_played: ms,
+                }
+            })
+            .collect();
+        top.sort_by(|a, b| {
+            (rank(order, a.plays, a.ms_played), &a.key)
+                .cmp(&(rank(order, b.plays, b.ms_played), &b.key))
+        });
+        top.truncate(limit);
+        Ok(top)
     }
 
     /// The most played artists (by name, as the sources name them) of `[from_ms, to_ms)`.
+    /// Ties go to the smaller name (byte order).
     pub async fn top_artists_between(
         &self,
         user: Uuid,
@@ -362,64 +610,62 @@ impl Store {
         order: TopOrder,
         limit: i64,
     ) -> Result<Vec<TopEntry>> {
-        let parts = split_range(from_ms, to_ms);
-        let order_by = match order {
-            TopOrder::Plays => "plays DESC, ms_played DESC, artist_name",
-            TopOrder::Minutes => "ms_played DESC, plays DESC, artist_name",
-        };
-        let sql = format!(
-            "SELECT artist_name AS key, artist_name AS name, '' AS artist_name, plays, ms_played FROM ( \
-               SELECT artist_name, CAST(SUM(n) AS BIGINT) AS plays, CAST(SUM(ms) AS BIGINT) AS ms_played FROM ( \
-                 SELECT artist_name, plays AS n, ms_played AS ms FROM track_months \
-                 WHERE user_id = $1 AND month >= $2 AND month < $3 \
-                 UNION ALL \
-                 SELECT t.artist_name, 1 AS n, p.ms_played AS ms FROM plays p \
-                 JOIN user_tracks t ON t.user_id = p.user_id AND t.track_key = p.track_key \
-                 WHERE p.user_id = $1 \
-                 AND ((p.played_at >= $4 AND p.played_at < $5) OR (p.played_at >= $6 AND p.played_at < $7)) \
-               ) AS x GROUP BY artist_name) AS g \
-             ORDER BY {order_by} LIMIT $8"
+        let counts = self
+            .track_counts(user, from_ms, to_ms, &mut HashMap::new())
+            .await?;
+        if counts.iter().all(|(plays, _)| *plays == 0) {
+            return Ok(Vec::new());
+        }
+        let sql = json_list(
+            self.backend(),
+            "artist_name, track_no",
+            "user_tracks WHERE user_id = $1",
         );
-        self.top_query(&sql, user, &parts, limit).await
-    }
-
-    async fn top_query(
-        &self,
-        sql: &str,
-        user: Uuid,
-        parts: &RangeParts,
-        limit: i64,
-    ) -> Result<Vec<TopEntry>> {
-        with_pool!(self, pool => {
-            sqlx::query_as::<_, TopEntry>(sql)
-                .bind(user)
-                .bind(parts.first_month)
-                .bind(parts.end_month)
-                .bind(parts.edges[0].0)
-                .bind(parts.edges[0].1)
-                .bind(parts.edges[1].0)
-                .bind(parts.edges[1].1)
-                .bind(limit)
-                .fetch_all(pool)
-                .await
-        })
+        let json: String = with_pool!(self, pool => {
+            sqlx::query_scalar(&sql).bind(user).fetch_one(pool).await?
+        });
+        let artists: Vec<(String, i64)> = decode(&json)?;
+        let mut sums: HashMap<&str, (i64, i64)> = HashMap::new();
+        for (artist, no) in &artists {
+            if let Some(&(plays, ms)) = counts.get(*no as usize)
+                && plays > 0
+            {
+                let sum = sums.entry(artist.as_str()).or_default();
+                sum.0 += plays;
+                sum.1 += ms;
+            }
+        }
+        let mut top: Vec<(&str, i64, i64)> = sums
+            .into_iter()
+            .map(|(artist, (plays, ms))| (artist, plays, ms))
+            .collect();
+        top.sort_unstable_by_key(|&(artist, plays, ms)| (rank(order, plays, ms), artist));
+        top.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(top
+            .into_iter()
+            .map(|(artist, plays, ms)| TopEntry {
+                key: artist.to_owned(),
+                name: artist.to_owned(),
+                artist_name: String::new(),
+                plays,
+                ms_played: ms,
+            })
+            .collect())
     }
 
     /// The user's known tracks with a Spotify id, by `(artist name, track name)`: what
     /// account-data entries (names only) are linked to when the names match exactly.
-    pub async fn known_track_names(
-        &self,
-        user: Uuid,
-    ) -> Result<std::collections::HashMap<(String, String), String>> {
-        let rows: Vec<(String, String, String)> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT artist_name, name, MIN(track_key) FROM user_tracks \
-                 WHERE user_id = $1 AND track_id IS NOT NULL GROUP BY artist_name, name",
-            )
-            .bind(user)
-            .fetch_all(pool)
-            .await?
+    pub async fn known_track_names(&self, user: Uuid) -> Result<HashMap<(String, String), String>> {
+        let sql = json_list(
+            self.backend(),
+            "artist_name, name, k",
+            "(SELECT artist_name, name, MIN(track_key) AS k FROM user_tracks \
+             WHERE user_id = $1 AND track_id IS NOT NULL GROUP BY artist_name, name) AS n",
+        );
+        let json: String = with_pool!(self, pool => {
+            sqlx::query_scalar(&sql).bind(user).fetch_one(pool).await?
         });
+        let rows: Vec<(String, String, String)> = decode(&json)?;
         Ok(rows
             .into_iter()
             .map(|(artist, name, key)| ((artist, name), key))
@@ -441,7 +687,7 @@ impl Store {
 
     /// The plays of `[from_ms, to_ms)` per local month and track, with what is known of the
     /// track's artists: the input of `stats::history::season_items` (the history form of
-    /// "Music variety by season").
+    /// "Music variety by season"). Months in order; within a month, tracks by key.
     pub async fn plays_in_window(
         &self,
         user: Uuid,
@@ -449,13 +695,15 @@ impl Store {
         to_ms: i64,
         zone: &Zone,
     ) -> Result<Vec<WindowPlays>> {
-        let mut result = Vec::new();
         if to_ms <= from_ms {
-            return Ok(result);
+            return Ok(Vec::new());
         }
+        // The local months of the window, each counted like a date range.
         let start = zone.local(from_ms);
         let (mut year, mut month) = (start.year, start.month);
         let mut month_start = from_ms;
+        let mut lists = HashMap::new();
+        let mut slices: Vec<(u8, Vec<(i64, i64)>)> = Vec::new();
         while month_start < to_ms {
             let (next_year, next_month) = if month == 12 {
                 (year + 1, 1)
@@ -463,32 +711,47 @@ impl Store {
                 (year, month + 1)
             };
             let month_end = zone.local_month_start_ms(next_year, next_month).min(to_ms);
-            let rows: Vec<(String, i64, Option<String>, Option<String>)> = with_pool!(self, pool => {
-                sqlx::query_as(
-                    "SELECT p.track_key, COUNT(*), MIN(t.artist_name), MIN(t.artist_ids) FROM plays p \
-                     LEFT JOIN user_tracks t ON t.user_id = p.user_id AND t.track_key = p.track_key \
-                     WHERE p.user_id = $1 AND p.played_at >= $2 AND p.played_at < $3 \
-                     GROUP BY p.track_key",
-                )
-                .bind(user)
-                .bind(month_start)
-                .bind(month_end)
-                .fetch_all(pool)
-                .await?
-            });
-            result.extend(rows.into_iter().map(|(track_key, plays, artist, ids)| {
-                let artist_name = artist
-                    .or_else(|| super::plays::names_of_key(&track_key).map(|(a, _)| a.to_owned()))
-                    .unwrap_or_default();
-                WindowPlays {
-                    month: month as u8,
-                    track_key,
-                    artist_name,
-                    artist_ids: ids.filter(|ids| !ids.is_empty()),
-                    plays,
-                }
-            }));
+            let counts = self
+                .track_counts(user, month_start, month_end, &mut lists)
+                .await?;
+            slices.push((month as u8, counts));
             (year, month, month_start) = (next_year, next_month, month_end);
+        }
+        let mut numbers: Vec<i64> = Vec::new();
+        let longest = slices.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
+        for no in 0..longest {
+            if slices
+                .iter()
+                .any(|(_, counts)| counts.get(no).is_some_and(|c| c.0 > 0))
+            {
+                numbers.push(no as i64);
+            }
+        }
+        if numbers.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Most of the catalogue: read it whole rather than look up each number.
+        let whole = numbers.len() * 2 > longest;
+        let mut tracks = self
+            .tracks_by_number(user, (!whole).then_some(&numbers[..]), true)
+            .await?;
+        tracks.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        let mut result = Vec::new();
+        for (month, counts) in slices {
+            for (no, key, ids, artist) in &tracks {
+                let Some(&(plays, _)) = counts.get(*no as usize) else {
+                    continue;
+                };
+                if plays > 0 {
+                    result.push(WindowPlays {
+                        month,
+                        track_key: key.clone(),
+                        artist_name: artist.clone(),
+                        artist_ids: (!ids.is_empty()).then(|| ids.clone()),
+                        plays,
+                    });
+                }
+            }
         }
         Ok(result)
     }

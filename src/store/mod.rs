@@ -18,6 +18,7 @@ mod cache;
 mod catalogue;
 mod history;
 mod imports;
+mod months;
 mod plays;
 mod polls;
 mod postgres;
@@ -37,8 +38,8 @@ pub use history::{
 };
 pub use imports::{ImportCounts, ImportRow};
 pub use plays::{
-    EXPORTS_SLACK_MS, MATCH_SLACK_MS, NewPlay, PlaySource, PlayWriter, TrackFacts, name_key,
-    names_of_key,
+    Catalogue, EXPORTS_SLACK_MS, MATCH_SLACK_MS, NewPlay, PlaySource, PlayWriter, TrackFacts,
+    name_key, names_of_key,
 };
 pub use polls::{PollClaim, PollOutcome, PollState};
 pub use rotation::Rekeyed;

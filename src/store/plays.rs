@@ -2,15 +2,20 @@
 //! keep the history views fast, coverage, and the queries the views run.
 //!
 //! Writes go through a [`PlayWriter`]: one transaction per batch of work (an imported file, a
-//! poll), so a failure leaves nothing half-written. Its summaries (`play_buckets`,
-//! `track_months`) are recomputed from `plays` for the months a transaction touched, so they
-//! always equal what the plays say.
+//! poll), so a failure leaves nothing half-written. It adds what its plays add to the monthly
+//! summaries (`history_months`, see `store::months`) when it commits: the plays it stored are
+//! known exactly (a batch landing where no play is stored is stored whole; elsewhere the
+//! database says which plays it added), so the summaries always equal what the plays say, and
+//! nothing written is read back.
+
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::{Postgres, Sqlite, Transaction};
 use uuid::Uuid;
 
+use super::months::{Counts, bucket_in_month, entries, merge};
 use super::{Db, Result, Store};
-use crate::history::time::{BUCKET_MS, utc_month_of_ms, utc_month_start_ms};
+use crate::history::time::{utc_month_of_ms, utc_month_start_ms};
 
 /// Where a play came from (`plays.source`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,11 +84,12 @@ pub const MATCH_SLACK_MS: i64 = 60_000;
 /// the minute).
 pub const EXPORTS_SLACK_MS: i64 = 90_000;
 
-/// Rows per statement of a bulk insert. SQLite statements stay small: through sqlx, binding
-/// costs grow faster than the parameter count (2,000-row statements were 6× slower per row than
-/// 256-row ones; see BENCHMARKS.md); catalogue upserts (8 parameters a row) use a quarter.
-const SQLITE_BATCH: usize = 256;
-const POSTGRES_BATCH: usize = 10_000;
+/// Plays per statement when a batch must be checked against stored plays (`RETURNING` which
+/// were added); a batch landing where no play is stored goes in one statement (SQLite: one
+/// JSON parameter; Postgres: `COPY`).
+const CHECKED_BATCH: usize = 5_000;
+/// Above this many tracks to look up, a writer reads the user's whole catalogue instead.
+const LOOKUP_LIMIT: usize = 2_000;
 
 enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
@@ -99,30 +105,118 @@ macro_rules! with_tx {
     };
 }
 
-/// One transaction of history writes for one user from one source.
+/// What the catalogue holds of a track, as far as a writer needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Known {
+    no: i64,
+    first_played_at: Option<i64>,
+    has_id: bool,
+    has_album: bool,
+}
+
+impl Known {
+    /// Whether storing `facts` would change the stored row (see the upsert in
+    /// [`PlayWriter::upsert_tracks`]).
+    fn changed_by(&self, facts: &TrackFacts) -> bool {
+        (!self.has_id && facts.track_id.is_some())
+            || (!self.has_album && facts.album_name.is_some())
+            || facts.artist_ids.is_some()
+            || facts.duration_ms.is_some()
+            || self
+                .first_played_at
+                .is_none_or(|first| facts.first_played_at < first)
+    }
+}
+
+/// What writers know of a user's catalogue (`user_tracks`): each track's number and what is
+/// stored of it. An import job hands it from one file's writer to the next
+/// ([`Store::play_writer_with`], [`PlayWriter::commit_keeping`]), so a file's tracks that are
+/// already stored and unchanged cost nothing.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    user: Option<Uuid>,
+    tracks: HashMap<String, Known>,
+    /// Whether `tracks` holds every track of the user (numbers up to `max_no`).
+    complete: bool,
+    /// The highest track number stored, when known.
+    max_no: Option<i64>,
+}
+
+/// What a writer's plays add to one UTC month's summary.
+#[derive(Default)]
+struct MonthAdded {
+    start_ms: i64,
+    buckets: Counts,
+    tracks: HashMap<String, (i64, i64)>,
+}
+
+/// A catalogue row to insert.
+struct NewTrack<'a> {
+    key: &'a str,
+    track_id: Option<&'a str>,
+    name: &'a str,
+    artist_name: &'a str,
+    album_name: Option<&'a str>,
+    artist_ids: Option<&'a str>,
+    duration_ms: Option<i64>,
+    first_played_at: Option<i64>,
+    no: i64,
+}
+
+/// One transaction of history writes for one user from one source. Writers of one user take
+/// turns (`BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on Postgres), so a
+/// writer knows what is stored while it runs: the track numbers it hands out are free, and a
+/// time span where no play is stored can take a batch without checks.
 pub struct PlayWriter {
     tx: Tx,
     user: Uuid,
     source: PlaySource,
     /// Time spans holding plays of other sources, which new plays must be matched against.
     other_spans: Vec<(i64, i64)>,
-    /// The earliest and latest play written.
-    span: Option<(i64, i64)>,
+    /// What the plays written add to the monthly summaries, by UTC month.
+    added: BTreeMap<i64, MonthAdded>,
+    catalogue: Catalogue,
+}
+
+/// The advisory lock key of a user's history writes (Postgres).
+fn lock_key(user: Uuid) -> i64 {
+    let (high, low) = user.as_u64_pair();
+    (high ^ low ^ 0x4875_7465_7270_6531) as i64
 }
 
 impl Store {
     /// Starts a transaction of history writes.
     pub async fn play_writer(&self, user: Uuid, source: PlaySource) -> Result<PlayWriter> {
+        self.play_writer_with(user, source, Catalogue::default())
+            .await
+    }
+
+    /// Starts a transaction of history writes, with what an earlier writer of the same job
+    /// learnt of the catalogue (checked against the database before use).
+    pub async fn play_writer_with(
+        &self,
+        user: Uuid,
+        source: PlaySource,
+        catalogue: Catalogue,
+    ) -> Result<PlayWriter> {
         let tx = match &self.db {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(lock_key(user))
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
         };
         let mut writer = PlayWriter {
             tx,
             user,
             source,
             other_spans: Vec::new(),
-            span: None,
+            added: BTreeMap::new(),
+            catalogue: Catalogue::default(),
         };
         let spans: Vec<(i64, i64)> = with_tx!(writer, tx => {
             sqlx::query_as(
@@ -134,6 +228,13 @@ impl Store {
             .await?
         });
         writer.other_spans = spans;
+        if catalogue.user == Some(user) && catalogue.complete {
+            // Another writer may have added tracks since: then it is read again when needed.
+            if writer.stored_max_no().await? == catalogue.max_no.unwrap_or(0) {
+                writer.catalogue = catalogue;
+            }
+        }
+        writer.catalogue.user = Some(user);
         Ok(writer)
     }
 }
@@ -150,94 +251,376 @@ impl PlayWriter {
     /// Stores plays; a play already stored (same track and time), or one another source already
     /// recorded (see `MATCH_SLACK_MS`), is skipped. Returns how many were added.
     pub async fn insert(&mut self, plays: &[NewPlay]) -> Result<u64> {
-        let mut added = 0;
-        let batch = match self.tx {
-            Tx::Sqlite(_) => SQLITE_BATCH,
-            Tx::Postgres(_) => POSTGRES_BATCH,
+        let mut batch: Vec<&NewPlay> = plays.iter().collect();
+        batch
+            .sort_unstable_by(|a, b| (a.played_at, &a.track_key).cmp(&(b.played_at, &b.track_key)));
+        batch.dedup_by(|a, b| a.played_at == b.played_at && a.track_key == b.track_key);
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+            return Ok(0);
         };
-        for chunk in plays.chunks(batch) {
-            let (Some(min), Some(max)) = (
-                chunk.iter().map(|p| p.played_at).min(),
-                chunk.iter().map(|p| p.played_at).max(),
-            ) else {
-                continue;
-            };
-            self.span = Some(match self.span {
-                None => (min, max),
-                Some((a, b)) => (a.min(min), b.max(max)),
-            });
-            let guard = self.needs_matching(min, max);
-            added += self.insert_chunk(chunk, guard).await?;
+        let (min, max) = (first.played_at, last.played_at);
+        if !self.needs_matching(min, max) && !self.any_play_between(min, max).await? {
+            // Nothing stored in the batch's span: every play is new.
+            self.append(&batch).await?;
+            for play in &batch {
+                self.count(&play.track_key, play.played_at, play.ms_played);
+            }
+            return Ok(batch.len() as u64);
+        }
+        let mut added = 0;
+        for chunk in batch.chunks(CHECKED_BATCH) {
+            let guard = self.needs_matching(chunk[0].played_at, chunk[chunk.len() - 1].played_at);
+            let stored = self.insert_checked(chunk, guard).await?;
+            added += stored.len() as u64;
+            for (key, at, ms) in &stored {
+                self.count(key, *at, *ms);
+            }
         }
         Ok(added)
     }
 
-    async fn insert_chunk(&mut self, chunk: &[NewPlay], guard: bool) -> Result<u64> {
-        let source = self.source.code();
+    /// Whether any play of the user is stored in `[from, to]`.
+    async fn any_play_between(&mut self, from: i64, to: i64) -> Result<bool> {
         let user = self.user;
+        let found: Option<i64> = with_tx!(self, tx => {
+            sqlx::query_scalar(
+                "SELECT played_at FROM plays WHERE user_id = $1 AND played_at >= $2 \
+                 AND played_at <= $3 LIMIT 1",
+            )
+            .bind(user)
+            .bind(from)
+            .bind(to)
+            .fetch_optional(&mut **tx)
+            .await?
+        });
+        Ok(found.is_some())
+    }
+
+    /// Adds a play to the summaries of its month.
+    fn count(&mut self, key: &str, played_at: i64, ms_played: i64) {
+        let month = utc_month_of_ms(played_at);
+        let added = self.added.entry(month).or_insert_with(|| MonthAdded {
+            start_ms: utc_month_start_ms(month),
+            ..MonthAdded::default()
+        });
+        let bucket = added
+            .buckets
+            .entry(bucket_in_month(added.start_ms, played_at))
+            .or_default();
+        bucket.0 += 1;
+        bucket.1 += ms_played;
+        match added.tracks.get_mut(key) {
+            Some(track) => {
+                track.0 += 1;
+                track.1 += ms_played;
+            }
+            None => {
+                added.tracks.insert(key.to_owned(), (1, ms_played));
+            }
+        }
+    }
+
+    /// Stores plays that are known to be new (distinct, in a span with no stored play).
+    async fn append(&mut self, plays: &[&NewPlay]) -> Result<()> {
+        let (user, source) = (self.user, self.source.code());
+        let stored = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                let json = plays_json(plays);
+                sqlx::query(
+                    "INSERT INTO plays (user_id, track_key, played_at, ms_played, source) \
+                     SELECT $1, j.value ->> 0, j.value ->> 1, j.value ->> 2, $2 \
+                     FROM json_each($3) AS j WHERE TRUE ON CONFLICT DO NOTHING",
+                )
+                .bind(user)
+                .bind(source)
+                .bind(json)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+            }
+            Tx::Postgres(tx) => super::postgres::copy_plays(tx, user, source, plays).await?,
+        };
+        if stored != plays.len() as u64 {
+            return Err(sqlx::Error::Protocol(format!(
+                "{} of {} new plays were stored: another writer held the user's history",
+                stored,
+                plays.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stores plays where some may be stored already; returns those added.
+    async fn insert_checked(
+        &mut self,
+        plays: &[&NewPlay],
+        guard: bool,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        let (user, source) = (self.user, self.source.code());
+        let guard = if guard {
+            self_guard(self.source, "s.k", "s.t", "s.m")
+        } else {
+            String::new()
+        };
         match &mut self.tx {
             Tx::Sqlite(tx) => {
-                let mut sql = String::with_capacity(64 + chunk.len() * 24);
-                sql.push_str(
+                let sql = format!(
                     "INSERT INTO plays (user_id, track_key, played_at, ms_played, source) \
-                     SELECT $1, s.column1, s.column2, s.column3, $2 FROM (VALUES ",
+                     SELECT $1, s.k, s.t, s.m, $2 FROM (SELECT j.value ->> 0 AS k, \
+                     j.value ->> 1 AS t, j.value ->> 2 AS m FROM json_each($3) AS j) AS s \
+                     WHERE TRUE{guard} ON CONFLICT DO NOTHING \
+                     RETURNING track_key, played_at, ms_played"
                 );
-                for index in 0..chunk.len() {
-                    let base = 3 + index * 3;
-                    if index > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("(${},${},${})", base, base + 1, base + 2));
-                }
-                sql.push_str(") AS s WHERE 1");
-                if guard {
-                    sql.push_str(&self_guard(
-                        self.source,
-                        "s.column1",
-                        "s.column2",
-                        "s.column3",
-                    ));
-                }
-                sql.push_str(" ON CONFLICT DO NOTHING");
-                let mut query = sqlx::query(&sql).bind(user).bind(source);
-                for play in chunk {
-                    query = query
-                        .bind(&play.track_key)
-                        .bind(play.played_at)
-                        .bind(play.ms_played);
-                }
-                Ok(query.execute(&mut **tx).await?.rows_affected())
+                sqlx::query_as(&sql)
+                    .bind(user)
+                    .bind(source)
+                    .bind(plays_json(plays))
+                    .fetch_all(&mut **tx)
+                    .await
             }
             Tx::Postgres(tx) => {
-                let mut sql = String::from(
+                let sql = format!(
                     "INSERT INTO plays (user_id, track_key, played_at, ms_played, source) \
                      SELECT $1, s.k, s.t, s.m, $2 \
-                     FROM UNNEST($3::text[], $4::bigint[], $5::bigint[]) AS s (k, t, m) WHERE TRUE",
+                     FROM UNNEST($3::text[], $4::bigint[], $5::bigint[]) AS s (k, t, m) \
+                     WHERE TRUE{guard} ON CONFLICT DO NOTHING \
+                     RETURNING track_key, played_at, ms_played"
                 );
-                if guard {
-                    sql.push_str(&self_guard(self.source, "s.k", "s.t", "s.m"));
-                }
-                sql.push_str(" ON CONFLICT DO NOTHING");
-                let keys: Vec<&str> = chunk.iter().map(|p| p.track_key.as_str()).collect();
-                let times: Vec<i64> = chunk.iter().map(|p| p.played_at).collect();
-                let lengths: Vec<i64> = chunk.iter().map(|p| p.ms_played).collect();
-                Ok(sqlx::query(&sql)
+                let keys: Vec<&str> = plays.iter().map(|p| p.track_key.as_str()).collect();
+                let times: Vec<i64> = plays.iter().map(|p| p.played_at).collect();
+                let lengths: Vec<i64> = plays.iter().map(|p| p.ms_played).collect();
+                sqlx::query_as(&sql)
                     .bind(user)
                     .bind(source)
                     .bind(&keys)
                     .bind(&times)
                     .bind(&lengths)
-                    .execute(&mut **tx)
-                    .await?
-                    .rows_affected())
+                    .fetch_all(&mut **tx)
+                    .await
             }
         }
+    }
+
+    /// The highest track number of the user's catalogue (0 when empty).
+    async fn stored_max_no(&mut self) -> Result<i64> {
+        let user = self.user;
+        let max: Option<i64> = with_tx!(self, tx => {
+            sqlx::query_scalar("SELECT MAX(track_no) FROM user_tracks WHERE user_id = $1")
+                .bind(user)
+                .fetch_one(&mut **tx)
+                .await?
+        });
+        Ok(max.unwrap_or(0))
+    }
+
+    /// Makes sure the catalogue knows every stored track among `keys`.
+    async fn learn(&mut self, keys: &[&str]) -> Result<()> {
+        if self.catalogue.complete {
+            return Ok(());
+        }
+        let unknown: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|key| !self.catalogue.tracks.contains_key(*key))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let whole = unknown.len() > LOOKUP_LIMIT;
+        let user = self.user;
+        const COLUMNS: &str = "t.track_key, t.track_no, t.first_played_at, \
+             CASE WHEN t.track_id IS NULL THEN 0 ELSE 1 END, \
+             CASE WHEN t.album_name IS NULL THEN 0 ELSE 1 END";
+        let json: String = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                let (from, keys) = if whole {
+                    ("user_tracks t WHERE t.user_id = $1", None)
+                } else {
+                    let keys = serde_json::to_string(&unknown).unwrap_or_default();
+                    (
+                        "json_each($2) AS j JOIN user_tracks t ON t.user_id = $1 \
+                         AND t.track_key = j.value",
+                        Some(keys),
+                    )
+                };
+                let sql = format!(
+                    "SELECT COALESCE(json_group_array(json_array({COLUMNS})), '[]') FROM {from}"
+                );
+                let mut query = sqlx::query_scalar(&sql).bind(user);
+                if let Some(keys) = keys {
+                    query = query.bind(keys);
+                }
+                query.fetch_one(&mut **tx).await?
+            }
+            Tx::Postgres(tx) => {
+                let filter = if whole {
+                    ""
+                } else {
+                    " AND t.track_key = ANY($2)"
+                };
+                let sql = format!(
+                    "SELECT COALESCE(json_agg(json_build_array({COLUMNS}))::text, '[]') \
+                     FROM user_tracks t WHERE t.user_id = $1{filter}"
+                );
+                let mut query = sqlx::query_scalar(&sql).bind(user);
+                if !whole {
+                    query = query.bind(&unknown);
+                }
+                query.fetch_one(&mut **tx).await?
+            }
+        };
+        let rows: Vec<(String, i64, Option<i64>, i64, i64)> =
+            serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
+        for (key, no, first_played_at, has_id, has_album) in rows {
+            self.catalogue.max_no = self.catalogue.max_no.map(|max| max.max(no));
+            self.catalogue.tracks.insert(
+                key,
+                Known {
+                    no,
+                    first_played_at,
+                    has_id: has_id != 0,
+                    has_album: has_album != 0,
+                },
+            );
+        }
+        if whole {
+            self.catalogue.complete = true;
+            let max = self.catalogue.tracks.values().map(|k| k.no).max();
+            self.catalogue.max_no = Some(max.unwrap_or(0));
+        }
+        Ok(())
+    }
+
+    /// Gives the next track numbers to new catalogue rows and stores them.
+    async fn insert_tracks(&mut self, mut rows: Vec<NewTrack<'_>>) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut next = match self.catalogue.max_no {
+            Some(max) => max,
+            None => self.stored_max_no().await?,
+        };
+        for row in &mut rows {
+            next += 1;
+            row.no = next;
+        }
+        let user = self.user;
+        let stored = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                let json = serde_json::to_string(
+                    &rows
+                        .iter()
+                        .map(|r| {
+                            (
+                                r.key,
+                                r.track_id,
+                                r.name,
+                                r.artist_name,
+                                r.album_name,
+                                r.artist_ids,
+                                r.duration_ms,
+                                r.first_played_at,
+                                r.no,
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default();
+                sqlx::query(
+                    "INSERT INTO user_tracks (user_id, track_key, track_id, name, artist_name, \
+                     album_name, artist_ids, duration_ms, first_played_at, track_no) \
+                     SELECT $1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, \
+                     j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8 \
+                     FROM json_each($2) AS j WHERE TRUE ON CONFLICT DO NOTHING",
+                )
+                .bind(user)
+                .bind(json)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+            }
+            Tx::Postgres(tx) => {
+                let text = |f: for<'r> fn(&'r NewTrack<'_>) -> Option<&'r str>| {
+                    rows.iter().map(f).collect::<Vec<Option<&str>>>()
+                };
+                sqlx::query(
+                    "INSERT INTO user_tracks (user_id, track_key, track_id, name, artist_name, \
+                     album_name, artist_ids, duration_ms, first_played_at, track_no) \
+                     SELECT $1, k, i, n, a, al, ai, d, f, no FROM UNNEST($2::text[], $3::text[], \
+                     $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], \
+                     $10::bigint[]) AS s (k, i, n, a, al, ai, d, f, no) ON CONFLICT DO NOTHING",
+                )
+                .bind(user)
+                .bind(text(|r| Some(r.key)))
+                .bind(text(|r| r.track_id))
+                .bind(text(|r| Some(r.name)))
+                .bind(text(|r| Some(r.artist_name)))
+                .bind(text(|r| r.album_name))
+                .bind(text(|r| r.artist_ids))
+                .bind(rows.iter().map(|r| r.duration_ms).collect::<Vec<_>>())
+                .bind(rows.iter().map(|r| r.first_played_at).collect::<Vec<_>>())
+                .bind(rows.iter().map(|r| r.no).collect::<Vec<_>>())
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+            }
+        };
+        if stored != rows.len() as u64 {
+            return Err(sqlx::Error::Protocol(format!(
+                "{} of {} new tracks were stored: another writer held the user's history",
+                stored,
+                rows.len()
+            )));
+        }
+        self.catalogue.max_no = Some(next);
+        for row in rows {
+            self.catalogue.tracks.insert(
+                row.key.to_owned(),
+                Known {
+                    no: row.no,
+                    first_played_at: row.first_played_at,
+                    has_id: row.track_id.is_some(),
+                    has_album: row.album_name.is_some(),
+                },
+            );
+        }
+        Ok(())
     }
 
     /// Adds tracks to the user's catalogue, or completes what it knows of them (ids, album,
     /// duration) and moves their first play earlier. `tracks` must have distinct keys.
     pub async fn upsert_tracks(&mut self, tracks: &[TrackFacts]) -> Result<()> {
-        const CONFLICT: &str = " ON CONFLICT (user_id, track_key) DO UPDATE SET \
+        let keys: Vec<&str> = tracks.iter().map(|t| t.track_key.as_str()).collect();
+        self.learn(&keys).await?;
+        let mut new = Vec::new();
+        let mut changed = Vec::new();
+        for track in tracks {
+            match self.catalogue.tracks.get(&track.track_key) {
+                None => new.push(NewTrack {
+                    key: &track.track_key,
+                    track_id: track.track_id.as_deref(),
+                    name: &track.name,
+                    artist_name: &track.artist_name,
+                    album_name: track.album_name.as_deref(),
+                    artist_ids: track.artist_ids.as_deref(),
+                    duration_ms: track.duration_ms,
+                    first_played_at: Some(track.first_played_at),
+                    no: 0,
+                }),
+                Some(known) if known.changed_by(track) => changed.push(track),
+                Some(_) => {}
+            }
+        }
+        self.insert_tracks(new).await?;
+        self.update_tracks(&changed).await
+    }
+
+    /// Completes stored catalogue rows with what `tracks` say.
+    async fn update_tracks(&mut self, tracks: &[&TrackFacts]) -> Result<()> {
+        if tracks.is_empty() {
+            return Ok(());
+        }
+        const UPDATE: &str = " ON CONFLICT (user_id, track_key) DO UPDATE SET \
                track_id = COALESCE(user_tracks.track_id, excluded.track_id), \
                album_name = COALESCE(user_tracks.album_name, excluded.album_name), \
                artist_ids = COALESCE(excluded.artist_ids, user_tracks.artist_ids), \
@@ -250,65 +633,64 @@ impl PlayWriter {
         let user = self.user;
         match &mut self.tx {
             Tx::Sqlite(tx) => {
-                for chunk in tracks.chunks(SQLITE_BATCH / 4) {
-                    let mut sql = String::from(COLUMNS);
-                    sql.push_str("VALUES ");
-                    for index in 0..chunk.len() {
-                        let base = 2 + index * 8;
-                        if index > 0 {
-                            sql.push(',');
-                        }
-                        sql.push_str(&format!(
-                            "($1,${},${},${},${},${},${},${},${})",
-                            base,
-                            base + 1,
-                            base + 2,
-                            base + 3,
-                            base + 4,
-                            base + 5,
-                            base + 6,
-                            base + 7
-                        ));
-                    }
-                    sql.push_str(CONFLICT);
-                    let mut query = sqlx::query(&sql).bind(user);
-                    for track in chunk {
-                        query = query
-                            .bind(&track.track_key)
-                            .bind(&track.track_id)
-                            .bind(&track.name)
-                            .bind(&track.artist_name)
-                            .bind(&track.album_name)
-                            .bind(&track.artist_ids)
-                            .bind(track.duration_ms)
-                            .bind(track.first_played_at);
-                    }
-                    query.execute(&mut **tx).await?;
-                }
+                let json = serde_json::to_string(
+                    &tracks
+                        .iter()
+                        .map(|t| {
+                            (
+                                &t.track_key,
+                                &t.track_id,
+                                &t.name,
+                                &t.artist_name,
+                                &t.album_name,
+                                &t.artist_ids,
+                                t.duration_ms,
+                                t.first_played_at,
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default();
+                sqlx::query(&format!(
+                    "{COLUMNS} SELECT $1, j.value ->> 0, j.value ->> 1, j.value ->> 2, \
+                     j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7 \
+                     FROM json_each($2) AS j WHERE TRUE{UPDATE}"
+                ))
+                .bind(user)
+                .bind(json)
+                .execute(&mut **tx)
+                .await?;
             }
             Tx::Postgres(tx) => {
-                let sql = format!(
-                    "{COLUMNS} SELECT $1, k, i, n, a, al, ai, d, f FROM UNNEST($2::text[], $3::text[], \
-                     $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[]) \
-                     AS s (k, i, n, a, al, ai, d, f){CONFLICT}"
-                );
-                for chunk in tracks.chunks(POSTGRES_BATCH) {
-                    let column = |f: fn(&TrackFacts) -> Option<&str>| -> Vec<Option<&str>> {
-                        chunk.iter().map(f).collect()
-                    };
-                    sqlx::query(&sql)
-                        .bind(user)
-                        .bind(column(|t| Some(t.track_key.as_str())))
-                        .bind(column(|t| t.track_id.as_deref()))
-                        .bind(column(|t| Some(t.name.as_str())))
-                        .bind(column(|t| Some(t.artist_name.as_str())))
-                        .bind(column(|t| t.album_name.as_deref()))
-                        .bind(column(|t| t.artist_ids.as_deref()))
-                        .bind(chunk.iter().map(|t| t.duration_ms).collect::<Vec<_>>())
-                        .bind(chunk.iter().map(|t| t.first_played_at).collect::<Vec<_>>())
-                        .execute(&mut **tx)
-                        .await?;
-                }
+                let column = |f: fn(&TrackFacts) -> Option<&str>| -> Vec<Option<&str>> {
+                    tracks.iter().map(|t| f(t)).collect()
+                };
+                sqlx::query(&format!(
+                    "{COLUMNS} SELECT $1, k, i, n, a, al, ai, d, f FROM UNNEST($2::text[], \
+                     $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], \
+                     $9::bigint[]) AS s (k, i, n, a, al, ai, d, f){UPDATE}"
+                ))
+                .bind(user)
+                .bind(column(|t| Some(t.track_key.as_str())))
+                .bind(column(|t| t.track_id.as_deref()))
+                .bind(column(|t| Some(t.name.as_str())))
+                .bind(column(|t| Some(t.artist_name.as_str())))
+                .bind(column(|t| t.album_name.as_deref()))
+                .bind(column(|t| t.artist_ids.as_deref()))
+                .bind(tracks.iter().map(|t| t.duration_ms).collect::<Vec<_>>())
+                .bind(tracks.iter().map(|t| t.first_played_at).collect::<Vec<_>>())
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        for track in tracks {
+            if let Some(known) = self.catalogue.tracks.get_mut(&track.track_key) {
+                known.has_id |= track.track_id.is_some();
+                known.has_album |= track.album_name.is_some();
+                known.first_played_at = Some(match known.first_played_at {
+                    Some(first) => first.min(track.first_played_at),
+                    None => track.first_played_at,
+                });
             }
         }
         Ok(())
@@ -362,66 +744,130 @@ impl PlayWriter {
         Ok(())
     }
 
-    /// The earliest and latest play written so far.
-    pub fn span(&self) -> Option<(i64, i64)> {
-        self.span
-    }
+    /// Adds what the written plays add to the monthly summaries. Every play's track gets a
+    /// catalogue row (writers add tracks with their plays; one named by nothing else gets a row
+    /// named after its key).
+    async fn write_months(&mut self) -> Result<()> {
+        if self.added.is_empty() {
+            return Ok(());
+        }
+        let mut keys: Vec<&str> = Vec::new();
+        for added in self.added.values() {
+            keys.extend(added.tracks.keys().map(String::as_str));
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let keys: Vec<String> = keys.into_iter().map(str::to_owned).collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.learn(&refs).await?;
+        let missing: Vec<NewTrack<'_>> = refs
+            .iter()
+            .filter(|key| !self.catalogue.tracks.contains_key(**key))
+            .map(|key| {
+                let (artist_name, name) = names_of_key(key).unwrap_or(("", key));
+                NewTrack {
+                    key,
+                    track_id: None,
+                    name,
+                    artist_name,
+                    album_name: None,
+                    artist_ids: None,
+                    duration_ms: None,
+                    first_played_at: None,
+                    no: 0,
+                }
+            })
+            .collect();
+        self.insert_tracks(missing).await?;
 
-    /// Recomputes the summaries of every UTC month from `from_ms` to `to_ms` from the plays.
-    pub async fn refresh_summaries(&mut self, from_ms: i64, to_ms: i64) -> Result<()> {
         let user = self.user;
-        let (first, last) = (utc_month_of_ms(from_ms), utc_month_of_ms(to_ms));
-        let (start, end) = (utc_month_start_ms(first), utc_month_start_ms(last + 1));
-        with_tx!(self, tx => {
-            sqlx::query("DELETE FROM play_buckets WHERE user_id = $1 AND bucket >= $2 AND bucket < $3")
+        let months: Vec<i64> = self.added.keys().copied().collect();
+        type Row = (i64, Vec<u8>, Vec<u8>);
+        let stored: Vec<Row> = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlx::query_as(
+                    "SELECT month, buckets, tracks FROM history_months WHERE user_id = $1 \
+                     AND month IN (SELECT value FROM json_each($2))",
+                )
                 .bind(user)
-                .bind(start / BUCKET_MS)
-                .bind(end / BUCKET_MS)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query(&format!(
-                "INSERT INTO play_buckets (user_id, bucket, plays, ms_played) \
-                 SELECT user_id, played_at / {BUCKET_MS}, COUNT(*), SUM(ms_played) FROM plays \
-                 WHERE user_id = $1 AND played_at >= $2 AND played_at < $3 \
-                 GROUP BY user_id, played_at / {BUCKET_MS}"
-            ))
-            .bind(user)
-            .bind(start)
-            .bind(end)
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query("DELETE FROM track_months WHERE user_id = $1 AND month >= $2 AND month <= $3")
+                .bind(serde_json::to_string(&months).unwrap_or_default())
+                .fetch_all(&mut **tx)
+                .await?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as(
+                    "SELECT month, buckets, tracks FROM history_months WHERE user_id = $1 \
+                     AND month = ANY($2)",
+                )
                 .bind(user)
-                .bind(first)
-                .bind(last)
-                .execute(&mut **tx)
-                .await?;
-            for month in first..=last {
+                .bind(&months)
+                .fetch_all(&mut **tx)
+                .await?
+            }
+        };
+        let mut stored: HashMap<i64, (Vec<u8>, Vec<u8>)> = stored
+            .into_iter()
+            .map(|(month, buckets, tracks)| (month, (buckets, tracks)))
+            .collect();
+        let added = std::mem::take(&mut self.added);
+        for (month, added) in added {
+            let (old_buckets, old_tracks) = stored.remove(&month).unwrap_or_default();
+            let mut tracks = Counts::with_capacity(added.tracks.len());
+            for (key, counts) in &added.tracks {
+                let no = self.catalogue.tracks.get(key).map_or(0, |known| known.no);
+                let entry = tracks.entry(no as u32).or_default();
+                entry.0 += counts.0;
+                entry.1 += counts.1;
+            }
+            let buckets = merge(&old_buckets, &added.buckets);
+            let tracks = merge(&old_tracks, &tracks);
+            let (plays, ms) =
+                entries(&buckets).fold((0, 0), |(p, m), (_, plays, ms)| (p + plays, m + ms));
+            with_tx!(self, tx => {
                 sqlx::query(
-                    "INSERT INTO track_months (user_id, month, track_key, artist_name, plays, ms_played) \
-                     SELECT p.user_id, $2, p.track_key, MIN(t.artist_name), COUNT(*), SUM(p.ms_played) \
-                     FROM plays p JOIN user_tracks t ON t.user_id = p.user_id AND t.track_key = p.track_key \
-                     WHERE p.user_id = $1 AND p.played_at >= $3 AND p.played_at < $4 \
-                     GROUP BY p.user_id, p.track_key",
+                    "INSERT INTO history_months (user_id, month, plays, ms_played, buckets, tracks) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, month) DO UPDATE SET \
+                     plays = excluded.plays, ms_played = excluded.ms_played, \
+                     buckets = excluded.buckets, tracks = excluded.tracks",
                 )
                 .bind(user)
                 .bind(month)
-                .bind(utc_month_start_ms(month))
-                .bind(utc_month_start_ms(month + 1))
+                .bind(plays)
+                .bind(ms)
+                .bind(buckets)
+                .bind(tracks)
                 .execute(&mut **tx)
                 .await?;
-            }
-        });
+            });
+        }
         Ok(())
     }
 
-    /// Makes everything written permanent.
+    /// Makes everything written permanent, summaries included.
     pub async fn commit(self) -> Result<()> {
-        match self.tx {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
-        }
+        self.commit_keeping().await.map(drop)
     }
+
+    /// Commits, handing back what was learnt of the catalogue for the next writer of the job.
+    pub async fn commit_keeping(mut self) -> Result<Catalogue> {
+        self.write_months().await?;
+        match self.tx {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(self.catalogue)
+    }
+}
+
+/// Plays as one JSON array of `[track_key, played_at, ms_played]` (SQLite's bulk parameter).
+fn plays_json(plays: &[&NewPlay]) -> String {
+    serde_json::to_string(
+        &plays
+            .iter()
+            .map(|p| (&p.track_key, p.played_at, p.ms_played))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default()
 }
 
 /// The condition that skips a play another source already recorded (see [`MATCH_SLACK_MS`]).

@@ -157,9 +157,6 @@ async fn poll_user(
     let mut writer = state.store.play_writer(user, PlaySource::Poller).await?;
     let added = writer.insert(&plays).await?;
     writer.upsert_tracks(&tracks).await?;
-    if let Some((from, to)) = writer.span() {
-        writer.refresh_summaries(from, to).await?;
-    }
     // Coverage: everything since the last successful poll is known, unless the page was full
     // after a cursor (more than 50 plays may have passed: a hole before the oldest one).
     let full_page = plays.len() >= RECENT_LIMIT;

@@ -9,6 +9,7 @@ mod demo;
 mod enrichment;
 mod heroku;
 mod history;
+mod history_summaries;
 mod import;
 mod login;
 mod outage;
