@@ -29,6 +29,8 @@ both_backends!(
     musicbrainz_down_then_back,
     listenbrainz_slow_then_back,
     listenbrainz_without_a_token_says_so_and_last_fm_fills_in,
+    listenbrainz_rate_limit_waits_for_retry_after,
+    a_wrong_last_fm_key_says_so_and_is_not_asked_again,
     a_listenbrainz_token_is_sent,
     two_processes_never_fetch_the_same_fact,
     turned_off_it_says_so_and_asks_nobody,
@@ -529,6 +531,85 @@ async fn listenbrainz_without_a_token_says_so_and_last_fm_fills_in(backend: Back
     let obscurity = (100.0 - mean + 0.5).floor() as i64;
     assert!(html.contains(&format!(r#"<span class="figure-value">{obscurity}</span>"#)));
     assert!(app.open().requests(OpenService::LastFm) >= expected.len());
+}
+
+async fn listenbrainz_rate_limit_waits_for_retry_after(backend: Backend) {
+    let app = spawn_open(backend, vec![]).await;
+    let open = app.open();
+    open.inject(OpenFault {
+        service: OpenService::ListenBrainz,
+        route: None,
+        kind: OpenFaultKind::RateLimited {
+            retry_after_secs: 90,
+        },
+        times: None,
+    });
+    let client = browser();
+    app.login(&client, "alice").await;
+    fragment(&app, &client, "/hidden_gems").await;
+    requests_reach(open, OpenService::ListenBrainz, 1).await;
+    let html = panel_until(&app, &client, "/hidden_gems", |html| {
+        html.contains("ListenBrainz asked Euterpe to slow down.")
+    })
+    .await;
+    assert!(
+        html.contains("Missing popularity will be looked up again at"),
+        "{html}"
+    );
+    assert!(html.contains("(in about 2 minutes)"), "{html}");
+    assert!(
+        html.contains("Your top songs, least popular first"),
+        "the list is still there"
+    );
+    // One 429, then silence until Retry-After has passed (the fake keeps answering 429).
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(open.requests(OpenService::ListenBrainz), 1);
+    app.clock.advance(time::Duration::seconds(60));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        open.requests(OpenService::ListenBrainz),
+        1,
+        "asked again before Retry-After"
+    );
+
+    open.clear_faults();
+    app.clock.advance(time::Duration::seconds(31));
+    app.wait_for_open_data().await;
+    let html = fragment(&app, &client, "/hidden_gems").await;
+    assert!(
+        html.contains("Popularity: <strong>ListenBrainz</strong>"),
+        "{html}"
+    );
+    assert!(!html.contains("slow down"));
+}
+
+async fn a_wrong_last_fm_key_says_so_and_is_not_asked_again(backend: Backend) {
+    // ListenBrainz refuses without a token, so Last.fm is the only source, with a wrong key.
+    let app = spawn_open(backend, vec![("LASTFM_API_KEY", "not-the-key".into())]).await;
+    app.open().require_listenbrainz_token(true);
+    let client = browser();
+    app.login(&client, "alice").await;
+    fragment(&app, &client, "/hidden_gems").await;
+    app.wait_for_open_data().await;
+    let html = fragment(&app, &client, "/hidden_gems").await;
+    assert!(
+        html.contains("Last.fm refused the key in LASTFM_API_KEY."),
+        "{html}"
+    );
+    assert!(html.contains("No popularity source is available"), "{html}");
+    assert!(
+        !html.contains("not-the-key"),
+        "the key never reaches a page"
+    );
+    assert!(
+        !html.contains("data-enrichment-pending"),
+        "nothing left to wait for"
+    );
+    // One refusal settles every track: no request per song, and none on the next visit.
+    assert_eq!(app.open().requests(OpenService::LastFm), 1);
+    fragment(&app, &client, "/hidden_gems").await;
+    app.wait_for_open_data().await;
+    assert_eq!(app.open().requests(OpenService::LastFm), 1);
 }
 
 async fn a_listenbrainz_token_is_sent(backend: Backend) {
