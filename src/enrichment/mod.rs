@@ -212,6 +212,33 @@ impl Enrichment {
         }
     }
 
+    /// Queues a job for each key not yet known, notes which keys are still queued (and which
+    /// services they wait on), and returns the keys whose job finished meanwhile: their facts
+    /// are stored now and must be read again.
+    async fn queue_missing(
+        &self,
+        kind: &str,
+        jobs: &[NewJob],
+        missing: Vec<String>,
+        pending: &mut HashSet<String>,
+        waiting_on: &mut BTreeSet<Service>,
+        now: i64,
+    ) -> store::Result<Vec<String>> {
+        if self.store.enqueue_jobs(jobs, now).await? > 0 {
+            self.wake();
+        }
+        for (key, stage) in self.store.queued_stages(kind, &missing).await? {
+            if let Some(stage) = Stage::parse(&stage) {
+                waiting_on.insert(stage.service());
+            }
+            pending.insert(key);
+        }
+        Ok(missing
+            .into_iter()
+            .filter(|key| !pending.contains(key))
+            .collect())
+    }
+
     async fn read_popularity(&self, wanted: &[&Track]) -> store::Result<PopularityView> {
         let now = self.clock.unix();
         let ids: Vec<String> = wanted.iter().map(|t| t.id.clone()).collect();
@@ -237,20 +264,16 @@ impl Enrichment {
                 .iter()
                 .map(|t| self.popularity_job(t, recordings.get(&t.id)))
                 .collect();
-            if self.store.enqueue_jobs(&jobs, now).await? > 0 {
-                self.wake();
-            }
-            for (key, stage) in self.store.queued_stages("popularity", &missing_ids).await? {
-                if let Some(stage) = Stage::parse(&stage) {
-                    waiting_on.insert(stage.service());
-                }
-                pending.insert(key);
-            }
-            // A job may have finished between the two reads: its fact is there now.
-            let finished: Vec<String> = missing_ids
-                .into_iter()
-                .filter(|id| !pending.contains(id))
-                .collect();
+            let finished = self
+                .queue_missing(
+                    "popularity",
+                    &jobs,
+                    missing_ids,
+                    &mut pending,
+                    &mut waiting_on,
+                    now,
+                )
+                .await?;
             if !finished.is_empty() {
                 facts.extend(self.store.track_popularity(&finished, now).await?);
             }
@@ -356,19 +379,16 @@ impl Enrichment {
                     state: to_json(&ArtistState::default()),
                 })
                 .collect();
-            if self.store.enqueue_jobs(&jobs, now).await? > 0 {
-                self.wake();
-            }
-            for (key, stage) in self.store.queued_stages("genres", &missing_ids).await? {
-                if let Some(stage) = Stage::parse(&stage) {
-                    waiting_on.insert(stage.service());
-                }
-                pending.insert(key);
-            }
-            let finished: Vec<String> = missing_ids
-                .into_iter()
-                .filter(|id| !pending.contains(id))
-                .collect();
+            let finished = self
+                .queue_missing(
+                    "genres",
+                    &jobs,
+                    missing_ids,
+                    &mut pending,
+                    &mut waiting_on,
+                    now,
+                )
+                .await?;
             if !finished.is_empty() {
                 facts.extend(self.store.artist_genres(&finished, now).await?);
             }
