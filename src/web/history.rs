@@ -38,9 +38,17 @@ async fn holes(
     Ok(coverage_holes(&spans, from, to, MIN_HOLE_MS))
 }
 
-/// The period all-time views cover: first stored play to now.
-fn all_time(totals: &crate::store::HistoryTotals, now_ms: i64) -> (i64, i64) {
-    (totals.first.unwrap_or(now_ms), now_ms)
+/// The holes in what all-time views cover (first stored play to now); none without plays.
+async fn all_time_holes(
+    state: &AppState,
+    current: &CurrentUser,
+    totals: &crate::store::HistoryTotals,
+) -> Result<Vec<(i64, i64)>, AppError> {
+    if totals.plays == 0 {
+        return Ok(Vec::new());
+    }
+    let now_ms = state.clock.unix() * 1000;
+    holes(state, current, totals.first.unwrap_or(now_ms), now_ms).await
 }
 
 /// `GET /history`.
@@ -58,13 +66,7 @@ pub async fn overview(
         .tokens(user)
         .await?
         .is_none_or(|t| t.needs_relogin);
-    let now_ms = state.clock.unix() * 1000;
-    let holes = if totals.plays > 0 {
-        let (from, to) = all_time(&totals, now_ms);
-        holes(&state, &current, from, to).await?
-    } else {
-        Vec::new()
-    };
+    let holes = all_time_holes(&state, &current, &totals).await?;
     let main = view::overview(
         &totals,
         &recent,
@@ -187,12 +189,7 @@ pub async fn clock(
         .await?;
     let grid = listening_clock(&rows);
     let totals = state.store.history_totals(user).await?;
-    let (from, to) = all_time(&totals, state.clock.unix() * 1000);
-    let holes = if grid.total > 0 {
-        holes(&state, &current, from, to).await?
-    } else {
-        Vec::new()
-    };
+    let holes = all_time_holes(&state, &current, &totals).await?;
     Ok(page(
         &state,
         &current,
@@ -213,12 +210,7 @@ pub async fn months(
     let firsts = state.store.artist_first_plays(user).await?;
     let artists = new_artists_per_month(&firsts, &settings.zone);
     let totals = state.store.history_totals(user).await?;
-    let (from, to) = all_time(&totals, state.clock.unix() * 1000);
-    let holes = if totals.plays > 0 {
-        holes(&state, &current, from, to).await?
-    } else {
-        Vec::new()
-    };
+    let holes = all_time_holes(&state, &current, &totals).await?;
     Ok(page(
         &state,
         &current,
