@@ -84,6 +84,26 @@ impl ListenBrainz {
         }
     }
 
+    /// Sends a request (with the token, when there is one) and reads the quota it reports;
+    /// an answer other than success becomes the error it stands for.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<(reqwest::Response, Quota), OpenError> {
+        let response = self
+            .authorized(request)
+            .send()
+            .await
+            .map_err(|err| http::send_error(&err))?;
+        let quota = Quota::read(response.headers());
+        let status = response.status();
+        if !status.is_success() {
+            return Err(http::status_error(status, response.headers(), what));
+        }
+        Ok((response, quota))
+    }
+
     /// Total listen counts of recordings (at most [`POPULARITY_BATCH`]): `None` for those
     /// ListenBrainz has no count for.
     pub async fn popularity(
@@ -91,21 +111,11 @@ impl ListenBrainz {
         mbids: &[String],
     ) -> Result<(HashMap<String, Option<u64>>, Quota), OpenError> {
         let url = http::url(&self.base, "/popularity/recording", "");
-        let response = self
-            .authorized(self.http.post(url))
-            .json(&serde_json::json!({ "recording_mbids": mbids }))
-            .send()
-            .await
-            .map_err(|err| http::send_error(&err))?;
-        let quota = Quota::read(response.headers());
-        let status = response.status();
-        if !status.is_success() {
-            return Err(http::status_error(
-                status,
-                response.headers(),
-                "ListenBrainz popularity",
-            ));
-        }
+        let request = self
+            .http
+            .post(url)
+            .json(&serde_json::json!({ "recording_mbids": mbids }));
+        let (response, quota) = self.send(request, "ListenBrainz popularity").await?;
         let rows: Vec<PopularityRow> = http::json(response, "ListenBrainz popularity").await?;
         Ok((
             rows.into_iter()
@@ -127,20 +137,9 @@ impl ListenBrainz {
             http::encode(track)
         );
         let url = http::url(&self.base, "/metadata/lookup/", &query);
-        let response = self
-            .authorized(self.http.get(url))
-            .send()
-            .await
-            .map_err(|err| http::send_error(&err))?;
-        let quota = Quota::read(response.headers());
-        let status = response.status();
-        if !status.is_success() {
-            return Err(http::status_error(
-                status,
-                response.headers(),
-                "ListenBrainz metadata look-up",
-            ));
-        }
+        let (response, quota) = self
+            .send(self.http.get(url), "ListenBrainz metadata look-up")
+            .await?;
         // No match is `{}`.
         let answer: LookupAnswer = http::json(response, "ListenBrainz metadata look-up").await?;
         Ok((answer.recording_mbid.filter(|m| !m.is_empty()), quota))
