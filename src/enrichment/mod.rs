@@ -113,6 +113,15 @@ pub fn sent_genres(artists: &[Artist]) -> Option<HashMap<String, Vec<String>>> {
     })
 }
 
+/// What [`Enrichment::queue_missing`] found: keys still queued, the services they wait on,
+/// and keys whose job finished between the two reads.
+#[derive(Default)]
+struct Queued {
+    pending: HashSet<String>,
+    waiting_on: BTreeSet<Service>,
+    finished: Vec<String>,
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain structs serialise")
 }
@@ -212,31 +221,31 @@ impl Enrichment {
         }
     }
 
-    /// Queues a job for each key not yet known, notes which keys are still queued (and which
-    /// services they wait on), and returns the keys whose job finished meanwhile: their facts
-    /// are stored now and must be read again.
+    /// Queues a job for each key not yet known and says which keys are still queued (and on
+    /// which services they wait), and which finished meanwhile: their facts are stored now and
+    /// must be read again.
     async fn queue_missing(
         &self,
         kind: &str,
         jobs: &[NewJob],
         missing: Vec<String>,
-        pending: &mut HashSet<String>,
-        waiting_on: &mut BTreeSet<Service>,
         now: i64,
-    ) -> store::Result<Vec<String>> {
+    ) -> store::Result<Queued> {
         if self.store.enqueue_jobs(jobs, now).await? > 0 {
             self.wake();
         }
+        let mut queued = Queued::default();
         for (key, stage) in self.store.queued_stages(kind, &missing).await? {
             if let Some(stage) = Stage::parse(&stage) {
-                waiting_on.insert(stage.service());
+                queued.waiting_on.insert(stage.service());
             }
-            pending.insert(key);
+            queued.pending.insert(key);
         }
-        Ok(missing
+        queued.finished = missing
             .into_iter()
-            .filter(|key| !pending.contains(key))
-            .collect())
+            .filter(|key| !queued.pending.contains(key))
+            .collect();
+        Ok(queued)
     }
 
     async fn read_popularity(&self, wanted: &[&Track]) -> store::Result<PopularityView> {
@@ -249,8 +258,7 @@ impl Enrichment {
             .copied()
             .filter(|t| !settled.contains(&t.id))
             .collect();
-        let mut pending = HashSet::new();
-        let mut waiting_on = BTreeSet::new();
+        let mut queued = Queued::default();
         if !missing.is_empty() {
             let missing_ids: Vec<String> = missing.iter().map(|t| t.id.clone()).collect();
             let recordings: HashMap<String, TrackRecordingsRow> = self
@@ -264,18 +272,11 @@ impl Enrichment {
                 .iter()
                 .map(|t| self.popularity_job(t, recordings.get(&t.id)))
                 .collect();
-            let finished = self
-                .queue_missing(
-                    "popularity",
-                    &jobs,
-                    missing_ids,
-                    &mut pending,
-                    &mut waiting_on,
-                    now,
-                )
+            queued = self
+                .queue_missing("popularity", &jobs, missing_ids, now)
                 .await?;
-            if !finished.is_empty() {
-                facts.extend(self.store.track_popularity(&finished, now).await?);
+            if !queued.finished.is_empty() {
+                facts.extend(self.store.track_popularity(&queued.finished, now).await?);
             }
         }
         let mut values = HashMap::new();
@@ -296,7 +297,7 @@ impl Enrichment {
                 _ => not_found += 1,
             }
         }
-        let mut relevant = waiting_on.clone();
+        let mut relevant = queued.waiting_on.clone();
         if refused > 0 {
             relevant.insert(Service::ListenBrainz);
             if self.uses_lastfm() {
@@ -309,15 +310,15 @@ impl Enrichment {
                 origin: Origin::Open,
                 wanted: wanted.len(),
                 known: values.len(),
-                pending: pending.len(),
+                pending: queued.pending.len(),
                 not_found,
                 refused,
-                waiting_on: waiting_on.into_iter().collect(),
+                waiting_on: queued.waiting_on.into_iter().collect(),
                 notices,
                 database_error: false,
             },
             values,
-            pending,
+            pending: queued.pending,
         })
     }
 
@@ -365,8 +366,7 @@ impl Enrichment {
             .copied()
             .filter(|(id, _)| !settled.contains(id))
             .collect();
-        let mut pending = HashSet::new();
-        let mut waiting_on = BTreeSet::new();
+        let mut queued = Queued::default();
         if !missing.is_empty() {
             let missing_ids: Vec<String> = missing.iter().map(|(id, _)| id.clone()).collect();
             let jobs: Vec<NewJob> = missing
@@ -379,18 +379,11 @@ impl Enrichment {
                     state: to_json(&ArtistState::default()),
                 })
                 .collect();
-            let finished = self
-                .queue_missing(
-                    "genres",
-                    &jobs,
-                    missing_ids,
-                    &mut pending,
-                    &mut waiting_on,
-                    now,
-                )
+            queued = self
+                .queue_missing("genres", &jobs, missing_ids, now)
                 .await?;
-            if !finished.is_empty() {
-                facts.extend(self.store.artist_genres(&finished, now).await?);
+            if !queued.finished.is_empty() {
+                facts.extend(self.store.artist_genres(&queued.finished, now).await?);
             }
         }
         let mut values = HashMap::new();
@@ -403,21 +396,21 @@ impl Enrichment {
                 not_found += 1;
             }
         }
-        let notices = self.notices(&waiting_on).await?;
+        let notices = self.notices(&queued.waiting_on).await?;
         Ok(GenresView {
             coverage: Coverage {
                 origin: Origin::Open,
                 wanted: wanted.len(),
                 known: values.len(),
-                pending: pending.len(),
+                pending: queued.pending.len(),
                 not_found,
                 refused: 0,
-                waiting_on: waiting_on.into_iter().collect(),
+                waiting_on: queued.waiting_on.into_iter().collect(),
                 notices,
                 database_error: false,
             },
             values,
-            pending,
+            pending: queued.pending,
         })
     }
 
