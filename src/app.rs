@@ -257,6 +257,7 @@ pub async fn serve(
     shutdown: Shutdown,
 ) -> std::io::Result<()> {
     let router = crate::web::router(state.clone());
+    state.enrichment.forget_refusals().await;
     let background = tokio::spawn(crate::worker::run(state.clone(), shutdown.clone()));
     let served = axum::serve(
         listener,

@@ -122,6 +122,7 @@ async fn worker(config: Config) -> Result<(), StartError> {
     let shutdown = Shutdown::new();
     shutdown.on_signals();
     tracing::info!("Euterpe worker running background jobs");
+    state.enrichment.forget_refusals().await;
     euterpe::worker::run_alone(state.clone(), shutdown).await;
     state.store.close().await;
     tracing::info!("stopped");

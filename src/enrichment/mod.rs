@@ -156,6 +156,18 @@ impl Enrichment {
         self.config.enabled
     }
 
+    /// Forgets the refusals only a configuration change ends (a missing or refused token or
+    /// key): the operator may just have set one. Awaited when a process starts, before it
+    /// serves a page or works the queue, so no page reads a refusal that no longer holds.
+    pub async fn forget_refusals(&self) {
+        if !self.enabled() {
+            return;
+        }
+        if let Err(err) = self.store.forget_refusals().await {
+            tracing::warn!(error = %err, "could not reset the open services' refusals");
+        }
+    }
+
     /// The configuration in use (demo mode points it at the built-in fakes).
     pub fn config(&self) -> &EnrichmentConfig {
         &self.config

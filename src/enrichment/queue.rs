@@ -176,9 +176,6 @@ pub async fn run(enrichment: Arc<Enrichment>, shutdown: Shutdown) {
     if !enrichment.enabled() {
         return;
     }
-    if let Err(err) = enrichment.store.forget_refusals().await {
-        tracing::warn!(error = %err, "could not reset the open services' refusals");
-    }
     let mut lanes = JoinSet::new();
     for service in Service::ALL {
         lanes.spawn(lane(enrichment.clone(), service, shutdown.clone()));
