@@ -190,7 +190,18 @@ struct State<'a, S> {
     index: usize,
 }
 
-impl<S: FnMut(Parsed) -> bool> State<'_, S> {
+impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
+    fn new(known: &'a HashMap<(String, String), String>, sink: S) -> Self {
+        State {
+            known,
+            sink,
+            batch: Vec::with_capacity(BATCH),
+            tally: FileTally::default(),
+            tracks: HashMap::new(),
+            index: 0,
+        }
+    }
+
     fn flush(&mut self) -> Result<(), String> {
         if self.batch.is_empty() {
             return Ok(());
@@ -396,14 +407,7 @@ pub fn parse<R: Read>(
     known: &HashMap<(String, String), String>,
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<FileTally, ParseError> {
-    let mut state = State {
-        known,
-        sink,
-        batch: Vec::with_capacity(BATCH),
-        tally: FileTally::default(),
-        tracks: HashMap::new(),
-        index: 0,
-    };
+    let mut state = State::new(known, sink);
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let result =
         de::Deserializer::deserialize_seq(&mut deserializer, PlaysVisitor { state: &mut state })
@@ -536,14 +540,7 @@ fn parse_blocks<S: FnMut(Parsed) -> bool>(
     known: &HashMap<(String, String), String>,
     sink: S,
 ) -> Result<FileTally, Fast> {
-    let mut state = State {
-        known,
-        sink,
-        batch: Vec::with_capacity(BATCH),
-        tally: FileTally::default(),
-        tracks: HashMap::new(),
-        index: 0,
-    };
+    let mut state = State::new(known, sink);
     let mut blocks = Blocks {
         reader,
         buf: vec![0; block.max(1)],
