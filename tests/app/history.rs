@@ -624,44 +624,33 @@ async fn deleting_an_account_leaves_no_row_in_any_table(backend: Backend) {
 
 /// Login sessions: alice's (through `user_sessions`) or the ids of every stored session.
 async fn session_rows(app: &TestApp, user: Option<uuid::Uuid>) -> Vec<String> {
-    match (app.backend, user) {
-        (Backend::Sqlite, Some(user)) => {
+    let sql = match (user, app.backend) {
+        (Some(_), _) => "SELECT session_id FROM user_sessions WHERE user_id = $1",
+        (None, Backend::Sqlite) => "SELECT id FROM tower_sessions",
+        (None, Backend::Postgres) => "SELECT id FROM tower_sessions.session",
+    };
+    match app.backend {
+        Backend::Sqlite => {
             let mut c = sqlx::SqliteConnection::connect(&app.database_url)
                 .await
                 .unwrap();
-            sqlx::query_scalar("SELECT session_id FROM user_sessions WHERE user_id = $1")
-                .bind(user)
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
+            let query = sqlx::query_scalar(sql);
+            let query = match user {
+                Some(user) => query.bind(user),
+                None => query,
+            };
+            query.fetch_all(&mut c).await.unwrap()
         }
-        (Backend::Sqlite, None) => {
-            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
-                .await
-                .unwrap();
-            sqlx::query_scalar("SELECT id FROM tower_sessions")
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        }
-        (Backend::Postgres, Some(user)) => {
+        Backend::Postgres => {
             let mut c = sqlx::PgConnection::connect(&app.database_url)
                 .await
                 .unwrap();
-            sqlx::query_scalar("SELECT session_id FROM user_sessions WHERE user_id = $1")
-                .bind(user)
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        }
-        (Backend::Postgres, None) => {
-            let mut c = sqlx::PgConnection::connect(&app.database_url)
-                .await
-                .unwrap();
-            sqlx::query_scalar("SELECT id FROM tower_sessions.session")
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
+            let query = sqlx::query_scalar(sql);
+            let query = match user {
+                Some(user) => query.bind(user),
+                None => query,
+            };
+            query.fetch_all(&mut c).await.unwrap()
         }
     }
 }
