@@ -109,12 +109,14 @@ pub fn router(state: AppState) -> Router {
 /// security headers and checks, error reports and request logs. (Tests use it to put routes of
 /// their own behind the same middleware.)
 pub fn with_middleware(state: AppState, routes: Router<AppState>) -> Router {
-    // Innermost first: a panic becomes a 500; a request gets at most REQUEST_TIMEOUT_SECS;
-    // cross-origin writes are refused; errors become pages; each request has its own Sentry
-    // scope; HTTP moves to HTTPS and every answer gets the security headers; one log line.
+    // Innermost first: a panic becomes a 500; a changed session is saved; a request gets at most
+    // REQUEST_TIMEOUT_SECS; cross-origin writes are refused; errors become pages; each request
+    // has its own Sentry scope; HTTP moves to HTTPS and every answer gets the security headers;
+    // one log line.
     let routes = routes
         .fallback(|| async { AppError::NotFound })
         .layer(CatchPanicLayer::custom(telemetry::panicked))
+        .layer(from_fn(session::persist))
         .layer(from_fn_with_state(state.clone(), timeout::limit))
         .layer(from_fn_with_state(state.clone(), security::same_origin))
         .layer(from_fn_with_state(state.clone(), errors::render_errors))

@@ -1,7 +1,9 @@
 //! The typed login session: what Euterpe keeps in each browser's server-side session.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -140,7 +142,13 @@ impl AppSession {
 
     /// Takes (and so removes) a one-time message.
     pub async fn take_flash(&self, key: &str) -> Result<Option<String>, AppError> {
-        Ok(self.0.remove::<String>(&format!("flash.{key}")).await?)
+        let key = format!("flash.{key}");
+        // `remove` marks the session changed even when the key is absent, which would write the
+        // session back on every page that merely looks for a message.
+        if self.0.get::<String>(&key).await?.is_none() {
+            return Ok(None);
+        }
+        Ok(self.0.remove::<String>(&key).await?)
     }
 
     /// This session's form token (made on first use).
@@ -158,6 +166,29 @@ impl AppSession {
         let expected = self.0.get::<String>(CSRF).await?;
         Ok(expected
             .is_some_and(|expected| constant_time_eq(expected.as_bytes(), submitted.as_bytes())))
+    }
+}
+
+/// Writes a changed session back before the answer leaves, within the request's time limit.
+///
+/// tower-sessions would otherwise save it after every other layer has run: a database that
+/// fails at that moment gave a blank 500 with no security headers and no log line, and one that
+/// blocks the write held the request past `REQUEST_TIMEOUT_SECS`. Saved here, a failure is the
+/// plain "database unavailable" answer of every other page. (The outer layer then saves the
+/// same record once more; only requests that change the session pay for that.)
+pub async fn persist(request: Request, next: Next) -> Response {
+    let session = request.extensions().get::<Session>().cloned();
+    let response = next.run(request).await;
+    let Some(session) = session else {
+        return response;
+    };
+    // The outer layer's own rules: nothing to write for an empty session or a failed request.
+    if !session.is_modified() || response.status().is_server_error() || session.is_empty().await {
+        return response;
+    }
+    match session.save().await {
+        Ok(()) => response,
+        Err(err) => AppError::from(err).into_response(),
     }
 }
 

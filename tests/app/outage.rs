@@ -7,10 +7,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use sqlx::Connection;
 use tokio::sync::Mutex;
 
-use crate::common::{Backend, Spawn, browser, spawn_with};
+use crate::both_backends;
+use crate::common::{Backend, Spawn, browser, location, session_cookie, spawn_with};
 use crate::private_postgres::PrivatePostgres;
+
+both_backends!(a_session_the_database_cannot_store_gets_the_plain_503_in_time);
 
 /// What one request under load got.
 #[derive(Debug)]
@@ -150,6 +154,101 @@ async fn pages_answer_503_while_the_database_is_away_and_recover_when_it_returns
             _ => seen.body.contains("database"),
         };
         assert!(plain, "{}: {}", seen.path, seen.body);
+    }
+}
+
+/// Starting a login writes a new session. While the database refuses that write (another
+/// process holds the lock), the visitor gets Euterpe's own "took too long" page within the time
+/// limit, with the security headers, and no cookie for a session that doesn't exist; once the
+/// lock is gone, logging in works.
+async fn a_session_the_database_cannot_store_gets_the_plain_503_in_time(backend: Backend) {
+    let app = spawn_with(
+        backend,
+        Spawn {
+            extra_env: vec![("REQUEST_TIMEOUT_SECS", "1".into())],
+            ..Spawn::default()
+        },
+    )
+    .await;
+    let lock = WriteLock::take(backend, &app.database_url).await;
+
+    let client = browser();
+    // The client's own limit only turns a hang into a failure instead of a stuck test.
+    let response = client
+        .get(app.url("/login"))
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .expect("an answer while the session table is locked");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        response.headers().contains_key("content-security-policy"),
+        "the answer went through Euterpe's own layers"
+    );
+    assert_eq!(
+        session_cookie(&response),
+        None,
+        "no cookie for an unsaved session"
+    );
+    let page = response.text().await.unwrap();
+    assert!(page.contains("This took too long"), "{page}");
+    assert!(page.contains("stopped waiting after 1 second "), "{page}");
+
+    lock.release().await;
+    let response = client.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert!(
+        location(&response).starts_with(&app.fake_base),
+        "{}",
+        location(&response)
+    );
+    assert!(session_cookie(&response).is_some());
+}
+
+/// Another process's open transaction holding the write lock on the session table.
+enum WriteLock {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl WriteLock {
+    async fn take(backend: Backend, url: &str) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let mut connection = sqlx::SqliteConnection::connect(url).await.unwrap();
+                // In WAL mode readers go on; every writer waits for this transaction.
+                sqlx::raw_sql("BEGIN IMMEDIATE")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                Self::Sqlite(connection)
+            }
+            Backend::Postgres => {
+                let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::raw_sql("BEGIN; LOCK TABLE \"tower_sessions\".\"session\" IN EXCLUSIVE MODE")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                Self::Postgres(connection)
+            }
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            Self::Sqlite(mut connection) => {
+                sqlx::raw_sql("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+            Self::Postgres(mut connection) => {
+                sqlx::raw_sql("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+        }
     }
 }
 
