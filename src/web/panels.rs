@@ -175,12 +175,10 @@ pub fn respond(
     let mut upstream = false;
     let (status, body, retry_after) = match body {
         Ok(body) => (StatusCode::OK, body, None),
-        Err(SpotifyError::NeedsRelogin)
-            if mode == RenderMode::Fragment && scope.viewer == Viewer::Owner =>
-        {
-            // The dashboard explains the expired login; htmx reloads the whole window there.
-            return (StatusCode::OK, [("HX-Redirect", "/")]).into_response();
-        }
+        // An expired Spotify login is shown in the panel, fragment or page, with its "Log in
+        // again" button. Not an HX-Redirect: the session is still good, so the dashboard would
+        // load its panels again and redirect again, forever, and it must stay readable to show
+        // the banner that says since when history recording has paused.
         Err(error) => {
             if let SpotifyError::Database(err) = &error {
                 tracing::error!(error = %err, panel = panel.name(), "panel failed: database");

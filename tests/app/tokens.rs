@@ -21,6 +21,18 @@ both_backends!(
     refresh_keeps_or_replaces_the_refresh_token_as_spotify_says,
 );
 
+/// A panel fragment of a user whose Spotify login has ended: it says so in place, with the
+/// button to log in again, and does not send the window anywhere (the dashboard would load its
+/// panels again and be sent away again, forever).
+async fn assert_relogin_panel(panel: reqwest::Response) {
+    assert_eq!(panel.status(), StatusCode::UNAUTHORIZED);
+    assert!(panel.headers().get("HX-Redirect").is_none());
+    let html = panel.text().await.unwrap();
+    assert!(html.starts_with(r#"<section class="panel""#), "{html}");
+    assert!(html.contains("Your Spotify login has expired."), "{html}");
+    assert!(html.contains(r#"href="/login""#), "{html}");
+}
+
 /// Reads every token row as raw bytes, straight from the database.
 async fn raw_token_rows(app: &crate::common::TestApp) -> Vec<(uuid::Uuid, Vec<u8>, Vec<u8>)> {
     let sql = "SELECT user_id, access_token, refresh_token FROM spotify_tokens";
@@ -129,8 +141,7 @@ async fn swapped_ciphertexts_do_not_decrypt(backend: Backend) {
         set_ciphertexts(&app, target.0, &source.1, &source.2).await;
     }
     for client in [&alice, &bob] {
-        let panel = app.htmx(client, "/top_songs").await;
-        assert_eq!(panel.headers().get("HX-Redirect").unwrap(), "/");
+        assert_relogin_panel(app.htmx(client, "/top_songs").await).await;
         let dashboard = app.get(client, "/").await.text().await.unwrap();
         assert!(dashboard.contains("Your Spotify connection ended on"));
     }
@@ -207,8 +218,7 @@ async fn an_expired_refresh_token_asks_for_a_new_login(backend: Backend) {
     app.login(&client, "alice").await;
     app.fake.revoke_refresh_tokens("alice");
     app.clock.advance(time::Duration::minutes(61));
-    let panel = app.htmx(&client, "/top_artists").await;
-    assert_eq!(panel.headers().get("HX-Redirect").unwrap(), "/");
+    assert_relogin_panel(app.htmx(&client, "/top_artists").await).await;
     let page = app.get(&client, "/top_artists").await;
     assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
     assert!(page.text().await.unwrap().contains("Log in again"));
