@@ -148,6 +148,7 @@ fn reports_name_the_route_and_carry_no_secrets() {
         a_database_error_on_the_callback(&captured).await;
         a_request_cut_by_the_time_limit(&captured).await;
         spotify_rate_limits_are_not_reported(&captured).await;
+        a_share_link_that_fails(&captured).await;
         a_panicking_handler(&captured).await;
     });
     drop(runtime);
@@ -323,6 +324,66 @@ async fn a_request_cut_by_the_time_limit(captured: &Captured) {
     );
     // Harmless parameters stay: they say what was asked for.
     assert_request_is_clean(&event, &app.url("/top_songs?time_range=long_term"));
+}
+
+/// A share link is the key to someone's dashboard: a report about one of its panels names the
+/// panel, never the token.
+async fn a_share_link_that_fails(captured: &Captured) {
+    let app = spawn_with(
+        Backend::Sqlite,
+        Spawn {
+            extra_env: vec![("REQUEST_TIMEOUT_SECS", "1".into())],
+            ..Spawn::default()
+        },
+    )
+    .await;
+    let owner = browser();
+    app.login(&owner, "alice").await;
+    let form = [
+        ("csrf", app.csrf(&owner).await),
+        ("panels", "top_songs".to_owned()),
+    ];
+    let created = owner
+        .post(app.url("/shares"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let account = app.get(&owner, "/account").await.text().await.unwrap();
+    let token = account
+        .split("/s/")
+        .nth(1)
+        .expect("the new link is shown")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    // The owner's cache is cold and Spotify hangs: the visitor's panel is cut by the time limit.
+    app.fake.inject(Fault {
+        route: Some("GET /v1/me/top/tracks".into()),
+        persona: None,
+        kind: FaultKind::Delay(Duration::from_secs(3)),
+        times: None,
+    });
+    let visitor = browser();
+    let cut = app
+        .htmx(
+            &visitor,
+            &format!("/s/{token}/top_songs?time_range=long_term"),
+        )
+        .await;
+    assert_eq!(cut.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    let event = only_event(captured, "GET /s/{token}/{panel}");
+    assert_request_is_clean(
+        &event,
+        &app.url("/s/[redacted]/top_songs?time_range=long_term"),
+    );
+    assert!(
+        !captured.raw().contains(&token),
+        "the share token reached Sentry"
+    );
 }
 
 /// A Spotify 429 is Spotify's weather, not Euterpe's bug: the panel says when data is back, the

@@ -102,7 +102,8 @@ pub fn request(request: Request) -> Request {
     }
 }
 
-/// A URL without userinfo, fragment, and query (kept only when every parameter is harmless).
+/// A URL without userinfo, fragment, share-link token (`/s/{token}`: the path itself is the
+/// key to someone's dashboard), and query (kept only when every parameter is harmless).
 pub fn url_without_secrets(url: &str) -> String {
     let Ok(mut url) = Url::parse(url) else {
         return REDACTED.to_owned();
@@ -110,6 +111,14 @@ pub fn url_without_secrets(url: &str) -> String {
     let _ = url.set_username("");
     let _ = url.set_password(None);
     url.set_fragment(None);
+    if let Some(rest) = url.path().strip_prefix("/s/") {
+        let panel = rest.split_once('/').map(|(_, panel)| panel.to_owned());
+        let path = match panel {
+            Some(panel) => format!("/s/{REDACTED}/{panel}"),
+            None => format!("/s/{REDACTED}"),
+        };
+        url.set_path(&path);
+    }
     let harmless = url
         .query_pairs()
         .all(|(name, _)| SAFE_QUERY_PARAMETERS.contains(&name.as_ref()));
@@ -333,6 +342,25 @@ mod tests {
         assert_eq!(
             url_without_secrets("https://u:p@e.example/x?time_range=short_term&token=1#frag"),
             "https://e.example/x"
+        );
+    }
+
+    #[test]
+    fn share_link_tokens_are_cut_from_urls() {
+        let token = "P6NogvEAzwPii9-pzx1nbAQkTLbwQIbQECdPdMOVyHw";
+        assert_eq!(
+            url_without_secrets(&format!("https://e.example/s/{token}")),
+            "https://e.example/s/[redacted]"
+        );
+        assert_eq!(
+            url_without_secrets(&format!(
+                "https://e.example/s/{token}/top_songs?time_range=short_term"
+            )),
+            "https://e.example/s/[redacted]/top_songs?time_range=short_term"
+        );
+        assert_eq!(
+            url_without_secrets("https://e.example/shares/3/revoke"),
+            "https://e.example/shares/3/revoke"
         );
     }
 
