@@ -16,6 +16,9 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Spotify's `Retry-After` when it sends none we can read.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// The longest pause honoured as given (Spotify has been seen to ask for 20 hours). A larger
+/// value is a broken header, and unbounded it would overflow the clock arithmetic of the pause.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
 /// An HTTP client for calls to Spotify (no redirects: a token must never follow one elsewhere).
 pub fn http_client() -> reqwest::Client {
@@ -28,7 +31,8 @@ pub fn http_client() -> reqwest::Client {
         .expect("the TLS backend initialises")
 }
 
-/// Reads `Retry-After` (seconds) from a response, with a cautious default.
+/// Reads `Retry-After` (seconds) from a response, with a cautious default, between 1 s and
+/// [`MAX_RETRY_AFTER`].
 pub fn retry_after(headers: &HeaderMap) -> Duration {
     headers
         .get(RETRY_AFTER)
@@ -36,6 +40,7 @@ pub fn retry_after(headers: &HeaderMap) -> Duration {
         .and_then(|value| value.trim().parse::<u64>().ok())
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_RETRY_AFTER)
+        .clamp(Duration::from_secs(1), MAX_RETRY_AFTER)
 }
 
 /// The Web API client: one per process, shared by every user.

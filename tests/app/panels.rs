@@ -15,6 +15,7 @@ both_backends!(
     two_users_each_see_only_their_own_data_under_concurrency,
     rate_limits_and_outages_show_the_panels_error_state,
     a_short_rate_limit_pauses_only_that_user,
+    an_absurd_retry_after_is_capped_at_a_day,
     an_account_without_top_items_is_told_so,
     logged_out_visitors_are_sent_to_log_in,
     health_and_assets,
@@ -287,6 +288,38 @@ async fn a_short_rate_limit_pauses_only_that_user(backend: Backend) {
     app.clock.advance(time::Duration::seconds(11));
     assert_eq!(
         app.htmx(&alice, "/top_songs").await.status(),
+        StatusCode::OK
+    );
+}
+
+/// A `Retry-After` of 31,000 years (a broken header) pauses everyone for a day at most, and
+/// every panel still answers in words instead of failing.
+async fn an_absurd_retry_after_is_capped_at_a_day(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (alice, bob) = (browser(), browser());
+    app.login(&alice, "alice").await;
+    app.login(&bob, "bob").await;
+    app.fake.inject(Fault {
+        route: None,
+        persona: Some("alice".into()),
+        kind: FaultKind::RateLimited {
+            retry_after_secs: 1_000_000_000_000,
+        },
+        times: Some(1),
+    });
+    for (client, path) in [(&alice, "/top_songs"), (&bob, "/top_artists")] {
+        let limited = app.htmx(client, path).await;
+        assert_eq!(limited.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert_eq!(limited.headers()["retry-after"], "86400");
+        let html = limited.text().await.unwrap();
+        assert!(html.contains("will be back at"), "{html}");
+        let page = app.get(client, path).await;
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+    }
+    app.clock
+        .advance(time::Duration::hours(24) + time::Duration::seconds(1));
+    assert_eq!(
+        app.htmx(&bob, "/top_artists").await.status(),
         StatusCode::OK
     );
 }
