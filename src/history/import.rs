@@ -283,9 +283,12 @@ pub async fn run(
         last_saved: Instant::now(),
         catalogue: Catalogue::default(),
     };
-    let result = job.run(&uploads, &shutdown).await;
-    if let Err(err) = result {
-        tracing::error!(error = %err, import = %id, "import job failed: database");
+    match job.run(&uploads, &shutdown).await {
+        Ok(()) => {}
+        Err(sqlx::Error::RowNotFound) => {
+            tracing::info!(import = %id, "import stopped: the account was deleted");
+        }
+        Err(err) => tracing::error!(error = %err, import = %id, "import job failed: database"),
     }
     for upload in uploads {
         let _ = tokio::fs::remove_file(&upload.path).await;
@@ -564,6 +567,11 @@ impl ImportJobs {
     /// Tells running jobs to stop after their current file and waits for them.
     pub async fn stop(&self) {
         self.shutdown.trigger();
+        self.wait().await;
+    }
+
+    /// Waits for the running jobs to end.
+    pub async fn wait(&self) {
         let mut tasks = std::mem::take(
             &mut *self
                 .tasks

@@ -48,10 +48,20 @@ impl Store {
     /// Deletes the user and everything of theirs: sessions (so every browser is logged out),
     /// tokens, plays, their summaries and catalogue, imports, coverage, settings, cache, share
     /// links and rate-limit pauses.
+    ///
+    /// It waits for a history write of the user in progress (an import, a poll) and deletes its
+    /// rows too; writers that come after find no user and write nothing.
     pub async fn delete_account(&self, user: Uuid) -> Result<()> {
         self.delete_user_sessions(user).await?;
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            if self.backend() == super::Backend::Postgres {
+                // History writers' lock (SQLite has one writer at a time anyway).
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(super::plays::lock_key(user))
+                    .execute(&mut *tx)
+                    .await?;
+            }
             for table in USER_TABLES {
                 sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                     .bind(user)

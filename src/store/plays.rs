@@ -14,7 +14,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use uuid::Uuid;
 
 use super::months::{Counts, bucket_in_month, entries, merge};
-use super::{Db, Result, Store};
+use super::{Db, Result, Store, StoreError};
 use crate::history::time::{utc_month_of_ms, utc_month_start_ms};
 
 /// Where a play came from (`plays.source`).
@@ -178,14 +178,20 @@ pub struct PlayWriter {
     catalogue: Catalogue,
 }
 
-/// The advisory lock key of a user's history writes (Postgres).
-fn lock_key(user: Uuid) -> i64 {
+/// The advisory lock key of a user's history writes (Postgres); account deletion takes it too.
+pub(super) fn lock_key(user: Uuid) -> i64 {
     let (high, low) = user.as_u64_pair();
     (high ^ low ^ 0x4875_7465_7270_6531) as i64
 }
 
+/// The error of a history writer whose user no longer exists.
+pub fn account_gone() -> StoreError {
+    sqlx::Error::RowNotFound
+}
+
 impl Store {
-    /// Starts a transaction of history writes.
+    /// Starts a transaction of history writes; fails with [`account_gone`] when the user has
+    /// been deleted.
     pub async fn play_writer(&self, user: Uuid, source: PlaySource) -> Result<PlayWriter> {
         self.play_writer_with(user, source, Catalogue::default())
             .await
@@ -218,6 +224,18 @@ impl Store {
             added: BTreeMap::new(),
             catalogue: Catalogue::default(),
         };
+        // Plays, tracks and month summaries carry no foreign key (it would slow every import
+        // row), so a writer that outlived its account (deleted while an import ran) must not
+        // write: under the lock, the deletion has either not begun or is committed.
+        let exists: bool = with_tx!(writer, tx => {
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
+                .bind(user)
+                .fetch_one(&mut **tx)
+                .await?
+        });
+        if !exists {
+            return Err(account_gone());
+        }
         let spans: Vec<(i64, i64)> = with_tx!(writer, tx => {
             sqlx::query_as(
                 "SELECT start_ms, end_ms FROM history_coverage WHERE user_id = $1 AND source <> $2",

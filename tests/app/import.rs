@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use euterpe::store::USER_TABLES;
 use euterpe::worker::poller::poll_due_users;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};
@@ -18,6 +19,7 @@ both_backends!(
     an_upload_over_the_limit_is_a_413_stating_it,
     uploads_need_the_form_token_and_progress_refreshes,
     a_slow_upload_is_not_cut_by_the_request_time_limit_but_uploads_are_rate_limited,
+    deleting_the_account_during_an_import_leaves_nothing,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -530,4 +532,67 @@ async fn a_slow_upload_is_not_cut_by_the_request_time_limit_but_uploads_are_rate
     assert!(refused.headers().get("retry-after").is_some());
     // The form itself stays reachable.
     assert_eq!(app.get(&client, "/import").await.status(), StatusCode::OK);
+}
+
+/// An account deleted while its import runs: the file being written is deleted with the rest,
+/// and the files after it write nothing (plays carry no foreign key to cascade from).
+async fn deleting_the_account_during_an_import_leaves_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+    let start = time::macros::datetime!(2020-01-01 00:00 UTC);
+    let files: Vec<(String, Vec<u8>)> = (0..8)
+        .map(|file| {
+            let plays: Vec<serde_json::Value> = (0..20_000)
+                .map(|n| {
+                    let at = start + time::Duration::minutes(4 * (file * 20_000 + n));
+                    let track = n % 500;
+                    extended(
+                        &iso(at),
+                        200_000,
+                        &format!("Song {track}"),
+                        "Artist",
+                        &format!("{track:0>22}"),
+                    )
+                })
+                .collect();
+            (
+                format!("Streaming_History_Audio_2020_{file}.json"),
+                serde_json::to_vec(&plays).unwrap(),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, Vec<u8>)> = files
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.clone()))
+        .collect();
+    let csrf = csrf_of(&app, &client).await;
+    let answer = upload(&app, &client, Some(&csrf), &files).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+
+    // The first file is in; the others are still to come.
+    for _ in 0..600 {
+        if app.store.count_user_rows("plays", alice).await.unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let deleted = client
+        .post(app.url("/account/delete"))
+        .form(&[("csrf", csrf.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    app.state.imports.wait().await;
+
+    assert_eq!(app.store.count_user_rows("users", alice).await.unwrap(), 0);
+    for table in USER_TABLES {
+        assert_eq!(
+            app.store.count_user_rows(table, alice).await.unwrap(),
+            0,
+            "a row of the deleted account is left in {table}"
+        );
+    }
 }
