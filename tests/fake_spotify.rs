@@ -748,13 +748,24 @@ async fn stranger_is_not_allow_listed_in_development_mode() {
     let h = start().await;
     let tokens = h.login("stranger").await;
     for path in ["/me", "/me/top/tracks", "/me/playlists"] {
-        let (status, _, body) = h.get(&tokens.access, path).await;
+        // As Spotify sends it: the message alone, as text, not the usual JSON error.
+        let response = h
+            .http
+            .get(format!("{}/v1{path}", h.base))
+            .bearer_auth(&tokens.access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
         assert_eq!(
-            error_of(status, &body),
-            (
-                403,
-                "User not registered in the Developer Dashboard".to_owned()
-            )
+            response.text().await.unwrap(),
+            "User not registered in the Developer Dashboard"
         );
     }
     h.fake.set_mode(Mode::ExtendedQuota);

@@ -18,13 +18,15 @@ use super::json::{self, Ctx, PlaylistView};
 use super::personas::{PERSONAS, RANGES, World};
 use super::{FakeSpotify, Mode, may_read, parse_form, personas};
 
-/// A Web API error: `{"error":{"status":N,"message":"..."}}`.
+/// A Web API error: `{"error":{"status":N,"message":"..."}}`, or the bare message as text.
 #[derive(Debug)]
 pub(super) struct ApiError {
     status: u16,
     message: &'static str,
     /// Set on 401s, like Spotify's `WWW-Authenticate: Bearer ...`.
     www_authenticate: Option<&'static str>,
+    /// The message alone as `text/plain`, as Spotify answers a user who is not allow-listed.
+    plain: bool,
 }
 
 impl ApiError {
@@ -33,6 +35,14 @@ impl ApiError {
             status,
             message,
             www_authenticate: None,
+            plain: false,
+        }
+    }
+
+    const fn plain(status: u16, message: &'static str) -> Self {
+        Self {
+            plain: true,
+            ..Self::new(status, message)
         }
     }
 
@@ -41,6 +51,7 @@ impl ApiError {
             status: 401,
             message,
             www_authenticate: Some(header),
+            plain: false,
         }
     }
 }
@@ -53,8 +64,9 @@ const EXPIRED_TOKEN: ApiError = ApiError::unauthorized(
     "The access token expired",
     "Bearer realm=\"spotify\", error=\"invalid_token\", error_description=\"The access token expired\"",
 );
+/// Not JSON: clients that only read `error.message` have been seen failing on this one.
 const NOT_ALLOW_LISTED: ApiError =
-    ApiError::new(403, "User not registered in the Developer Dashboard");
+    ApiError::plain(403, "User not registered in the Developer Dashboard");
 const FORBIDDEN: ApiError = ApiError::new(403, "Forbidden");
 const INSUFFICIENT_SCOPE: ApiError = ApiError::new(403, "Insufficient client scope");
 const NOT_FOUND: ApiError = ApiError::new(404, "Resource not found");
@@ -63,7 +75,16 @@ const INVALID_ID: ApiError = ApiError::new(400, "Invalid base62 id");
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, Json(json::error(self.status, self.message))).into_response();
+        let mut response = if self.plain {
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                self.message,
+            )
+                .into_response()
+        } else {
+            (status, Json(json::error(self.status, self.message))).into_response()
+        };
         if let Some(value) = self.www_authenticate {
             response
                 .headers_mut()

@@ -114,7 +114,7 @@ impl SpotifyClient {
                 StatusCode::UNAUTHORIZED => return Err(SpotifyError::Unauthorized),
                 StatusCode::FORBIDDEN => {
                     let message = error_message(response).await;
-                    return Err(if message.contains("not registered") {
+                    return Err(if not_allow_listed(&message) {
                         SpotifyError::NotAllowListed
                     } else {
                         SpotifyError::Forbidden(message)
@@ -136,7 +136,15 @@ impl SpotifyClient {
     }
 }
 
-/// The `error.message` of a Spotify error body, if there is one.
+/// Whether a 403's message is Spotify's "this user is not on the app's allow-list" (worded
+/// "User not registered in the Developer Dashboard"; older apps have seen "not approved").
+fn not_allow_listed(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("not registered") || message.contains("not approved")
+}
+
+/// The message of a Spotify error body: `error.message` of the JSON form, or the text itself
+/// (Spotify sends some errors, the allow-list one among them, as plain text).
 async fn error_message(response: reqwest::Response) -> String {
     #[derive(serde::Deserialize)]
     struct Body {
@@ -150,5 +158,12 @@ async fn error_message(response: reqwest::Response) -> String {
     let bytes = response.bytes().await.unwrap_or_default();
     serde_json::from_slice::<Body>(&bytes)
         .map(|body| body.error.message)
-        .unwrap_or_default()
+        .unwrap_or_else(|_| {
+            // Kept short: it ends up in logs and panel notes.
+            String::from_utf8_lossy(&bytes)
+                .trim()
+                .chars()
+                .take(200)
+                .collect()
+        })
 }
