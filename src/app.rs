@@ -181,6 +181,8 @@ pub async fn start_demo_spotify(
         clock: clock.clone(),
         // Covers drawn by the fake, served through Euterpe's own origin (see web::router).
         image_base: Some(format!("{}/images", crate::web::DEMO_SPOTIFY_PREFIX)),
+        // A deployed demo must not send browsers to any site a link names.
+        same_origin_redirects: true,
         ..FakeConfig::default()
     };
     let (client_id, client_secret) = (

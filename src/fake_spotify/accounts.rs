@@ -70,6 +70,21 @@ fn valid_redirect_uri(uri: &str) -> bool {
         && !uri.contains('#')
 }
 
+/// Whether `uri` is on the host (and port) the request was sent to.
+fn same_origin(uri: &str, headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    reqwest::Url::parse(uri).is_ok_and(|url| {
+        let authority = match (url.host_str(), url.port()) {
+            (Some(name), Some(port)) => format!("{name}:{port}"),
+            (Some(name), None) => name.to_owned(),
+            (None, _) => return false,
+        };
+        authority.eq_ignore_ascii_case(host)
+    })
+}
+
 /// A PKCE S256 challenge: 43–128 unreserved characters (base64url of a SHA-256 is 43).
 fn valid_challenge(challenge: &str) -> bool {
     (43..=128).contains(&challenge.len())
@@ -98,6 +113,7 @@ fn redirect_to(redirect_uri: &str, params: &[(&str, Option<&str>)]) -> String {
 /// or, with `persona=NAME`, approves at once and redirects with a code.
 pub(super) async fn authorize(
     State(fake): State<FakeSpotify>,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
     let raw = raw.unwrap_or_default();
@@ -112,7 +128,10 @@ pub(super) async fn authorize(
     if get("client_id") != Some(fake.config().client_id.as_str()) {
         return error_page("INVALID_CLIENT: Invalid client");
     }
-    let Some(redirect_uri) = get("redirect_uri").filter(|uri| valid_redirect_uri(uri)) else {
+    let Some(redirect_uri) = get("redirect_uri")
+        .filter(|uri| valid_redirect_uri(uri))
+        .filter(|uri| !fake.config().same_origin_redirects || same_origin(uri, &headers))
+    else {
         return error_page("INVALID_CLIENT: Invalid redirect URI");
     };
     if get("response_type") != Some("code") {

@@ -82,6 +82,11 @@ pub struct FakeConfig {
     /// serves at `/images/{name}.svg` — demo mode points `base` at the fake's same-origin mount
     /// so browsers show real pictures.
     pub image_base: Option<String>,
+    /// `true` (demo mode, where the fake's pages are served on Euterpe's public origin): the
+    /// only redirect URIs `/authorize` accepts are on the origin the request came to, as real
+    /// Spotify only accepts URIs registered for the app. Otherwise any HTTP(S) URI (tests run
+    /// Euterpe and the fake on different ports).
+    pub same_origin_redirects: bool,
 }
 
 impl Default for FakeConfig {
@@ -93,6 +98,7 @@ impl Default for FakeConfig {
             access_token_lifetime: Duration::seconds(3600),
             rotate_refresh_tokens: false,
             image_base: None,
+            same_origin_redirects: false,
             clock: Clock::system(),
         }
     }

@@ -67,6 +67,31 @@ async fn demo_mode_needs_no_credentials_and_says_it_is_sample_data(backend: Back
     assert!(landing.contains("Demo data."));
     let start = client.get(format!("{base}/login")).send().await.unwrap();
     assert_eq!(start.status(), StatusCode::FOUND);
+    // The demo's sign-in lives on Euterpe's own origin: it must not send a browser (with a
+    // code) to whatever site a crafted link names.
+    let mut crafted = reqwest::Url::parse(&location(&start)).unwrap();
+    let query: Vec<(String, String)> = crafted
+        .query_pairs()
+        .map(|(name, value)| match name.as_ref() {
+            "redirect_uri" => (
+                name.into_owned(),
+                "https://evil.example/callback".to_owned(),
+            ),
+            _ => (name.into_owned(), value.into_owned()),
+        })
+        .chain([("persona".to_owned(), "alice".to_owned())])
+        .collect();
+    crafted.query_pairs_mut().clear().extend_pairs(&query);
+    let refused = client.get(crafted).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.headers().get("location").is_none());
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("INVALID_CLIENT: Invalid redirect URI")
+    );
     // The fake's sign-in page lists the personas as links.
     let chooser = client.get(location(&start)).send().await.unwrap();
     assert_eq!(chooser.status(), StatusCode::OK);
