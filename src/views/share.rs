@@ -81,8 +81,12 @@ pub fn account_section(
                     }
                 }
                 label for="shown_name" { "Name to show" }
-                input #shown_name type="text" name="shown_name" maxlength="80" value=(default_name);
-                p.hint { "Leave empty to show no name." }
+                // Empty by default: a visitor sees no name unless the owner types one.
+                input #shown_name type="text" name="shown_name" maxlength="80" autocomplete="off";
+                p.hint {
+                    "Left empty, the page shows no name. Your Spotify name is “" (default_name)
+                    "”; type it, or any name, to show it."
+                }
                 label for="expires_in_days" { "Expires after (days)" }
                 input #expires_in_days type="number" name="expires_in_days" min="1" max="3650" inputmode="numeric";
                 p.hint { "Leave empty for a link that works until you revoke it." }

@@ -55,6 +55,14 @@ async fn a_visitor_sees_exactly_the_chosen_panels_with_the_owners_data(backend: 
     let app = spawn_app(backend).await;
     let owner = browser();
     app.login(&owner, "alice").await;
+    // The name to show starts empty: showing one is the owner's choice.
+    let account = app.get(&owner, "/account").await.text().await.unwrap();
+    let name_field = account
+        .split(r#"<input id="shown_name""#)
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .expect("the share form has a name field");
+    assert!(!name_field.contains("value="), "{name_field}");
     let link = share(
         &app,
         &owner,
