@@ -8,7 +8,7 @@ use crate::web::assets;
 /// htmx settings: no `eval`, no inline scripts or styles, requests only to this origin, and
 /// error responses (400, 429, 5xx) are swapped in too, because they carry the panel's own
 /// error message.
-const HTMX_CONFIG: &str = r#"{"selfRequestsOnly":true,"allowScriptTags":false,"allowEval":false,"includeIndicatorStyles":false,"historyCacheSize":20,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"[45]..","swap":true,"error":true}]}"#;
+const HTMX_CONFIG: &str = r#"{"selfRequestsOnly":true,"allowScriptTags":false,"allowEval":false,"includeIndicatorStyles":false,"historyCacheSize":0,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"[45]..","swap":true,"error":true}]}"#;
 
 /// A complete HTML page.
 pub fn page(title: &str, chrome: Chrome<'_>, main: Markup) -> Markup {

@@ -555,7 +555,10 @@ pub async fn fake_token(
     persona: &str,
 ) -> String {
     let client = browser();
-    let redirect_uri = "http://127.0.0.1:9/callback";
+    // On the fake's own origin (never visited: the code is read off the redirect), which a
+    // demo-mode fake also accepts.
+    let redirect_uri = format!("{fake_base}/callback");
+    let redirect_uri = redirect_uri.as_str();
     let authorize = client
         .get(format!("{fake_base}/authorize"))
         .query(&[
