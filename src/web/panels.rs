@@ -93,19 +93,18 @@ pub async fn body(
                 library.top_tracks(user, range),
             )?;
             let rows = stats::top_playlists(&owner.spotify_id, &playlists, &top);
-            panels::top_playlists::top_playlists(&rows)
+            panels::top_playlists::top_playlists(&rows, top.is_empty())
         }
         Panel::ArtistsStandingTestOfTime => {
             let [short, medium, long] = library.top_artists_all(user).await?;
-            panels::artists_over_time::standing(&stats::artists_standing_test_of_time(
-                &short, &medium, &long,
-            ))
+            let none = short.is_empty() && medium.is_empty() && long.is_empty();
+            let rows = stats::artists_standing_test_of_time(&short, &medium, &long);
+            panels::artists_over_time::standing(&rows, none)
         }
         Panel::ArtistsFallingOff => {
             let [short, medium, long] = library.top_artists_all(user).await?;
-            panels::artists_over_time::falling_off(&stats::artists_falling_off(
-                &short, &medium, &long,
-            ))
+            let rows = stats::artists_falling_off(&short, &medium, &long);
+            panels::artists_over_time::falling_off(&rows, long.is_empty())
         }
         Panel::ReleaseYearTrends => {
             let tracks = library.top_tracks(user, range).await?;
@@ -118,7 +117,7 @@ pub async fn body(
             let now_ms = state.clock.now().unix_timestamp() * 1000;
             let (from, to) = stats::history::season_window(range, now_ms);
             // The artists whose genres are wanted (id and name, for open-data look-ups).
-            let (items, source, season_artists) =
+            let (items, source, season_artists, no_top_songs) =
                 if state.store.has_plays_between(user, from, to).await? {
                     let plays = state
                         .store
@@ -126,7 +125,7 @@ pub async fn body(
                         .await?;
                     let items = stats::history::season_items(&plays);
                     let artists = enrichment::artists_of_plays(&plays);
-                    (items, SeasonSource::ListeningHistory, artists)
+                    (items, SeasonSource::ListeningHistory, artists, false)
                 } else {
                     let tracks = library.top_tracks(user, range).await?;
                     let dated = tracks
@@ -137,6 +136,7 @@ pub async fn body(
                         stats::release_month_items(&tracks),
                         SeasonSource::ReleaseMonth,
                         artists,
+                        tracks.is_empty(),
                     )
                 };
             // Plays known only by an artist's name ("name:…") have no Spotify id to look up.
@@ -153,6 +153,7 @@ pub async fn body(
             let seasons = stats::variety_by_season(&items, &lookup, settings.hemisphere);
             let basis = panels::seasons::Basis {
                 source,
+                no_top_songs,
                 hemisphere: settings.hemisphere,
                 time_zone: settings.zone.name(),
             };

@@ -460,7 +460,7 @@ async fn seasons_come_from_listening_history_once_there_is_some(backend: Backend
                 .nth(1)
                 .unwrap_or_else(|| panic!("{season} missing"));
             assert!(
-                section.contains(&format!("<dd>{count} plays</dd>")),
+                section.contains(&format!("<dt>Plays</dt><dd>{count}</dd>")),
                 "{hemisphere}: {season} should hold {count} plays"
             );
         }

@@ -344,6 +344,40 @@ async fn an_account_without_top_items_is_told_so(backend: Backend) {
         .await
         .unwrap();
     assert!(artists.contains("Spotify has no top artists for you in this range yet"));
+    // Every other panel says what is missing, rather than a result that reads as an answer
+    // ("nobody has fallen off", "no release months").
+    for (path, says) in [
+        (
+            "/top_albums",
+            "Spotify has no top songs for you in this range yet",
+        ),
+        (
+            "/hidden_gems",
+            "Spotify has no top songs for you in this range yet",
+        ),
+        ("/top_playlists", "You don't own any playlists yet"),
+        (
+            "/artists_standing_test_of_time",
+            "Spotify has no top artists for you yet.",
+        ),
+        (
+            "/artists_falling_off",
+            "Spotify has no top artists of the last year for you yet.",
+        ),
+        (
+            "/release_year_trends",
+            "Spotify has no top songs for you in this range yet.",
+        ),
+        (
+            "/music_variety_by_season",
+            "Spotify has no top songs for you in this range yet.",
+        ),
+    ] {
+        let panel = app.htmx(&client, path).await;
+        assert_eq!(panel.status(), StatusCode::OK, "{path}");
+        let html = panel.text().await.unwrap();
+        assert!(html.contains(says), "{path}: {html}");
+    }
 }
 
 async fn logged_out_visitors_are_sent_to_log_in(backend: Backend) {

@@ -6,8 +6,12 @@ use super::empty;
 use crate::stats::{FallingRow, StandingRow};
 use crate::views::components::cover;
 
-/// The Artists standing the test of time panel body.
-pub fn standing(rows: &[StandingRow]) -> Markup {
+/// The Artists standing the test of time panel body (`no_top_artists`: Spotify has none in
+/// any of the three ranges).
+pub fn standing(rows: &[StandingRow], no_top_artists: bool) -> Markup {
+    if no_top_artists {
+        return empty("Spotify has no top artists for you yet.");
+    }
     if rows.is_empty() {
         return empty(
             "No artist is in your top artists of the last 4 weeks, 6 months and year all at once — yet.",
@@ -41,8 +45,12 @@ pub fn standing(rows: &[StandingRow]) -> Markup {
     }
 }
 
-/// The Artists falling off panel body.
-pub fn falling_off(rows: &[FallingRow]) -> Markup {
+/// The Artists falling off panel body (`no_year_list`: Spotify has no top artists of the
+/// last year, so nothing can have fallen off it).
+pub fn falling_off(rows: &[FallingRow], no_year_list: bool) -> Markup {
+    if no_year_list {
+        return empty("Spotify has no top artists of the last year for you yet.");
+    }
     if rows.is_empty() {
         return empty(
             "No artist has dropped out of your recent listening: everyone in your top artists of the year is still in your last 6 months or 4 weeks.",

@@ -12,7 +12,11 @@ pub fn release_years(years: &ReleaseYears) -> Markup {
         return empty("Spotify has no top songs for you in this range yet.");
     }
     if years.counted == 0 {
-        return empty("None of your top songs in this range has a known release year.");
+        let songs = if years.unknown == 1 { "song" } else { "songs" };
+        return empty(&format!(
+            "None of your {} top {songs} in this range has a known release year, so all are left out.",
+            years.unknown
+        ));
     }
     let per_year: Vec<Bar> = years
         .per_year
@@ -53,5 +57,23 @@ pub fn release_years(years: &ReleaseYears) -> Markup {
         h3.chart-heading { "Tracks per decade" }
         div.chart-scroll { (column_chart("years-per-decade", "Tracks per decade", &per_decade)) }
         (data_table("Tracks per decade", "Decade", "Tracks", &per_decade))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn songs_without_a_year_are_counted_even_when_none_has_one() {
+        let years = ReleaseYears {
+            unknown: 20,
+            ..ReleaseYears::default()
+        };
+        let html = release_years(&years).into_string();
+        assert!(
+            html.contains("None of your 20 top songs in this range has a known release year"),
+            "{html}"
+        );
     }
 }

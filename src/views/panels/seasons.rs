@@ -36,6 +36,9 @@ impl GenreSource {
 #[derive(Clone, Copy, Debug)]
 pub struct Basis<'a> {
     pub source: SeasonSource,
+    /// Release-month form: Spotify has no top songs at all for this range (an empty list is
+    /// not "no release months").
+    pub no_top_songs: bool,
     pub hemisphere: Hemisphere,
     /// The user's IANA time zone (the history form places plays in it).
     pub time_zone: &'a str,
@@ -53,14 +56,15 @@ pub fn seasons(
 ) -> Markup {
     let Basis {
         source,
+        no_top_songs,
         hemisphere,
         time_zone,
     } = basis;
     let genres = GenreSource::of(genres_view);
     let total: usize = stats.iter().map(|season| season.items).sum();
-    let unit = match source {
-        SeasonSource::ListeningHistory => "plays",
-        SeasonSource::ReleaseMonth => "tracks",
+    let counted = match source {
+        SeasonSource::ListeningHistory => "Plays",
+        SeasonSource::ReleaseMonth => "Songs",
     };
     html! {
         p.panel-intro {
@@ -86,6 +90,7 @@ pub fn seasons(
         }
         @if total == 0 {
             (empty(match source {
+                SeasonSource::ReleaseMonth if no_top_songs => "Spotify has no top songs for you in this range yet.",
                 SeasonSource::ReleaseMonth => "None of your top songs in this range has a release month, so there is nothing to place in a season.",
                 SeasonSource::ListeningHistory => "No plays stored in this range yet.",
             }))
@@ -95,7 +100,7 @@ pub fn seasons(
                     section.season aria-labelledby={ "season-" (season.season.label()) } {
                         h3 id={ "season-" (season.season.label()) } { (season.season.label()) }
                         dl.facts {
-                            dt { "Songs" } dd { (season.items) " " (unit) }
+                            dt { (counted) } dd { (season.items) }
                             dt { "Distinct artists" } dd { (season.distinct_artists) }
                             dt { "Artist variety" } dd { (format_variety(season.artist_variety)) }
                             @if genres != GenreSource::Unavailable {

@@ -6,14 +6,18 @@ use super::empty;
 use crate::stats::PlaylistRow;
 use crate::views::components::cover;
 
-/// The Top playlists panel body.
-pub fn top_playlists(rows: &[PlaylistRow]) -> Markup {
+/// The Top playlists panel body (`no_top_songs`: Spotify has no top songs for the range, so
+/// every count is 0 and says so).
+pub fn top_playlists(rows: &[PlaylistRow], no_top_songs: bool) -> Markup {
     if rows.is_empty() {
         return empty(
             "You don't own any playlists yet. Playlists you create on Spotify will show up here.",
         );
     }
     html! {
+        @if no_top_songs {
+            p.panel-intro { "Spotify has no top songs for you in this range yet, so none of your playlists holds any." }
+        }
         ol.playlist-list {
             @for row in rows {
                 li {
