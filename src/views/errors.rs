@@ -22,7 +22,7 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
             html! {
                 p {
                     @if value.is_empty() {
-                        "The time range in this address can't be read. "
+                        "The time range in this address is empty or given more than once. "
                     } @else {
                         "“" (value) "” is not a time range Euterpe knows. "
                     }

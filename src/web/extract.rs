@@ -102,7 +102,8 @@ fn parse_range_query(query: &str) -> Result<RangeQuery, AppError> {
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         if name == "time_range" {
             if time_range.is_some() {
-                return Err(AppError::BadTimeRange(value.into_owned()));
+                // Given twice: neither value is "the" range (the page says so).
+                return Err(AppError::BadTimeRange(String::new()));
             }
             time_range = Some(value.into_owned());
         }

@@ -139,6 +139,14 @@ async fn a_bad_time_range_is_a_400_naming_the_accepted_values(backend: Backend) 
             assert_eq!(body.starts_with("<!DOCTYPE html>"), !htmx, "{path}");
         }
     }
+    // Given twice, neither value is blamed: the page says what is wrong with the address.
+    let twice = app
+        .get(&client, "/top_songs?time_range=short_term&time_range=long_term")
+        .await;
+    assert_eq!(twice.status(), StatusCode::BAD_REQUEST);
+    let body = twice.text().await.unwrap();
+    assert!(body.contains("empty or given more than once"), "{body}");
+    assert!(!body.contains("is not a time range"), "{body}");
 }
 
 async fn two_users_each_see_only_their_own_data_under_concurrency(backend: Backend) {
