@@ -159,7 +159,7 @@ pub fn load_keys(config: &Config) -> Result<KeyRing, StartError> {
 /// Opens the database and applies migrations.
 pub async fn open_store(config: &Config) -> Result<Store, StartError> {
     let store = Store::connect(
-        &config.database_url,
+        config.database_url.expose(),
         PoolOptions {
             max_connections: config.db_pool_max,
             require_tls: config.database_requires_tls(),
@@ -216,7 +216,7 @@ pub async fn start_demo_spotify(
     };
     let spotify = SpotifyConfig {
         client_id,
-        client_secret,
+        client_secret: crate::crypto::Secret::new(client_secret),
         redirect_uri: config.default_redirect_uri(),
         accounts_url: base.clone(),
         authorize_url,

@@ -22,8 +22,8 @@ pub struct ConfigError(pub String);
 pub struct SpotifyConfig {
     /// The app's client id (in demo mode, the fake's).
     pub client_id: String,
-    /// The app's client secret. Never logged.
-    pub client_secret: String,
+    /// The app's client secret. Never logged (`Debug` prints a redaction).
+    pub client_secret: Secret,
     /// Registered redirect URI; Spotify matches it exactly.
     pub redirect_uri: Url,
     /// Accounts service base URL used for the token endpoint (server to server).
@@ -49,8 +49,9 @@ pub enum Environment {
 pub struct Config {
     pub host: IpAddr,
     pub port: u16,
-    /// `sqlite://…` or `postgres://…`.
-    pub database_url: String,
+    /// `sqlite://…` or `postgres://…` (it may hold the database's password: redacted in
+    /// `Debug`).
+    pub database_url: Secret,
     /// Upper bound of the database pool of this process.
     pub db_pool_max: u32,
     /// `None` in demo mode until the fake Spotify has started and filled it in.
@@ -68,8 +69,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Where a locally generated token key is kept.
     pub key_file: PathBuf,
-    /// Optional Sentry DSN (validated at start).
-    pub sentry_dsn: Option<String>,
+    /// Optional Sentry DSN (validated at start; its key is redacted in `Debug`).
+    pub sentry_dsn: Option<Secret>,
     /// The environment Sentry files events under (`SENTRY_ENVIRONMENT`).
     pub sentry_environment: String,
     /// The release Sentry files events under: the deployed commit when Heroku says it.
@@ -314,7 +315,7 @@ impl Config {
             )?;
             Some(SpotifyConfig {
                 client_id,
-                client_secret,
+                client_secret: Secret::new(client_secret),
                 redirect_uri,
                 authorize_url: accounts_url.clone(),
                 accounts_url,
@@ -360,7 +361,7 @@ impl Config {
                             .into(),
                     )
                 })?;
-                Ok(dsn.to_owned())
+                Ok(Secret::new(dsn))
             })
             .transpose()?;
         let sentry_environment = get("SENTRY_ENVIRONMENT")
@@ -400,7 +401,7 @@ impl Config {
         Ok(Self {
             host,
             port,
-            database_url,
+            database_url: Secret::new(database_url),
             db_pool_max,
             spotify,
             demo,
@@ -520,12 +521,42 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_shows_no_secret() {
+        let key = crate::crypto::generate_key();
+        let config = Config::from_vars(&vars(&[
+            (
+                "DATABASE_URL",
+                "postgres://euterpe:pgPassw0rdXYZ@db.example/euterpe",
+            ),
+            ("SPOTIFY_CLIENT_ID", "clientid123"),
+            ("SPOTIFY_CLIENT_SECRET", "cl1entS3cretXYZ"),
+            (
+                "SENTRY_DSN",
+                "https://dsnKey0123456789@o1.ingest.sentry.io/42",
+            ),
+            ("TOKEN_ENCRYPTION_KEY", &key),
+            ("LASTFM_API_KEY", "lastfmKeyXYZ"),
+        ]))
+        .unwrap();
+        let printed = format!("{config:?}");
+        for secret in [
+            "pgPassw0rdXYZ",
+            "cl1entS3cretXYZ",
+            "dsnKey0123456789",
+            "lastfmKeyXYZ",
+        ] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("clientid123"), "the rest is still there");
+    }
+
+    #[test]
     fn defaults_give_a_local_demo_on_8080() {
         let config = Config::from_vars(&vars(&[])).unwrap();
         assert_eq!(config.port, 8080);
         assert_eq!(config.host.to_string(), "127.0.0.1");
         assert!(config.demo);
-        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.database_url.expose(), DEFAULT_DATABASE_URL);
         assert!(config.keys.is_none());
         assert_eq!(config.cache_ttl, Duration::from_secs(1800));
     }

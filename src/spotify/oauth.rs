@@ -80,7 +80,7 @@ impl OAuth {
     pub fn new(config: &SpotifyConfig, http: reqwest::Client) -> Self {
         let base = |url: &Url, path: &str| format!("{}{path}", url.as_str().trim_end_matches('/'));
         let client = BasicClient::new(ClientId::new(config.client_id.clone()))
-            .set_client_secret(ClientSecret::new(config.client_secret.clone()))
+            .set_client_secret(ClientSecret::new(config.client_secret.expose().to_owned()))
             .set_auth_uri(
                 AuthUrl::new(base(&config.authorize_url, "/authorize")).expect("valid base URL"),
             )
@@ -255,7 +255,7 @@ mod tests {
     fn config() -> SpotifyConfig {
         SpotifyConfig {
             client_id: "cid".into(),
-            client_secret: "secret".into(),
+            client_secret: crate::crypto::Secret::new("secret"),
             redirect_uri: Url::parse("http://127.0.0.1:8080/callback").unwrap(),
             accounts_url: Url::parse("https://accounts.spotify.com").unwrap(),
             authorize_url: Url::parse("https://accounts.spotify.com").unwrap(),

@@ -19,8 +19,8 @@ pub fn sentry_options(config: &Config) -> sentry::ClientOptions {
     sentry::ClientOptions {
         dsn: config
             .sentry_dsn
-            .as_deref()
-            .and_then(|dsn| dsn.parse().ok()),
+            .as_ref()
+            .and_then(|dsn| dsn.expose().parse().ok()),
         release: Some(config.release.clone().into()),
         environment: Some(config.sentry_environment.clone().into()),
         // Never the client's address, cookies or headers: see `scrub`.

@@ -301,7 +301,7 @@ pub async fn spawn_sibling(app: &TestApp) -> TestApp {
         ),
         (
             "SPOTIFY_CLIENT_SECRET",
-            app.state.spotify_config.client_secret.clone(),
+            app.state.spotify_config.client_secret.expose().to_owned(),
         ),
         ("SPOTIFY_ACCOUNTS_URL", app.fake_base.clone()),
         ("SPOTIFY_API_URL", format!("{}/v1", app.fake_base)),
@@ -581,7 +581,7 @@ pub async fn fake_token(
         .into_owned();
     let answer: serde_json::Value = client
         .post(format!("{fake_base}/api/token"))
-        .basic_auth(&spotify.client_id, Some(&spotify.client_secret))
+        .basic_auth(&spotify.client_id, Some(spotify.client_secret.expose()))
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),

@@ -465,7 +465,7 @@ async fn sibling_with(app: &TestApp, extra: &[(&str, String)]) -> (TestApp, Join
         ),
         (
             "SPOTIFY_CLIENT_SECRET",
-            app.state.spotify_config.client_secret.clone(),
+            app.state.spotify_config.client_secret.expose().to_owned(),
         ),
         ("SPOTIFY_ACCOUNTS_URL", app.fake_base.clone()),
         ("SPOTIFY_API_URL", format!("{}/v1", app.fake_base)),

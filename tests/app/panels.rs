@@ -141,7 +141,10 @@ async fn a_bad_time_range_is_a_400_naming_the_accepted_values(backend: Backend) 
     }
     // Given twice, neither value is blamed: the page says what is wrong with the address.
     let twice = app
-        .get(&client, "/top_songs?time_range=short_term&time_range=long_term")
+        .get(
+            &client,
+            "/top_songs?time_range=short_term&time_range=long_term",
+        )
         .await;
     assert_eq!(twice.status(), StatusCode::BAD_REQUEST);
     let body = twice.text().await.unwrap();
