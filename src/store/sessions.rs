@@ -100,6 +100,19 @@ impl Store {
         })
     }
 
+    /// When each of a user's login sessions began, oldest first (the data download lists them;
+    /// the ids are the cookies' secrets and stay out).
+    pub async fn login_session_starts(&self, user: Uuid) -> Result<Vec<i64>> {
+        with_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT created_at FROM user_sessions WHERE user_id = $1 ORDER BY created_at",
+            )
+            .bind(user)
+            .fetch_all(pool)
+            .await
+        })
+    }
+
     /// Ends every login session of a user (account deletion).
     pub async fn delete_user_sessions(&self, user: Uuid) -> Result<()> {
         let sql = format!(

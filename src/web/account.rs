@@ -171,10 +171,15 @@ async fn write_data(
     let coverage = store.coverage(id).await?;
     let poll = store.poll_state(id).await?;
     let cache = store.cache_entries(id).await?;
+    let shares = store.shares_of(id).await?;
+    let sessions = store.login_session_starts(id).await?;
+    let tokens = store.tokens(id).await?;
     let head = json!({
         "about": "Everything Euterpe holds about you. Times are Unix seconds, except played_at, \
-                  first_played_at, start_ms and end_ms (Unix milliseconds). Your Spotify tokens \
-                  are omitted: they are secrets and useless outside this Euterpe.",
+                  first_played_at, start_ms and end_ms (Unix milliseconds). Left out: your \
+                  Spotify tokens, share-link fingerprints and login-session ids (secrets, useless \
+                  outside this Euterpe), and the monthly summaries Euterpe derives from your \
+                  plays to draw charts fast.",
         "exported_at": now,
         "user": {
             "spotify_account_id": user.spotify_account_id,
@@ -187,6 +192,17 @@ async fn write_data(
         },
         "settings": { "time_zone": settings.zone.name(), "hemisphere": settings.hemisphere.as_str() },
         "spotify_tokens": "omitted",
+        "spotify_connection": tokens.map(|t| json!({
+            "scope": t.scope, "authorized_at": t.authorized_at,
+            "access_expires_at": t.access_expires_at, "needs_relogin": t.needs_relogin,
+            "updated_at": t.updated_at,
+        })),
+        "login_sessions": sessions.iter().map(|created_at| json!({"created_at": created_at})).collect::<Vec<_>>(),
+        "shares": shares.iter().map(|s| json!({
+            "id": s.id, "panels": s.panels().iter().map(|p| p.name()).collect::<Vec<_>>(),
+            "shown_name": s.shown_name, "indexable": s.indexable, "created_at": s.created_at,
+            "expires_at": s.expires_at, "revoked_at": s.revoked_at, "views": s.views,
+        })).collect::<Vec<_>>(),
         "poller": poll.map(|p| json!({
             "after_ms": p.after_ms, "last_polled_at": p.last_polled_at,
             "last_success_at": p.last_success_at, "paused_until": p.paused_until,
