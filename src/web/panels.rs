@@ -117,28 +117,35 @@ pub async fn body(
             let now_ms = state.clock.now().unix_timestamp() * 1000;
             let (from, to) = stats::history::season_window(range, now_ms);
             // The artists whose genres are wanted (id and name, for open-data look-ups).
-            let (items, source, season_artists, no_top_songs) =
-                if state.store.has_plays_between(user, from, to).await? {
-                    let plays = state
-                        .store
-                        .plays_in_window(user, from, to, &settings.zone)
-                        .await?;
-                    let items = stats::history::season_items(&plays);
-                    let artists = enrichment::artists_of_plays(&plays);
-                    (items, SeasonSource::ListeningHistory, artists, false)
-                } else {
-                    let tracks = library.top_tracks(user, range).await?;
-                    let dated = tracks
-                        .iter()
-                        .filter(|track| stats::release_month(&track.album).is_some());
-                    let artists = enrichment::artists_of(dated);
-                    (
-                        stats::release_month_items(&tracks),
-                        SeasonSource::ReleaseMonth,
-                        artists,
-                        tracks.is_empty(),
-                    )
-                };
+            let (items, source, season_artists, no_top_songs, holes) = if state
+                .store
+                .has_plays_between(user, from, to)
+                .await?
+            {
+                let plays = state
+                    .store
+                    .plays_in_window(user, from, to, &settings.zone)
+                    .await?;
+                let items = stats::history::season_items(&plays);
+                let artists = enrichment::artists_of_plays(&plays);
+                let spans = state.store.coverage(user).await?;
+                let holes =
+                    stats::history::coverage_holes(&spans, from, to, stats::history::MIN_HOLE_MS);
+                (items, SeasonSource::ListeningHistory, artists, false, holes)
+            } else {
+                let tracks = library.top_tracks(user, range).await?;
+                let dated = tracks
+                    .iter()
+                    .filter(|track| stats::release_month(&track.album).is_some());
+                let artists = enrichment::artists_of(dated);
+                (
+                    stats::release_month_items(&tracks),
+                    SeasonSource::ReleaseMonth,
+                    artists,
+                    tracks.is_empty(),
+                    Vec::new(),
+                )
+            };
             // Plays known only by an artist's name ("name:…") have no Spotify id to look up.
             let artist_ids: Vec<String> = items
                 .iter()
@@ -155,7 +162,8 @@ pub async fn body(
                 source,
                 no_top_songs,
                 hemisphere: settings.hemisphere,
-                time_zone: settings.zone.name(),
+                zone: &settings.zone,
+                holes: &holes,
             };
             panels::seasons::seasons(&seasons, basis, &genres, scope, Some(range), now)
         }

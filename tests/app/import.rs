@@ -14,6 +14,7 @@ use crate::history::{csrf_of, stored_plays, user_id};
 
 both_backends!(
     a_whole_export_zip_is_imported_once,
+    the_seasons_panel_says_at_least_where_history_has_holes,
     imports_do_not_double_count_the_pollers_plays,
     broken_files_are_named_and_commit_nothing,
     an_upload_over_the_limit_is_a_413_stating_it,
@@ -211,6 +212,77 @@ fn extended(ts: &str, ms: i64, track: &str, artist: &str, id: &str) -> serde_jso
 fn iso(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap()
+}
+
+/// The dashboard's seasons panel in its history form, like the history pages, reads "at least"
+/// when the window has stretches no import covers — for a share's visitors too, without the
+/// owner's import link.
+async fn the_seasons_panel_says_at_least_where_history_has_holes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let now = app.clock.now();
+    // Two separate exports, 150 and 20 days ago: nothing covers the months between.
+    for days_ago in [150, 20] {
+        let plays: Vec<serde_json::Value> = (0..5)
+            .map(|n| {
+                let at = now - time::Duration::days(days_ago) + time::Duration::minutes(4 * n);
+                extended(
+                    &iso(at),
+                    200_000,
+                    &format!("Song {n}"),
+                    "Band",
+                    &format!("{n:0>22}"),
+                )
+            })
+            .collect();
+        let file = serde_json::to_vec(&plays).unwrap();
+        import(&app, &client, &[("Streaming_History_Audio_0.json", file)]).await;
+    }
+    let panel = app
+        .htmx(&client, "/music_variety_by_season?time_range=medium_term")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(panel.contains("listening history"), "{panel}");
+    assert!(panel.contains("These numbers are “at least”."), "{panel}");
+    assert!(panel.contains(r#"href="/import""#), "{panel}");
+
+    let csrf = csrf_of(&app, &client).await;
+    let shared = client
+        .post(app.url("/shares"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("panels", "music_variety_by_season"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shared.status(), StatusCode::SEE_OTHER);
+    let account = app.get(&client, "/account").await.text().await.unwrap();
+    let link = account
+        .split(r#"class="share-link" href=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let visitor = browser()
+        .get(format!(
+            "{link}/music_variety_by_season?time_range=medium_term"
+        ))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        visitor.contains("These numbers are “at least”."),
+        "{visitor}"
+    );
+    assert!(!visitor.contains("/import"), "{visitor}");
 }
 
 async fn imports_do_not_double_count_the_pollers_plays(backend: Backend) {

@@ -3,13 +3,15 @@
 use maud::{Markup, html};
 use time::OffsetDateTime;
 
-use super::{Scope, empty};
+use super::{Scope, Viewer, empty};
 use crate::enrichment::{GenresView, Origin};
+use crate::history::zone::Zone;
 use crate::panel::Panel;
 use crate::spotify::models::TimeRange;
 use crate::stats::{Hemisphere, SeasonSource, SeasonStats, format_variety};
 use crate::views::charts::{Bar, bar_chart, data_table};
 use crate::views::enrichment::{Fact, missing_reason, status};
+use crate::views::history::coverage_note;
 
 /// Where the genres came from, or why there are none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +42,11 @@ pub struct Basis<'a> {
     /// not "no release months").
     pub no_top_songs: bool,
     pub hemisphere: Hemisphere,
-    /// The user's IANA time zone (the history form places plays in it).
-    pub time_zone: &'a str,
+    /// The user's time zone (the history form places plays in it).
+    pub zone: &'a Zone,
+    /// History form: the stretches of the window no poll or import covers (the counts are then
+    /// "at least").
+    pub holes: &'a [(i64, i64)],
 }
 
 /// The Music variety by season panel body; `genres` says where they came from and how far
@@ -58,8 +63,10 @@ pub fn seasons(
         source,
         no_top_songs,
         hemisphere,
-        time_zone,
+        zone,
+        holes,
     } = basis;
+    let time_zone = zone.name();
     let genres = GenreSource::of(genres_view);
     let total: usize = stats.iter().map(|season| season.items).sum();
     let counted = match source {
@@ -77,6 +84,18 @@ pub fn seasons(
                 }
             }
             " " (hemisphere.label()) " seasons."
+        }
+        @if !holes.is_empty() {
+            @if scope.viewer == Viewer::Owner {
+                (coverage_note(holes, zone))
+            } @else {
+                div.notice.coverage-note role="note" {
+                    p {
+                        strong { "These numbers are “at least”. " }
+                        "The history behind them has gaps in this period."
+                    }
+                }
+            }
         }
         (status(Fact::Genres, &genres_view.coverage, scope, Panel::MusicVarietyBySeason, range, now))
         @if genres == GenreSource::Unavailable && genres_view.coverage.pending == 0 {
