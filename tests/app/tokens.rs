@@ -15,7 +15,6 @@ both_backends!(
     the_database_holds_no_plaintext_token,
     swapped_ciphertexts_do_not_decrypt,
     twenty_concurrent_requests_with_an_expired_token_refresh_once,
-    two_processes_on_one_database_refresh_once,
     a_rejected_token_is_refreshed_once_and_the_request_succeeds,
     an_expired_refresh_token_asks_for_a_new_login,
     refresh_keeps_or_replaces_the_refresh_token_as_spotify_says,
@@ -172,11 +171,16 @@ async fn twenty_concurrent_requests_with_an_expired_token_refresh_once(backend: 
     assert_eq!(app.fake.request_count("GET /v1/me/top/artists"), 3);
 }
 
-async fn two_processes_on_one_database_refresh_once(backend: Backend) {
-    if backend == Backend::Sqlite {
-        // SQLite serves one process; the cross-process guarantee is Postgres's row lock.
-        return;
+/// Postgres only: a SQLite file serves one process (its lock is in-process), while the
+/// cross-process guarantee is Postgres's row lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_postgres_refresh_once() {
+    if crate::common::postgres_available().await {
+        two_processes_on_one_database_refresh_once(Backend::Postgres).await;
     }
+}
+
+async fn two_processes_on_one_database_refresh_once(backend: Backend) {
     let first = spawn_app(backend).await;
     let second = spawn_sibling(&first).await;
     let client = browser();
