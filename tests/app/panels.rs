@@ -252,8 +252,14 @@ async fn rate_limits_and_outages_show_the_panels_error_state(backend: Backend) {
         kind: FaultKind::Status(503),
         times: None,
     });
+    app.fake.reset_counters();
     let down = app.htmx(&client, "/top_artists").await;
     assert_eq!(down.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(
+        app.fake.request_count("GET /v1/me/top/artists"),
+        2,
+        "a 5xx is retried once, not more"
+    );
     let body = down.text().await.unwrap();
     assert!(body.contains("Spotify is unavailable right now"));
     assert!(body.contains("Try again"));

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use euterpe::crypto::Column;
+use euterpe::fake_spotify::{Fault, FaultKind};
 use euterpe::store::Backend as StoreBackend;
 use futures_util::future::join_all;
 use reqwest::StatusCode;
@@ -18,6 +19,8 @@ both_backends!(
     a_rejected_token_is_refreshed_once_and_the_request_succeeds,
     an_expired_refresh_token_asks_for_a_new_login,
     refresh_keeps_or_replaces_the_refresh_token_as_spotify_says,
+    a_token_refused_after_a_refresh_asks_for_a_new_login,
+    a_failing_token_endpoint_is_told_in_plain_words,
 );
 
 /// A panel fragment of a user whose Spotify login has ended: it says so in place, with the
@@ -282,4 +285,89 @@ async fn refresh_keeps_or_replaces_the_refresh_token_as_spotify_says(backend: Ba
         // (which the fake then refuses, so three refreshes in a row prove it was stored).
         assert_eq!(first == last, !rotate, "rotate={rotate}");
     }
+}
+
+/// Spotify refuses the access token (401) even after one refresh: one refresh, one more try,
+/// then the user is asked to log in again, on this panel and on the dashboard.
+async fn a_token_refused_after_a_refresh_asks_for_a_new_login(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    app.fake.reset_counters();
+    app.fake.inject(Fault {
+        route: Some("GET /v1/me/top/tracks".into()),
+        persona: None,
+        kind: FaultKind::Status(401),
+        times: None,
+    });
+    assert_relogin_panel(app.htmx(&client, "/top_songs").await).await;
+    assert_eq!(app.fake.token_requests("refresh_token"), 1);
+    assert_eq!(app.fake.request_count("GET /v1/me/top/tracks"), 2);
+    let dashboard = app.get(&client, "/").await.text().await.unwrap();
+    assert!(dashboard.contains("Your Spotify connection ended on"));
+}
+
+/// The accounts service failing during a login or a refresh: a page or panel that says what
+/// happened and when to try again — never a 500.
+async fn a_failing_token_endpoint_is_told_in_plain_words(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token_fault = |kind| Fault {
+        route: Some("POST /api/token".into()),
+        persona: None,
+        kind,
+        times: None,
+    };
+    // At login (the code exchange).
+    for (kind, status, title) in [
+        (
+            FaultKind::Status(503),
+            StatusCode::BAD_GATEWAY,
+            "Spotify is unavailable",
+        ),
+        (
+            FaultKind::RateLimited {
+                retry_after_secs: 30,
+            },
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Spotify is busy",
+        ),
+    ] {
+        let client = browser();
+        let callback = app.authorize(&client, "alice").await;
+        app.fake.clear_faults();
+        app.fake.inject(token_fault(kind));
+        let answer = client.get(&callback).send().await.unwrap();
+        assert_eq!(answer.status(), status, "{title}");
+        assert!(answer.text().await.unwrap().contains(title), "{title}");
+    }
+    app.fake.clear_faults();
+
+    // At a refresh (the access token has expired).
+    let client = browser();
+    app.login(&client, "alice").await;
+    app.clock.advance(time::Duration::minutes(61));
+    app.fake.inject(token_fault(FaultKind::RateLimited {
+        retry_after_secs: 40,
+    }));
+    let limited = app.htmx(&client, "/top_songs").await;
+    assert_eq!(limited.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(limited.headers()["retry-after"], "40");
+    assert!(
+        limited
+            .text()
+            .await
+            .unwrap()
+            .contains("Spotify is limiting how often Euterpe may ask for data")
+    );
+    app.fake.clear_faults();
+    app.fake.inject(token_fault(FaultKind::Status(503)));
+    app.clock.advance(time::Duration::seconds(41));
+    let down = app.htmx(&client, "/top_artists").await;
+    assert_eq!(down.status(), StatusCode::BAD_GATEWAY);
+    assert!(
+        down.text()
+            .await
+            .unwrap()
+            .contains("Spotify is unavailable right now")
+    );
 }
