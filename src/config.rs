@@ -305,6 +305,18 @@ impl Config {
                         .into(),
                 ));
             }
+            let loopback = redirect_uri
+                .host_str()
+                .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
+                .and_then(|host| host.parse::<IpAddr>().ok())
+                .is_some_and(|ip| ip.is_loopback());
+            if redirect_uri.scheme() != "https" && !(redirect_uri.scheme() == "http" && loopback) {
+                return Err(ConfigError(format!(
+                    "SPOTIFY_REDIRECT_URI must be https:// (Spotify accepts plain http only on \
+                     127.0.0.1 or [::1]): got {redirect_uri}; set PUBLIC_URL to your https \
+                     address, or SPOTIFY_REDIRECT_URI itself"
+                )));
+            }
             let accounts_url = parse_url(
                 get("SPOTIFY_ACCOUNTS_URL").unwrap_or("https://accounts.spotify.com"),
                 "SPOTIFY_ACCOUNTS_URL",
@@ -608,6 +620,22 @@ mod tests {
                     ("SPOTIFY_REDIRECT_URI", "http://localhost:8080/callback"),
                 ],
                 "SPOTIFY_REDIRECT_URI uses localhost",
+            ),
+            (
+                vec![
+                    ("SPOTIFY_CLIENT_ID", "a"),
+                    ("SPOTIFY_CLIENT_SECRET", "b"),
+                    ("PUBLIC_URL", "http://euterpe.example.com"),
+                ],
+                "SPOTIFY_REDIRECT_URI must be https://",
+            ),
+            (
+                vec![
+                    ("SPOTIFY_CLIENT_ID", "a"),
+                    ("SPOTIFY_CLIENT_SECRET", "b"),
+                    ("SPOTIFY_REDIRECT_URI", "http://192.168.1.20:8080/callback"),
+                ],
+                "SPOTIFY_REDIRECT_URI must be https://",
             ),
         ] {
             let err = Config::from_vars(&vars(&pairs)).unwrap_err();
