@@ -26,6 +26,8 @@ pub(crate) struct Ctx {
     /// Where image URLs point instead of Spotify's CDN (demo mode), see
     /// [`FakeConfig::image_base`](super::FakeConfig::image_base).
     pub image_base: Option<String>,
+    /// Whether `/me` carries `account_id` (see `FakeSpotify::set_profile_account_id`).
+    pub account_id: bool,
 }
 
 impl Ctx {
@@ -406,6 +408,11 @@ pub(crate) fn me(ctx: &Ctx, persona: usize, account_id: &str, scopes: &[String])
         "type": "user",
         "uri": format!("spotify:user:{id}"),
     });
+    if !ctx.account_id
+        && let Some(me) = value.as_object_mut()
+    {
+        me.remove("account_id");
+    }
     if ctx.extended() {
         let has = |scope: &str| scopes.iter().any(|s| s == scope);
         if has("user-read-email") {

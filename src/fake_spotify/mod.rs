@@ -234,6 +234,8 @@ impl std::fmt::Debug for FakeSpotify {
 struct Inner {
     config: FakeConfig,
     mode: Mutex<Mode>,
+    /// `false`: `/me` answers without `account_id`, as before 2026 (`me_pre2026.json`).
+    profile_account_id: std::sync::atomic::AtomicBool,
     state: Mutex<Store>,
     faults: Mutex<Vec<Fault>>,
     counters: Mutex<Counters>,
@@ -446,6 +448,7 @@ impl FakeSpotify {
             inner: Arc::new(Inner {
                 config,
                 mode: Mutex::new(mode),
+                profile_account_id: std::sync::atomic::AtomicBool::new(true),
                 state: Mutex::new(Store {
                     codes: HashMap::new(),
                     grants: Vec::new(),
@@ -506,6 +509,19 @@ impl FakeSpotify {
     /// Switches between development mode and extended quota, effective from the next request.
     pub fn set_mode(&self, mode: Mode) {
         *lock(&self.inner.mode) = mode;
+    }
+
+    /// Whether `/me` carries `account_id` (answers recorded before 2026 have none).
+    pub fn set_profile_account_id(&self, send: bool) {
+        self.inner
+            .profile_account_id
+            .store(send, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub(crate) fn profile_account_id(&self) -> bool {
+        self.inner
+            .profile_account_id
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The current mode.

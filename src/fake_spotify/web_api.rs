@@ -182,6 +182,7 @@ impl FromRequestParts<FakeSpotify> for Caller {
                 api: api_base(parts),
                 mode,
                 image_base: fake.image_base(),
+                account_id: fake.profile_account_id(),
             },
         })
     }

@@ -44,7 +44,50 @@ const USER_COLUMNS: &str = "id, spotify_account_id, spotify_id, display_name, em
 
 impl Store {
     /// Creates the user at first login, or refreshes their profile and login time.
+    ///
+    /// Spotify's `account_id` is recent: a user first stored under their user id (the fallback
+    /// key) keeps their row — history, shares and all — when an answer starts carrying it, and
+    /// when one lacks it again.
     pub async fn upsert_user(&self, new: &NewUser, now: i64) -> Result<User> {
+        let mut new = new.clone();
+        if self
+            .user_by_account(&new.spotify_account_id)
+            .await?
+            .is_none()
+            && let Some(known) = self.user_by_spotify_id(&new.spotify_id).await?
+        {
+            if new.spotify_account_id == new.spotify_id {
+                // No account_id this time: the row already has the real one.
+                new.spotify_account_id = known.spotify_account_id;
+            } else if known.spotify_account_id == known.spotify_id {
+                self.rekey_user(known.id, &new.spotify_account_id).await?;
+            }
+        }
+        self.insert_or_update_user(&new, now).await
+    }
+
+    async fn user_by_spotify_id(&self, spotify_id: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE spotify_id = $1 LIMIT 1");
+        with_pool!(self, pool => {
+            sqlx::query_as::<_, User>(&sql)
+                .bind(spotify_id)
+                .fetch_optional(pool)
+                .await
+        })
+    }
+
+    async fn rekey_user(&self, user: Uuid, spotify_account_id: &str) -> Result<()> {
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE users SET spotify_account_id = $1 WHERE id = $2")
+                .bind(spotify_account_id)
+                .bind(user)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    async fn insert_or_update_user(&self, new: &NewUser, now: i64) -> Result<User> {
         let sql = format!(
             "INSERT INTO users (id, spotify_account_id, spotify_id, display_name, email, \
                                 created_at, last_login_at, last_seen_at) \

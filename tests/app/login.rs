@@ -9,6 +9,7 @@ use crate::common::{
 
 both_backends!(
     the_oauth_dance_logs_in_and_the_dashboard_shows_nine_panels,
+    an_account_keeps_its_data_when_spotify_starts_or_stops_sending_account_id,
     callback_refuses_missing_wrong_reused_and_expired_state,
     a_replayed_code_fails_cleanly,
     provider_errors_and_refusals_get_friendly_pages,
@@ -327,4 +328,57 @@ async fn a_session_ends_thirty_days_after_login_whatever_the_activity(backend: B
         app.get(&client, "/account").await.status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// Answers recorded before 2026 carry no `account_id`, so a user may first be stored under their
+/// Spotify user id. When `account_id` appears (or goes missing again), they are the same user:
+/// same row, same share links, same history.
+async fn an_account_keeps_its_data_when_spotify_starts_or_stops_sending_account_id(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let facts = app.fake.persona_facts("alice").unwrap();
+    app.fake.set_profile_account_id(false);
+    let client = browser();
+    app.login(&client, "alice").await;
+    let first = app
+        .store
+        .user_by_account(facts.user_id)
+        .await
+        .unwrap()
+        .expect("stored under the user id");
+    let csrf = app.csrf(&client).await;
+    let shared = client
+        .post(app.url("/shares"))
+        .form(&[("csrf", csrf.as_str()), ("panels", "top_songs")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shared.status(), StatusCode::SEE_OTHER);
+
+    for send in [true, false] {
+        app.fake.set_profile_account_id(send);
+        let client = browser();
+        app.login(&client, "alice").await;
+        let user = app
+            .store
+            .user_by_account(&facts.account_id)
+            .await
+            .unwrap()
+            .expect("keyed by account_id from now on");
+        assert_eq!(user.id, first.id, "account_id sent: {send}");
+        assert!(
+            app.store
+                .user_by_account(facts.user_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let account = app.get(&client, "/account").await.text().await.unwrap();
+        assert!(
+            account.contains("Top songs"),
+            "the share link is still there"
+        );
+        assert!(account.contains("revoke"), "{account}");
+    }
 }
