@@ -185,6 +185,9 @@ pub struct Playlist {
     pub owner: PlaylistOwner,
     #[serde(default, deserialize_with = "null_as_default")]
     pub collaborative: bool,
+    /// Whether the playlist is on the owner's public profile (`None`: Spotify didn't say).
+    #[serde(default)]
+    pub public: Option<bool>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub snapshot_id: String,
     #[serde(default, deserialize_with = "null_as_default")]

@@ -27,7 +27,10 @@ pub use gems::{
     GemRow, HiddenGems, LASTFM_LISTENERS_CEILING, LISTENBRAINZ_LISTENS_CEILING, PopularitySource,
     any_popularity_known, hidden_gems, log_scaled_popularity, spotify_popularity,
 };
-pub use playlists::{PlaylistRow, TOP_PLAYLISTS_SHOWN, owned_playlists, top_playlists};
+pub use playlists::{
+    PlaylistRow, TOP_PLAYLISTS_SHOWN, is_public, owned_left_out, owned_playlists, top_playlists,
+    top_playlists_where,
+};
 pub use release_years::{ReleaseYears, decade_label, decade_of, release_year_trends};
 pub use seasons::{
     Hemisphere, Season, SeasonItem, SeasonSource, SeasonStats, TOP_GENRES_SHOWN, any_genre_known,

@@ -53,6 +53,34 @@ pub fn top_playlists(
     playlists: &[(Playlist, Vec<String>)],
     top_tracks: &[Track],
 ) -> Vec<PlaylistRow> {
+    top_playlists_where(user_spotify_id, playlists, top_tracks, |_| true)
+}
+
+/// The owner's playlists that are public (on their Spotify profile): what a share link's
+/// visitors may see. A playlist Spotify doesn't say is public counts as private.
+pub fn is_public(playlist: &Playlist) -> bool {
+    playlist.public == Some(true)
+}
+
+/// How many of the user's own playlists `shown` leaves out.
+pub fn owned_left_out(
+    user_spotify_id: &str,
+    playlists: &[(Playlist, Vec<String>)],
+    shown: impl Fn(&Playlist) -> bool,
+) -> usize {
+    playlists
+        .iter()
+        .filter(|(playlist, _)| is_owned_by(playlist, user_spotify_id) && !shown(playlist))
+        .count()
+}
+
+/// [`top_playlists`] among the playlists `shown` accepts (a share shows only public ones).
+pub fn top_playlists_where(
+    user_spotify_id: &str,
+    playlists: &[(Playlist, Vec<String>)],
+    top_tracks: &[Track],
+    shown: impl Fn(&Playlist) -> bool,
+) -> Vec<PlaylistRow> {
     let top_ids: HashSet<&str> = top_tracks
         .iter()
         .map(|track| track.id.as_str())
@@ -60,7 +88,7 @@ pub fn top_playlists(
         .collect();
     let mut rows: Vec<PlaylistRow> = playlists
         .iter()
-        .filter(|(playlist, _)| is_owned_by(playlist, user_spotify_id))
+        .filter(|(playlist, _)| is_owned_by(playlist, user_spotify_id) && shown(playlist))
         .map(|(playlist, item_ids)| {
             let found: HashSet<&str> = item_ids
                 .iter()
@@ -144,6 +172,20 @@ mod tests {
                 ("Melomiel", 0)
             ]
         );
+        // A share's visitors: the private "Troll" is left out (and counted), the rest stay.
+        let public =
+            top_playlists_where(user, &input, &top(&["0j4FFgyRleA5IbWP4BmlIC"]), is_public);
+        assert_eq!(
+            summary(&public),
+            [
+                ("Black/Atmo/Prog ?", 0),
+                ("Core", 0),
+                ("HEAVY MIEL", 0),
+                ("Melomiel", 0)
+            ]
+        );
+        assert_eq!(owned_left_out(user, &input, is_public), 1);
+        assert_eq!(owned_left_out(user, &input, |_| true), 0);
         let troll = &rows[0];
         assert_eq!(troll.id, "46TfdmGiWxxX4uZzqohw89");
         // The old `tracks: {total}` shape still gives the size.

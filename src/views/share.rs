@@ -79,6 +79,7 @@ pub fn account_section(
                             " " (panel.title())
                         }
                     }
+                    p.hint { "Top playlists shows visitors your public playlists only." }
                 }
                 label for="shown_name" { "Name to show" }
                 // Empty by default: a visitor sees no name unless the owner types one.

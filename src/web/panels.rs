@@ -92,8 +92,14 @@ pub async fn body(
                 library.own_playlists_with_tracks(user, &owner.spotify_id),
                 library.top_tracks(user, range),
             )?;
-            let rows = stats::top_playlists(&owner.spotify_id, &playlists, &top);
-            panels::top_playlists::top_playlists(&rows, top.is_empty())
+            // A share's visitors see the public playlists only: a private one's name is the
+            // owner's business even when they share this panel.
+            let shown = |playlist: &crate::spotify::models::Playlist| {
+                scope.viewer == Viewer::Owner || stats::is_public(playlist)
+            };
+            let rows = stats::top_playlists_where(&owner.spotify_id, &playlists, &top, shown);
+            let private = stats::owned_left_out(&owner.spotify_id, &playlists, shown);
+            panels::top_playlists::top_playlists(&rows, top.is_empty(), private)
         }
         Panel::ArtistsStandingTestOfTime => {
             let [short, medium, long] = library.top_artists_all(user).await?;

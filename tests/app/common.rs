@@ -566,7 +566,7 @@ pub async fn fake_token(
             ("response_type", "code"),
             ("redirect_uri", redirect_uri),
             ("state", "test"),
-            ("scope", "user-top-read"),
+            ("scope", "user-top-read playlist-read-private"),
             ("persona", persona),
         ])
         .send()

@@ -18,6 +18,7 @@ both_backends!(
     tokens_are_long_random_and_stored_only_as_fingerprints,
     share_forms_are_checked,
     share_routes_are_rate_limited_per_visitor_address,
+    visitors_see_only_public_playlists,
 );
 
 /// Makes a share through the account page's form; returns the link shown once.
@@ -478,4 +479,65 @@ async fn share_routes_are_rate_limited_per_visitor_address(backend: Backend) {
         get(link.clone(), "198.51.100.4").await.status(),
         StatusCode::OK
     );
+}
+
+/// Sharing Top playlists shows visitors the owner's public playlists only; the private ones are
+/// counted, not named.
+async fn visitors_see_only_public_playlists(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = browser();
+    app.login(&owner, "alice").await;
+    let facts = app.fake.persona_facts("alice").unwrap();
+    let listed = app.fake_get("alice", "/me/playlists?limit=50").await;
+    let (mut public, mut private) = (Vec::new(), Vec::new());
+    for playlist in listed["items"].as_array().unwrap() {
+        if playlist["owner"]["id"] != facts.user_id {
+            continue;
+        }
+        let name = playlist["name"].as_str().unwrap().to_owned();
+        if playlist["public"] == true {
+            public.push(name);
+        } else {
+            private.push(name);
+        }
+    }
+    assert!(
+        !public.is_empty() && !private.is_empty(),
+        "alice has both kinds"
+    );
+
+    let link = share(&app, &owner, &[("panels", "top_playlists")]).await;
+    let seen = browser()
+        .get(format!("{link}/top_playlists"))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in &private {
+        assert!(
+            !seen.contains(&escaped(name)),
+            "private {name} shown: {seen}"
+        );
+    }
+    assert!(
+        public.iter().any(|name| seen.contains(&escaped(name))),
+        "{seen}"
+    );
+    let note = if private.len() == 1 {
+        "1 private playlist is not shown here.".to_owned()
+    } else {
+        format!("{} private playlists are not shown here.", private.len())
+    };
+    assert!(seen.contains(&note), "{seen}");
+    // The owner's own panel keeps them all.
+    let own = app
+        .htmx(&owner, "/top_playlists")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!own.contains("private playlist"), "{own}");
 }

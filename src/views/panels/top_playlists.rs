@@ -7,8 +7,21 @@ use crate::stats::PlaylistRow;
 use crate::views::components::cover;
 
 /// The Top playlists panel body (`no_top_songs`: Spotify has no top songs for the range, so
-/// every count is 0 and says so).
-pub fn top_playlists(rows: &[PlaylistRow], no_top_songs: bool) -> Markup {
+/// every count is 0 and says so; `private_left_out`: the owner's private playlists a share
+/// link's visitor doesn't see).
+pub fn top_playlists(rows: &[PlaylistRow], no_top_songs: bool, private_left_out: usize) -> Markup {
+    let private_note = html! {
+        @if private_left_out > 0 {
+            p.source-note {
+                (private_left_out)
+                @if private_left_out == 1 { " private playlist is" } @else { " private playlists are" }
+                " not shown here."
+            }
+        }
+    };
+    if rows.is_empty() && private_left_out > 0 {
+        return html! { (empty("No public playlist to show.")) (private_note) };
+    }
     if rows.is_empty() {
         return empty(
             "You don't own any playlists yet. Playlists you create on Spotify will show up here.",
@@ -33,5 +46,6 @@ pub fn top_playlists(rows: &[PlaylistRow], no_top_songs: bool) -> Markup {
                 }
             }
         }
+        (private_note)
     }
 }
