@@ -339,26 +339,8 @@ async fn a_share_link_that_fails(captured: &Captured) {
     .await;
     let owner = browser();
     app.login(&owner, "alice").await;
-    let form = [
-        ("csrf", app.csrf(&owner).await),
-        ("panels", "top_songs".to_owned()),
-    ];
-    let created = owner
-        .post(app.url("/shares"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    let account = app.get(&owner, "/account").await.text().await.unwrap();
-    let token = account
-        .split("/s/")
-        .nth(1)
-        .expect("the new link is shown")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let link = app.share(&owner, &[("panels", "top_songs")]).await;
+    let token = link.rsplit('/').next().unwrap().to_owned();
     // The owner's cache is cold and Spotify hangs: the visitor's panel is cut by the time limit.
     app.fake.inject(Fault {
         route: Some("GET /v1/me/top/tracks".into()),

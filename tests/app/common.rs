@@ -466,6 +466,35 @@ impl TestApp {
         callback
     }
 
+    /// Makes a share link through the account page's form (`fields` beside the form token, e.g.
+    /// `("panels", "top_songs")`); returns the link, which the page shows once.
+    pub async fn share(&self, client: &Client, fields: &[(&str, &str)]) -> String {
+        let mut form = vec![("csrf".to_owned(), self.csrf(client).await)];
+        form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let created = client
+            .post(self.url("/shares"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            created.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            created.text().await.unwrap()
+        );
+        assert_eq!(location(&created), "/account#shares");
+        let account = self.get(client, "/account").await.text().await.unwrap();
+        account
+            .split(r#"class="share-link" href=""#)
+            .nth(1)
+            .expect("the new link is shown")
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
     /// The form token `/account` gives this client (for its POST forms).
     pub async fn csrf(&self, client: &Client) -> String {
         let account = self.get(client, "/account").await.text().await.unwrap();

@@ -404,23 +404,7 @@ async fn a_panel_that_takes_too_long_shows_its_error_state(backend: Backend) {
     assert!(html.contains("Try again"));
 
     // A share link's panel, the same, with a retry under the link.
-    let csrf = app.csrf(&client).await;
-    let created = client
-        .post(app.url("/shares"))
-        .form(&[("csrf", csrf.as_str()), ("panels", "top_songs")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    let account = app.get(&client, "/account").await.text().await.unwrap();
-    let link = account
-        .split(r#"class="share-link" href=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let link = app.share(&client, &[("panels", "top_songs")]).await;
     let shared_path = link.strip_prefix(&app.base).unwrap().to_owned();
     let shared = app
         .htmx(

@@ -433,21 +433,8 @@ async fn the_data_download_holds_everything_but_tokens(backend: Backend) {
     let client = browser();
     app.login(&client, "alice").await;
     poll_due_users(&app.state).await.unwrap();
-    let csrf = csrf_of(&app, &client).await;
-    let shared = client
-        .post(app.url("/shares"))
-        .form(&[("csrf", csrf.as_str()), ("panels", "top_songs")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(shared.status(), StatusCode::SEE_OTHER);
-    let account = app.get(&client, "/account").await.text().await.unwrap();
-    let share_token = account
-        .split("/s/")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
+    let link = app.share(&client, &[("panels", "top_songs")]).await;
+    let share_token = link.rsplit('/').next().unwrap().to_owned();
     let response = app.get(&client, "/account/data").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(

@@ -249,24 +249,9 @@ async fn the_seasons_panel_says_at_least_where_history_has_holes(backend: Backen
     assert!(panel.contains("These numbers are “at least”."), "{panel}");
     assert!(panel.contains(r#"href="/import""#), "{panel}");
 
-    let csrf = csrf_of(&app, &client).await;
-    let shared = client
-        .post(app.url("/shares"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("panels", "music_variety_by_season"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(shared.status(), StatusCode::SEE_OTHER);
-    let account = app.get(&client, "/account").await.text().await.unwrap();
-    let link = account
-        .split(r#"class="share-link" href=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
+    let link = app
+        .share(&client, &[("panels", "music_variety_by_season")])
+        .await;
     let visitor = browser()
         .get(format!(
             "{link}/music_variety_by_season?time_range=medium_term"

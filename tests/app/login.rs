@@ -347,14 +347,7 @@ async fn an_account_keeps_its_data_when_spotify_starts_or_stops_sending_account_
         .await
         .unwrap()
         .expect("stored under the user id");
-    let csrf = app.csrf(&client).await;
-    let shared = client
-        .post(app.url("/shares"))
-        .form(&[("csrf", csrf.as_str()), ("panels", "top_songs")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(shared.status(), StatusCode::SEE_OTHER);
+    app.share(&client, &[("panels", "top_songs")]).await;
 
     for send in [true, false] {
         app.fake.set_profile_account_id(send);

@@ -37,23 +37,9 @@ async fn inactive_accounts_are_deleted_with_everything_after_the_configured_days
     let (alice, bob) = (browser(), browser());
     app.login(&alice, "alice").await;
     app.login(&bob, "bob").await;
-    let csrf = app.csrf(&alice).await;
-    alice
-        .post(app.url("/shares"))
-        .form(&[("csrf", csrf.as_str()), ("panels", "top_songs")])
-        .send()
-        .await
-        .unwrap();
+    let link = app.share(&alice, &[("panels", "top_songs")]).await;
     let account = app.get(&alice, "/account").await.text().await.unwrap();
     assert!(account.contains("deletes accounts that nobody logs in to or visits for 30 days"));
-    let link = account
-        .split(r#"class="share-link" href=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
 
     app.clock.advance(time::Duration::days(20));
     assert_eq!(

@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use reqwest::StatusCode;
 
 use crate::both_backends;
-use crate::common::{Backend, TestApp, browser, escaped, location, spawn_app};
+use crate::common::{Backend, TestApp, browser, escaped, spawn_app};
 
 both_backends!(
     a_visitor_sees_exactly_the_chosen_panels_with_the_owners_data,
@@ -21,32 +21,9 @@ both_backends!(
     visitors_see_only_public_playlists,
 );
 
-/// Makes a share through the account page's form; returns the link shown once.
+/// Makes a share through the account page's form; returns the link, checking it is shown once.
 async fn share(app: &TestApp, owner: &reqwest::Client, fields: &[(&str, &str)]) -> String {
-    let mut form = vec![("csrf".to_owned(), app.csrf(owner).await)];
-    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let created = owner
-        .post(app.url("/shares"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        created.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        created.text().await.unwrap()
-    );
-    assert_eq!(location(&created), "/account#shares");
-    let account = app.get(owner, "/account").await.text().await.unwrap();
-    let link = account
-        .split(r#"class="share-link" href=""#)
-        .nth(1)
-        .expect("the new link is shown")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let link = app.share(owner, fields).await;
     let again = app.get(owner, "/account").await.text().await.unwrap();
     assert!(!again.contains(&link), "shown once only");
     link
