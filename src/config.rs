@@ -556,6 +556,7 @@ mod tests {
             "cl1entS3cretXYZ",
             "dsnKey0123456789",
             "lastfmKeyXYZ",
+            key.as_str(),
         ] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
