@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
 
 use super::time::{parse_end_time, parse_utc_timestamp};
-use crate::store::{ImportCounts, NewPlay, TrackFacts, name_key};
+use crate::store::{ImportCounts, NewPlay, TrackFacts, TrackName, name_key};
 
 /// Plays shorter than this are not counted (the rule of Spotify's own charts and of peers).
 pub const MIN_PLAY_MS: i64 = 30_000;
@@ -161,8 +161,9 @@ impl fmt::Display for ParseError {
 
 /// What the parser hands to the database side.
 pub enum Parsed {
-    /// A batch of plays of one kind.
-    Plays(FileKind, Vec<NewPlay>),
+    /// A batch of plays of one kind, with the names of the tracks first named in this batch
+    /// (the writer matches plays with another export's records of them by names).
+    Plays(FileKind, Vec<NewPlay>, Vec<TrackName>),
 }
 
 /// The end of a file: what was counted and the tracks it named.
@@ -185,6 +186,8 @@ struct State<'a, S> {
     known: &'a HashMap<(String, String), String>,
     sink: S,
     batch: Vec<NewPlay>,
+    /// The names of the tracks first seen since the last batch was handed over.
+    names: Vec<TrackName>,
     tally: FileTally,
     tracks: HashMap<String, TrackFacts>,
     index: usize,
@@ -196,6 +199,7 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
             known,
             sink,
             batch: Vec::with_capacity(BATCH),
+            names: Vec::new(),
             tally: FileTally::default(),
             tracks: HashMap::new(),
             index: 0,
@@ -208,7 +212,8 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
         }
         let kind = self.tally.kind.unwrap_or(FileKind::Extended);
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        if (self.sink)(Parsed::Plays(kind, batch)) {
+        let names = std::mem::take(&mut self.names);
+        if (self.sink)(Parsed::Plays(kind, batch, names)) {
             Ok(())
         } else {
             Err(STOPPED.to_owned())
@@ -345,6 +350,11 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
         match self.tracks.get_mut(&track_key) {
             Some(facts) => facts.first_played_at = facts.first_played_at.min(played_at),
             None => {
+                self.names.push(TrackName {
+                    track_key: track_key.clone(),
+                    artist_name: artist.clone(),
+                    name: track.clone(),
+                });
                 self.tracks.insert(
                     track_key.clone(),
                     TrackFacts {
@@ -646,7 +656,7 @@ mod tests {
     fn run(bytes: &[u8]) -> (Result<FileTally, ParseError>, Vec<NewPlay>) {
         let mut plays = Vec::new();
         let known = HashMap::new();
-        let result = parse(bytes, &known, |Parsed::Plays(_, batch)| {
+        let result = parse(bytes, &known, |Parsed::Plays(_, batch, _)| {
             plays.extend(batch);
             true
         });
@@ -767,7 +777,7 @@ mod tests {
         parse(
             &fixture("account_StreamingHistory_music_3.json")[..],
             &known,
-            |Parsed::Plays(_, b)| {
+            |Parsed::Plays(_, b, _)| {
                 plays.extend(b);
                 true
             },
@@ -859,7 +869,7 @@ mod tests {
     ) -> (Result<FileTally, ParseError>, Vec<NewPlay>) {
         let known = HashMap::new();
         let mut plays = Vec::new();
-        let mut sink = |Parsed::Plays(_, batch)| {
+        let mut sink = |Parsed::Plays(_, batch, _)| {
             plays.extend(batch);
             true
         };

@@ -463,7 +463,7 @@ impl Job {
         let mut writer: Option<PlayWriter> = None;
         let mut added: u64 = 0;
         let mut failure: Option<StoreError> = None;
-        while let Some(Parsed::Plays(kind, plays)) = receiver.recv().await {
+        while let Some(Parsed::Plays(kind, plays, names)) = receiver.recv().await {
             if writer.is_none() {
                 let catalogue = std::mem::take(&mut self.catalogue);
                 match self
@@ -481,6 +481,7 @@ impl Job {
             let Some(current) = writer.as_mut() else {
                 break;
             };
+            current.name_tracks(names);
             match current.insert(&plays).await {
                 Ok(n) => added += n,
                 Err(err) => {
