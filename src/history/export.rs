@@ -76,6 +76,31 @@ pub fn kind_from_name(path: &str) -> Option<FileKind> {
     }
 }
 
+/// Where a history file stands in its numbered series, from its name: the series (the name's
+/// start, lowercased, up to its first digit) and the file's number (the digits that end it),
+/// e.g. `Streaming_History_Audio_2020-2021_3.json` → (`streaming_history_audio_`, 3),
+/// `StreamingHistory0.json` → (`streaminghistory`, 0). Spotify numbers an export's files in
+/// the order of their plays, so files of one series numbered N and N + 1 hold neighbouring
+/// stretches of time. `None` for a name without a number: four digits are a year
+/// (`Streaming_History_Audio_2020.json`), and a browser's ` (1)` copy is no part of a series.
+pub fn series_of(path: &str) -> Option<(String, u32)> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.strip_suffix(".json")?;
+    let digits = stem.len() - stem.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    let (rest, number) = stem.split_at(stem.len() - digits);
+    if !(rest.ends_with('_') || rest.ends_with(|c: char| c.is_ascii_alphabetic())) {
+        return None;
+    }
+    let series = &rest[..rest
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(rest.len())];
+    Some((series.to_owned(), number.parse().ok()?))
+}
+
 /// One entry of any history file; every field optional so one struct reads every format, and
 /// a field of the wrong type is an error with its position.
 #[derive(Deserialize)]
@@ -689,6 +714,39 @@ mod tests {
             ("Spotify Account Data/ReadMeFirst.pdf", None),
         ] {
             assert_eq!(kind_from_name(name), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn file_names_tell_the_series_and_number() {
+        for (name, series) in [
+            (
+                "Spotify Extended Streaming History/Streaming_History_Audio_2020-2021_3.json",
+                Some(("streaming_history_audio_", 3)),
+            ),
+            (
+                "Streaming_History_Audio_2022_12.json",
+                Some(("streaming_history_audio_", 12)),
+            ),
+            ("MyData/endsong_0.json", Some(("endsong_", 0))),
+            (
+                "StreamingHistory_music_0.json",
+                Some(("streaminghistory_music_", 0)),
+            ),
+            (
+                "MyData/StreamingHistory1.json",
+                Some(("streaminghistory", 1)),
+            ),
+            ("Streaming_History_Audio_2020.json", None),
+            ("Streaming_History_Audio_2020-2021.json", None),
+            ("StreamingHistory_music_0 (1).json", None),
+            ("notes.txt", None),
+        ] {
+            assert_eq!(
+                series_of(name),
+                series.map(|(s, n)| (s.to_owned(), n)),
+                "{name}"
+            );
         }
     }
 

@@ -949,12 +949,15 @@ impl PlayWriter {
         Ok(())
     }
 
-    /// Records that this source holds every play of `[start_ms, end_ms]`.
+    /// Records that this source holds every play of `[start_ms, end_ms]` (unless a stretch it
+    /// recorded already holds it: an import records a stretch per file, every time).
     pub async fn add_coverage(&mut self, start_ms: i64, end_ms: i64) -> Result<()> {
         let (user, source) = (self.user, self.source.name());
         with_tx!(self, tx => {
             sqlx::query(
-                "INSERT INTO history_coverage (user_id, source, start_ms, end_ms) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO history_coverage (user_id, source, start_ms, end_ms) \
+                 SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM history_coverage \
+                 WHERE user_id = $1 AND source = $2 AND start_ms <= $3 AND end_ms >= $4)",
             )
             .bind(user)
             .bind(source)

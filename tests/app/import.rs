@@ -23,6 +23,7 @@ both_backends!(
     a_play_both_exports_hold_is_stored_once_whichever_comes_first,
     a_compilation_track_both_exports_hold_is_stored_once,
     a_track_played_twice_in_a_row_stays_two_plays,
+    a_file_that_failed_or_was_not_uploaded_leaves_a_hole,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -730,7 +731,7 @@ async fn a_play_both_exports_hold_is_stored_once_whichever_comes_first(backend: 
     assert_eq!(stored_plays(&app, alice).await, 3);
 
     // Extended history first, account data after: separately, and in one upload.
-    for (persona, together) in [("bob", false)] {
+    for (persona, together) in [("bob", false), ("empty", true)] {
         let client = browser();
         app.login(&client, persona).await;
         let user = user_id(&app, persona).await;
@@ -885,5 +886,100 @@ async fn a_track_played_twice_in_a_row_stays_two_plays(backend: Backend) {
             2,
             "{persona}: {top:?}"
         );
+    }
+}
+
+/// A year of plays, one every ten days, as an extended-history file.
+fn year_of_plays(year: i32) -> Vec<u8> {
+    let start = time::Date::from_calendar_date(year, time::Month::January, 5)
+        .unwrap()
+        .midnight()
+        .assume_utc();
+    json(
+        &(0..36)
+            .map(|n| {
+                extended(
+                    &iso(start + time::Duration::days(10 * n) + time::Duration::hours(18)),
+                    200_000,
+                    &format!("Song {year}"),
+                    "Band",
+                    &format!("{year}songEEEEEEEEEEEEEEEE"),
+                )
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The holes the history overview names, as (from, to) dates.
+async fn holes_shown(app: &TestApp, client: &Client) -> Vec<(String, String)> {
+    let page = app.get(client, "/history").await.text().await.unwrap();
+    let Some(list) = page.split(r#"<ul class="holes">"#).nth(1) else {
+        return Vec::new();
+    };
+    let list = list.split("</ul>").next().unwrap();
+    list.split("<li>")
+        .skip(1)
+        .filter(|item| item.contains("datetime"))
+        .map(|item| {
+            let dates: Vec<&str> = item
+                .split(r#"datetime=""#)
+                .skip(1)
+                .map(|rest| rest.split('"').next().unwrap())
+                .collect();
+            (dates[0].to_owned(), dates[1].to_owned())
+        })
+        .collect()
+}
+
+async fn a_file_that_failed_or_was_not_uploaded_leaves_a_hole(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let name = |year: i32, n: u32| format!("Streaming_History_Audio_{year}_{n}.json");
+    let mut truncated = year_of_plays(2021);
+    truncated.truncate(truncated.len() / 2);
+    let (first, last) = (
+        (name(2020, 0), year_of_plays(2020)),
+        (name(2022, 2), year_of_plays(2022)),
+    );
+    for (persona, middle) in [
+        ("alice", Some(truncated)),
+        ("bob", None),
+        ("empty", Some(year_of_plays(2021))),
+    ] {
+        let client = browser();
+        app.login(&client, persona).await;
+        let mut files = vec![first.clone()];
+        files.extend(middle.map(|bytes| (name(2021, 1), bytes)));
+        files.push(last.clone());
+        if persona == "empty" {
+            // Inside a zip, in the export's folder.
+            let entries: Vec<(String, Vec<u8>)> = files
+                .into_iter()
+                .map(|(name, bytes)| (format!("Spotify Extended Streaming History/{name}"), bytes))
+                .collect();
+            let entries: Vec<(&str, Vec<u8>)> = entries
+                .iter()
+                .map(|(name, bytes)| (name.as_str(), bytes.clone()))
+                .collect();
+            files = vec![("my_spotify_data.zip".to_owned(), zip_of(&entries))];
+        }
+        let files: Vec<(&str, Vec<u8>)> = files
+            .iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.clone()))
+            .collect();
+        import_anew(&app, &client, &files).await;
+        let holes = holes_shown(&app, &client).await;
+        // Besides the time since the last play (no poller ran), only 2021, when its file
+        // failed or is missing: files numbered one after another are joined.
+        let months: Vec<(&str, &str)> = holes
+            .iter()
+            .map(|(from, to)| (&from[..7], &to[..7]))
+            .collect();
+        if persona == "empty" {
+            assert_eq!(months.len(), 1, "{holes:?}");
+        } else {
+            assert_eq!(months.len(), 2, "{persona}: {holes:?}");
+            assert_eq!(months[0], ("2020-12", "2022-01"), "{persona}: {holes:?}");
+        }
+        assert_eq!(months.last().unwrap().0, "2022-12", "{persona}: {holes:?}");
     }
 }
