@@ -274,7 +274,7 @@ pub async fn run(
     limit: u64,
     shutdown: Shutdown,
 ) {
-    let job = Job {
+    let mut job = Job {
         store: store.clone(),
         clock,
         id,
@@ -293,12 +293,21 @@ pub async fn run(
         Err(sqlx::Error::RowNotFound) => {
             tracing::info!(import = %id, "import stopped: the account was deleted");
         }
-        Err(err) => tracing::error!(error = %err, import = %id, "import job failed: database"),
+        Err(err) => {
+            tracing::error!(error = %err, import = %id, "import job failed: database");
+            // Else the job shows as running, its progress bar spinning, until the poller's
+            // sweep of stale imports (none when polling is off). Best effort: the database may
+            // be what failed.
+            let _ = job.save("failed", Some(DATABASE_FAILED)).await;
+        }
     }
     for upload in uploads {
         let _ = tokio::fs::remove_file(&upload.path).await;
     }
 }
+
+/// What an import that the database stopped says.
+const DATABASE_FAILED: &str = "The database failed during this import, so it stopped. The files listed as imported are kept; upload the export again later to import the rest (nothing is counted twice).";
 
 struct Job {
     store: Store,
@@ -344,7 +353,7 @@ impl Job {
             .await
     }
 
-    async fn run(mut self, uploads: &[Upload], shutdown: &Shutdown) -> Result<(), StoreError> {
+    async fn run(&mut self, uploads: &[Upload], shutdown: &Shutdown) -> Result<(), StoreError> {
         let (items, early) = tokio::task::spawn_blocking({
             let uploads = uploads.to_vec();
             move || plan(&uploads)

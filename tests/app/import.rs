@@ -7,6 +7,7 @@ use euterpe::store::USER_TABLES;
 use euterpe::worker::poller::poll_due_users;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};
+use sqlx::Connection;
 
 use crate::both_backends;
 use crate::common::{Backend, Spawn, TestApp, browser, location, spawn_app, spawn_with};
@@ -24,6 +25,7 @@ both_backends!(
     a_compilation_track_both_exports_hold_is_stored_once,
     a_track_played_twice_in_a_row_stays_two_plays,
     a_file_that_failed_or_was_not_uploaded_leaves_a_hole,
+    an_import_the_database_stops_is_marked_failed,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -982,4 +984,43 @@ async fn a_file_that_failed_or_was_not_uploaded_leaves_a_hole(backend: Backend) 
         }
         assert_eq!(months.last().unwrap().0, "2022-12", "{persona}: {holes:?}");
     }
+}
+
+/// The database failing mid-job: the job is marked failed, not left running for ever.
+async fn an_import_the_database_stops_is_marked_failed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    // Every history writer reads the coverage table first.
+    let drop = "DROP TABLE history_coverage";
+    match backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
+                .await
+                .unwrap();
+            sqlx::query(drop).execute(&mut c).await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&app.database_url)
+                .await
+                .unwrap();
+            sqlx::query(drop).execute(&mut c).await.unwrap();
+        }
+    }
+    let csrf = csrf_of(&app, &client).await;
+    let files = [("Streaming_History_Audio_2020_0.json", year_of_plays(2020))];
+    let answer = upload(&app, &client, Some(&csrf), &files).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let job = location(&answer);
+    app.state.imports.wait().await;
+    let progress = app
+        .htmx(&client, &format!("{job}/progress"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!progress.contains("hx-trigger"), "{progress}");
+    assert!(!progress.contains("<progress"), "{progress}");
+    assert!(progress.contains("stopped with an error"), "{progress}");
+    assert!(progress.contains("The database failed"), "{progress}");
 }
