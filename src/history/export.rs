@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
 
 use super::time::{parse_end_time, parse_utc_timestamp};
-use crate::store::{ImportCounts, NewPlay, TrackFacts, name_key};
+use crate::store::{ImportCounts, NewPlay, TrackFacts, TrackName, name_key};
 
 /// Plays shorter than this are not counted (the rule of Spotify's own charts and of peers).
 pub const MIN_PLAY_MS: i64 = 30_000;
@@ -74,6 +74,31 @@ pub fn kind_from_name(path: &str) -> Option<FileKind> {
     } else {
         None
     }
+}
+
+/// Where a history file stands in its numbered series, from its name: the series (the name's
+/// start, lowercased, up to its first digit) and the file's number (the digits that end it),
+/// e.g. `Streaming_History_Audio_2020-2021_3.json` → (`streaming_history_audio_`, 3),
+/// `StreamingHistory0.json` → (`streaminghistory`, 0). Spotify numbers an export's files in
+/// the order of their plays, so files of one series numbered N and N + 1 hold neighbouring
+/// stretches of time. `None` for a name without a number: four digits are a year
+/// (`Streaming_History_Audio_2020.json`), and a browser's ` (1)` copy is no part of a series.
+pub fn series_of(path: &str) -> Option<(String, u32)> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.strip_suffix(".json")?;
+    let digits = stem.len() - stem.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    let (rest, number) = stem.split_at(stem.len() - digits);
+    if !(rest.ends_with('_') || rest.ends_with(|c: char| c.is_ascii_alphabetic())) {
+        return None;
+    }
+    let series = &rest[..rest
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(rest.len())];
+    Some((series.to_owned(), number.parse().ok()?))
 }
 
 /// One entry of any history file; every field optional so one struct reads every format, and
@@ -161,8 +186,9 @@ impl fmt::Display for ParseError {
 
 /// What the parser hands to the database side.
 pub enum Parsed {
-    /// A batch of plays of one kind.
-    Plays(FileKind, Vec<NewPlay>),
+    /// A batch of plays of one kind, with the names of the tracks first named in this batch
+    /// (the writer matches plays with another export's records of them by names).
+    Plays(FileKind, Vec<NewPlay>, Vec<TrackName>),
 }
 
 /// The end of a file: what was counted and the tracks it named.
@@ -185,6 +211,8 @@ struct State<'a, S> {
     known: &'a HashMap<(String, String), String>,
     sink: S,
     batch: Vec<NewPlay>,
+    /// The names of the tracks first seen since the last batch was handed over.
+    names: Vec<TrackName>,
     tally: FileTally,
     tracks: HashMap<String, TrackFacts>,
     index: usize,
@@ -196,6 +224,7 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
             known,
             sink,
             batch: Vec::with_capacity(BATCH),
+            names: Vec::new(),
             tally: FileTally::default(),
             tracks: HashMap::new(),
             index: 0,
@@ -208,7 +237,8 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
         }
         let kind = self.tally.kind.unwrap_or(FileKind::Extended);
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        if (self.sink)(Parsed::Plays(kind, batch)) {
+        let names = std::mem::take(&mut self.names);
+        if (self.sink)(Parsed::Plays(kind, batch, names)) {
             Ok(())
         } else {
             Err(STOPPED.to_owned())
@@ -345,6 +375,11 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
         match self.tracks.get_mut(&track_key) {
             Some(facts) => facts.first_played_at = facts.first_played_at.min(played_at),
             None => {
+                self.names.push(TrackName {
+                    track_key: track_key.clone(),
+                    artist_name: artist.clone(),
+                    name: track.clone(),
+                });
                 self.tracks.insert(
                     track_key.clone(),
                     TrackFacts {
@@ -646,7 +681,7 @@ mod tests {
     fn run(bytes: &[u8]) -> (Result<FileTally, ParseError>, Vec<NewPlay>) {
         let mut plays = Vec::new();
         let known = HashMap::new();
-        let result = parse(bytes, &known, |Parsed::Plays(_, batch)| {
+        let result = parse(bytes, &known, |Parsed::Plays(_, batch, _)| {
             plays.extend(batch);
             true
         });
@@ -679,6 +714,39 @@ mod tests {
             ("Spotify Account Data/ReadMeFirst.pdf", None),
         ] {
             assert_eq!(kind_from_name(name), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn file_names_tell_the_series_and_number() {
+        for (name, series) in [
+            (
+                "Spotify Extended Streaming History/Streaming_History_Audio_2020-2021_3.json",
+                Some(("streaming_history_audio_", 3)),
+            ),
+            (
+                "Streaming_History_Audio_2022_12.json",
+                Some(("streaming_history_audio_", 12)),
+            ),
+            ("MyData/endsong_0.json", Some(("endsong_", 0))),
+            (
+                "StreamingHistory_music_0.json",
+                Some(("streaminghistory_music_", 0)),
+            ),
+            (
+                "MyData/StreamingHistory1.json",
+                Some(("streaminghistory", 1)),
+            ),
+            ("Streaming_History_Audio_2020.json", None),
+            ("Streaming_History_Audio_2020-2021.json", None),
+            ("StreamingHistory_music_0 (1).json", None),
+            ("notes.txt", None),
+        ] {
+            assert_eq!(
+                series_of(name),
+                series.map(|(s, n)| (s.to_owned(), n)),
+                "{name}"
+            );
         }
     }
 
@@ -767,7 +835,7 @@ mod tests {
         parse(
             &fixture("account_StreamingHistory_music_3.json")[..],
             &known,
-            |Parsed::Plays(_, b)| {
+            |Parsed::Plays(_, b, _)| {
                 plays.extend(b);
                 true
             },
@@ -859,7 +927,7 @@ mod tests {
     ) -> (Result<FileTally, ParseError>, Vec<NewPlay>) {
         let known = HashMap::new();
         let mut plays = Vec::new();
-        let mut sink = |Parsed::Plays(_, batch)| {
+        let mut sink = |Parsed::Plays(_, batch, _)| {
             plays.extend(batch);
             true
         };

@@ -51,6 +51,8 @@ enum Source {
 #[derive(Clone, Debug)]
 struct Item {
     name: String,
+    /// The file's own name (inside its zip, or as uploaded).
+    file_name: String,
     kind: Option<FileKind>,
     source: Source,
     /// Uncompressed bytes.
@@ -175,6 +177,7 @@ fn plan(uploads: &[Upload]) -> (Vec<Item>, Vec<FileReport>) {
                 found += 1;
                 items.push(Item {
                     name: format!("{} › {name}", upload.name),
+                    file_name: name,
                     kind: Some(kind),
                     source: Source::ZipEntry(upload.path.clone(), index),
                     size: entry.size(),
@@ -192,6 +195,7 @@ fn plan(uploads: &[Upload]) -> (Vec<Item>, Vec<FileReport>) {
         } else if looks_like_json(&head) {
             items.push(Item {
                 name: upload.name.clone(),
+                file_name: upload.name.clone(),
                 kind: export::kind_from_name(&upload.name),
                 source: Source::Plain(upload.path.clone()),
                 size: upload.size,
@@ -270,7 +274,7 @@ pub async fn run(
     limit: u64,
     shutdown: Shutdown,
 ) {
-    let job = Job {
+    let mut job = Job {
         store: store.clone(),
         clock,
         id,
@@ -282,18 +286,28 @@ pub async fn run(
         files_done: 0,
         last_saved: Instant::now(),
         catalogue: Catalogue::default(),
+        imported: Vec::new(),
     };
     match job.run(&uploads, &shutdown).await {
         Ok(()) => {}
         Err(sqlx::Error::RowNotFound) => {
             tracing::info!(import = %id, "import stopped: the account was deleted");
         }
-        Err(err) => tracing::error!(error = %err, import = %id, "import job failed: database"),
+        Err(err) => {
+            tracing::error!(error = %err, import = %id, "import job failed: database");
+            // Else the job shows as running, its progress bar spinning, until the poller's
+            // sweep of stale imports (none when polling is off). Best effort: the database may
+            // be what failed.
+            let _ = job.save("failed", Some(DATABASE_FAILED)).await;
+        }
     }
     for upload in uploads {
         let _ = tokio::fs::remove_file(&upload.path).await;
     }
 }
+
+/// What an import that the database stopped says.
+const DATABASE_FAILED: &str = "The database failed during this import, so it stopped. The files listed as imported are kept; upload the export again later to import the rest (nothing is counted twice).";
 
 struct Job {
     store: Store,
@@ -308,6 +322,17 @@ struct Job {
     last_saved: Instant,
     /// What the last file's writer learnt of the user's catalogue, for the next one.
     catalogue: Catalogue,
+    /// The files imported so far, for joining their coverage.
+    imported: Vec<Imported>,
+}
+
+/// A file a job imported.
+struct Imported {
+    source: PlaySource,
+    /// Its series and number (see [`export::series_of`]).
+    series: Option<(String, u32)>,
+    /// Its first and last play.
+    span: (i64, i64),
 }
 
 impl Job {
@@ -328,7 +353,7 @@ impl Job {
             .await
     }
 
-    async fn run(mut self, uploads: &[Upload], shutdown: &Shutdown) -> Result<(), StoreError> {
+    async fn run(&mut self, uploads: &[Upload], shutdown: &Shutdown) -> Result<(), StoreError> {
         let (items, early) = tokio::task::spawn_blocking({
             let uploads = uploads.to_vec();
             move || plan(&uploads)
@@ -338,7 +363,6 @@ impl Job {
         self.reports.extend(early);
         self.files_done = self.reports.len() as i64;
         self.save("running", None).await?;
-        let mut spans: HashMap<PlaySource, (i64, i64)> = HashMap::new();
         let mut imported_any = false;
         for item in items {
             if shutdown.is_triggered() {
@@ -349,19 +373,12 @@ impl Job {
                 .await?;
                 return Ok(());
             }
-            let report = self.item(&item, &mut spans).await?;
+            let report = self.item(&item).await?;
             imported_any |= report.outcome == "imported";
             self.counts += report.counts;
             self.reports.push(report);
             self.files_done += 1;
             self.save("running", None).await?;
-        }
-        // What the imported files cover, per export kind: everything between their first and
-        // last play is known (the export holds every play of its period).
-        for (source, (start, end)) in spans {
-            let mut writer = self.store.play_writer(self.user, source).await?;
-            writer.add_coverage(start, end).await?;
-            writer.commit().await?;
         }
         let status = if imported_any || self.reports.iter().all(|r| r.outcome != "failed") {
             "done"
@@ -371,11 +388,7 @@ impl Job {
         self.save(status, None).await
     }
 
-    async fn item(
-        &mut self,
-        item: &Item,
-        spans: &mut HashMap<PlaySource, (i64, i64)>,
-    ) -> Result<FileReport, StoreError> {
+    async fn item(&mut self, item: &Item) -> Result<FileReport, StoreError> {
         let mut report = FileReport {
             name: item.name.clone(),
             kind: item.kind.map(|kind| kind.label().to_owned()),
@@ -405,7 +418,7 @@ impl Job {
         }
         let started_bytes = self.bytes_done;
         match self.parse_and_store(item).await {
-            Ok((kind, counts, span)) => {
+            Ok((kind, counts)) => {
                 report.counts = counts;
                 report.kind = kind.map(|kind| kind.label().to_owned()).or(report.kind);
                 match kind {
@@ -417,11 +430,6 @@ impl Job {
                         ));
                     }
                     _ => {}
-                }
-                if let (Some(kind), Some((start, end))) = (kind, span) {
-                    let source = source_of(kind);
-                    let entry = spans.entry(source).or_insert((start, end));
-                    *entry = (entry.0.min(start), entry.1.max(end));
                 }
             }
             Err(ItemError::Parse(error)) => {
@@ -437,7 +445,7 @@ impl Job {
     async fn parse_and_store(
         &mut self,
         item: &Item,
-    ) -> Result<(Option<FileKind>, ImportCounts, Option<(i64, i64)>), ItemError> {
+    ) -> Result<(Option<FileKind>, ImportCounts), ItemError> {
         // Only names-only entries (account data) are linked to known tracks by name.
         let known = if item.kind == Some(FileKind::Extended) {
             HashMap::new()
@@ -463,7 +471,7 @@ impl Job {
         let mut writer: Option<PlayWriter> = None;
         let mut added: u64 = 0;
         let mut failure: Option<StoreError> = None;
-        while let Some(Parsed::Plays(kind, plays)) = receiver.recv().await {
+        while let Some(Parsed::Plays(kind, plays, names)) = receiver.recv().await {
             if writer.is_none() {
                 let catalogue = std::mem::take(&mut self.catalogue);
                 match self
@@ -481,6 +489,7 @@ impl Job {
             let Some(current) = writer.as_mut() else {
                 break;
             };
+            current.name_tracks(names);
             match current.insert(&plays).await {
                 Ok(n) => added += n,
                 Err(err) => {
@@ -508,14 +517,59 @@ impl Job {
         let mut counts = tally.counts;
         counts.plays_added = added as i64;
         counts.duplicates = tally.plays - added as i64;
+        let file = tally
+            .kind
+            .filter(|kind| kind.is_music())
+            .zip(tally.span)
+            .map(|(kind, span)| Imported {
+                source: source_of(kind),
+                series: export::series_of(&item.file_name),
+                span,
+            });
         if let Some(mut writer) = writer {
             let store = async {
                 writer.upsert_tracks(&tally.tracks).await?;
+                // What the file covers, in the transaction of its plays: the export holds
+                // every play between its first and last.
+                if let Some(file) = &file {
+                    writer.add_coverage(file.span.0, file.span.1).await?;
+                    for (start, end) in self.gaps_to_neighbours(file) {
+                        writer.add_coverage(start, end).await?;
+                    }
+                }
                 writer.commit_keeping().await
             };
             self.catalogue = store.await.map_err(ItemError::Database)?;
+            self.imported.extend(file);
         }
-        Ok((tally.kind, counts, tally.span))
+        Ok((tally.kind, counts))
+    }
+
+    /// The stretches between a file and the neighbours in its series that this job imported
+    /// (numbers one apart): the export holds every play of them too. Only neighbours are
+    /// joined, so a file that failed, or was not uploaded, leaves its time uncovered.
+    fn gaps_to_neighbours(&self, file: &Imported) -> Vec<(i64, i64)> {
+        let Some((series, number)) = &file.series else {
+            return Vec::new();
+        };
+        self.imported
+            .iter()
+            .filter(|other| other.source == file.source)
+            .filter_map(|other| {
+                let (other_series, other_number) = other.series.as_ref()?;
+                (other_series == series && other_number.abs_diff(*number) == 1)
+                    .then_some(other.span)
+            })
+            .filter_map(|(start, end)| {
+                if end < file.span.0 {
+                    Some((end, file.span.0))
+                } else if file.span.1 < start {
+                    Some((file.span.1, start))
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 }
 

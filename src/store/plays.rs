@@ -8,7 +8,7 @@
 //! database says which plays it added), so the summaries always equal what the plays say, and
 //! nothing written is read back.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::{Postgres, Sqlite, Transaction};
 use uuid::Uuid;
@@ -67,6 +67,14 @@ pub struct TrackFacts {
     pub first_played_at: i64,
 }
 
+/// What a track is called (see [`PlayWriter::name_tracks`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrackName {
+    pub track_key: String,
+    pub artist_name: String,
+    pub name: String,
+}
+
 /// The key of a track known only by its names.
 pub fn name_key(artist_name: &str, track_name: &str) -> String {
     format!("~{artist_name}\u{1f}{track_name}")
@@ -83,6 +91,29 @@ pub const MATCH_SLACK_MS: i64 = 60_000;
 /// How far apart the two exports' records of one play may be (the account data rounds down to
 /// the minute).
 pub const EXPORTS_SLACK_MS: i64 = 90_000;
+
+/// The artist the extended history names for a compilation's tracks (it names the album's
+/// artist; the account data names the track's own).
+const COMPILATION_ARTIST: &str = "Various Artists";
+
+/// Whether two exports' records of plays close in time name the same track: the same title by
+/// the same artist, or by an artist one of them does not know (none, or the compilation's
+/// "Various Artists"). Keys alone can't tell: the extended history keys a play by track id and
+/// the account data by names (linked to an id only when both names match exactly).
+fn same_track(a: (&str, &str), b: (&str, &str)) -> bool {
+    let vague = |artist: &str| artist.is_empty() || artist.eq_ignore_ascii_case(COMPILATION_ARTIST);
+    a.1 == b.1 && (a.0 == b.0 || vague(a.0) || vague(b.0))
+}
+
+/// A stored play of another export that new plays may match.
+struct Candidate {
+    key: String,
+    played_at: i64,
+    ms_played: i64,
+    /// (artist, title), when known.
+    names: Option<(String, String)>,
+    taken: bool,
+}
 
 /// Plays per statement when a batch must be checked against stored plays (`RETURNING` which
 /// were added); a batch landing where no play is stored goes in one statement (SQLite: one
@@ -176,6 +207,11 @@ pub struct PlayWriter {
     /// What the plays written add to the monthly summaries, by UTC month.
     added: BTreeMap<i64, MonthAdded>,
     catalogue: Catalogue,
+    /// (artist, title) of the tracks of the plays to come, by key (exports only).
+    names: HashMap<String, (String, String)>,
+    /// Stored plays of other exports that a play of this writer matched (and so was skipped):
+    /// each matches one play only.
+    matched: HashSet<(i64, String)>,
 }
 
 /// The advisory lock key of a user's history writes (Postgres); account deletion takes it too.
@@ -223,6 +259,8 @@ impl Store {
             other_spans: Vec::new(),
             added: BTreeMap::new(),
             catalogue: Catalogue::default(),
+            names: HashMap::new(),
+            matched: HashSet::new(),
         };
         // Plays, tracks and month summaries carry no foreign key (it would slow every import
         // row), so a writer that outlived its account (deleted while an import ran) must not
@@ -266,8 +304,24 @@ impl PlayWriter {
             .any(|&(start, end)| start - margin <= to && from <= end + margin)
     }
 
+    /// Tells the writer what the tracks of the plays it is about to store are called, so that
+    /// an export's play is found among another export's records even where the two key it
+    /// differently (see [`same_track`]). Kept only where plays may be matched at all.
+    pub fn name_tracks(&mut self, names: Vec<TrackName>) {
+        if self.source == PlaySource::Poller || self.other_spans.is_empty() {
+            return;
+        }
+        for track in names {
+            self.names
+                .insert(track.track_key, (track.artist_name, track.name));
+        }
+    }
+
     /// Stores plays; a play already stored (same track and time), or one another source already
-    /// recorded (see `MATCH_SLACK_MS`), is skipped. Returns how many were added.
+    /// recorded (see `MATCH_SLACK_MS`, `EXPORTS_SLACK_MS`), is skipped, except that a play keyed
+    /// by track id replaces another export's record of it keyed by names (see
+    /// [`PlayWriter::match_exports`]). Returns how many plays were added (a replaced play is
+    /// not one).
     pub async fn insert(&mut self, plays: &[NewPlay]) -> Result<u64> {
         let mut batch: Vec<&NewPlay> = plays.iter().collect();
         batch
@@ -281,20 +335,196 @@ impl PlayWriter {
             // Nothing stored in the batch's span: every play is new.
             self.append(&batch).await?;
             for play in &batch {
-                self.count(&play.track_key, play.played_at, play.ms_played);
+                self.count(&play.track_key, play.played_at, play.ms_played, 1);
             }
             return Ok(batch.len() as u64);
         }
-        let mut added = 0;
+        let mut added: i64 = 0;
         for chunk in batch.chunks(CHECKED_BATCH) {
             let guard = self.needs_matching(chunk[0].played_at, chunk[chunk.len() - 1].played_at);
-            let stored = self.insert_checked(chunk, guard).await?;
-            added += stored.len() as u64;
+            let (new, replaced) = if guard && self.source != PlaySource::Poller {
+                self.match_exports(chunk).await?
+            } else {
+                (chunk.to_vec(), Vec::new())
+            };
+            self.delete(&replaced).await?;
+            for play in &replaced {
+                self.count(&play.key, play.played_at, play.ms_played, -1);
+            }
+            let stored = self.insert_checked(&new, guard).await?;
+            added += stored.len() as i64 - replaced.len() as i64;
             for (key, at, ms) in &stored {
-                self.count(key, *at, *ms);
+                self.count(key, *at, *ms, 1);
             }
         }
-        Ok(added)
+        Ok(added.max(0) as u64)
+    }
+
+    /// Matches plays with other exports' records (the poller's are [`self_guard`]'s), one to
+    /// one: each with the earliest stored play in its reach that names the same track (the same
+    /// key, or [`same_track`]) and that no other play matched, so a track played twice in a row
+    /// stays two plays even where one export holds only one of them. Returns the plays to
+    /// store and the stored plays to delete: a play keyed by track id replaces a record keyed
+    /// by names (the account data's), so the play ends up stored the same whichever export
+    /// came first, and counts with the track's other plays instead of as a track of its own.
+    async fn match_exports<'p>(
+        &mut self,
+        plays: &[&'p NewPlay],
+    ) -> Result<(Vec<&'p NewPlay>, Vec<Candidate>)> {
+        let from = plays[0].played_at - EXPORTS_SLACK_MS;
+        let to = plays[plays.len() - 1].played_at + EXPORTS_SLACK_MS;
+        let mut candidates = self.other_exports_plays(from, to).await?;
+        let mut keep = Vec::with_capacity(plays.len());
+        let mut replaced = Vec::new();
+        let mut first = 0;
+        for play in plays {
+            let earliest = (play.played_at - play.ms_played - MATCH_SLACK_MS)
+                .max(play.played_at - EXPORTS_SLACK_MS);
+            while candidates
+                .get(first)
+                .is_some_and(|c| c.played_at < play.played_at - EXPORTS_SLACK_MS)
+            {
+                first += 1;
+            }
+            let names = names_of_key(&play.track_key).or_else(|| {
+                self.names
+                    .get(&play.track_key)
+                    .map(|(artist, name)| (artist.as_str(), name.as_str()))
+            });
+            let found = candidates[first..]
+                .iter()
+                .take_while(|c| c.played_at <= play.played_at + EXPORTS_SLACK_MS)
+                .position(|c| {
+                    !c.taken
+                        && c.played_at >= earliest
+                        && (c.key == play.track_key
+                            || names
+                                .zip(c.names.as_ref())
+                                .is_some_and(|(a, b)| same_track(a, (b.0.as_str(), b.1.as_str()))))
+                });
+            let Some(found) = found.map(|at| at + first) else {
+                keep.push(*play);
+                continue;
+            };
+            let candidate = &mut candidates[found];
+            candidate.taken = true;
+            if names_of_key(&play.track_key).is_none() && names_of_key(&candidate.key).is_some() {
+                keep.push(*play);
+                replaced.push(found);
+            } else {
+                self.matched
+                    .insert((candidate.played_at, candidate.key.clone()));
+            }
+        }
+        // Highest first, so each removal leaves the indices still to remove in place.
+        replaced.sort_unstable();
+        let mut replaced_plays = Vec::with_capacity(replaced.len());
+        for index in replaced.into_iter().rev() {
+            replaced_plays.push(candidates.swap_remove(index));
+        }
+        Ok((keep, replaced_plays))
+    }
+
+    /// The stored plays of other exports in `[from, to]`, in time order, with their tracks'
+    /// names; those a play of this writer already matched are left out.
+    async fn other_exports_plays(&mut self, from: i64, to: i64) -> Result<Vec<Candidate>> {
+        let (user, source) = (self.user, self.source.code());
+        const COLUMNS: &str = "p.track_key, p.played_at, p.ms_played, t.artist_name, t.name";
+        const FROM: &str = "FROM plays p LEFT JOIN user_tracks t ON t.user_id = p.user_id \
+             AND t.track_key = p.track_key WHERE p.user_id = $1 AND p.played_at >= $2 \
+             AND p.played_at <= $3 AND p.source NOT IN (1, $4)";
+        let json: String = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlx::query_scalar(&format!(
+                    "SELECT COALESCE(json_group_array(json_array({COLUMNS})), '[]') {FROM}"
+                ))
+                .bind(user)
+                .bind(from)
+                .bind(to)
+                .bind(source)
+                .fetch_one(&mut **tx)
+                .await?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_scalar(&format!(
+                    "SELECT COALESCE(json_agg(json_build_array({COLUMNS}))::text, '[]') {FROM}"
+                ))
+                .bind(user)
+                .bind(from)
+                .bind(to)
+                .bind(source)
+                .fetch_one(&mut **tx)
+                .await?
+            }
+        };
+        type Row = (String, i64, i64, Option<String>, Option<String>);
+        let rows: Vec<Row> =
+            serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
+        let mut candidates: Vec<Candidate> = rows
+            .into_iter()
+            .filter(|(key, at, ..)| !self.matched.contains(&(*at, key.clone())))
+            .map(|(key, played_at, ms_played, artist, name)| {
+                let names = match (artist, name) {
+                    (Some(artist), Some(name)) => Some((artist, name)),
+                    _ => names_of_key(&key).map(|(a, n)| (a.to_owned(), n.to_owned())),
+                };
+                Candidate {
+                    key,
+                    played_at,
+                    ms_played,
+                    names,
+                    taken: false,
+                }
+            })
+            .collect();
+        candidates.sort_unstable_by(|a, b| (a.played_at, &a.key).cmp(&(b.played_at, &b.key)));
+        Ok(candidates)
+    }
+
+    /// Deletes stored plays that new plays replace.
+    async fn delete(&mut self, plays: &[Candidate]) -> Result<()> {
+        if plays.is_empty() {
+            return Ok(());
+        }
+        let user = self.user;
+        let deleted = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                let json = serde_json::to_string(
+                    &plays
+                        .iter()
+                        .map(|p| (p.played_at, &p.key))
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default();
+                sqlx::query(
+                    "DELETE FROM plays WHERE user_id = $1 AND (played_at, track_key) IN \
+                     (SELECT j.value ->> 0, j.value ->> 1 FROM json_each($2) AS j)",
+                )
+                .bind(user)
+                .bind(json)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+            }
+            Tx::Postgres(tx) => sqlx::query(
+                "DELETE FROM plays p USING UNNEST($2::bigint[], $3::text[]) AS d (t, k) \
+                     WHERE p.user_id = $1 AND p.played_at = d.t AND p.track_key = d.k",
+            )
+            .bind(user)
+            .bind(plays.iter().map(|p| p.played_at).collect::<Vec<_>>())
+            .bind(plays.iter().map(|p| p.key.as_str()).collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+        };
+        if deleted != plays.len() as u64 {
+            return Err(sqlx::Error::Protocol(format!(
+                "{} of {} replaced plays were deleted: another writer held the user's history",
+                deleted,
+                plays.len()
+            )));
+        }
+        Ok(())
     }
 
     /// Whether any play of the user is stored in `[from, to]`.
@@ -314,8 +544,8 @@ impl PlayWriter {
         Ok(found.is_some())
     }
 
-    /// Adds a play to the summaries of its month.
-    fn count(&mut self, key: &str, played_at: i64, ms_played: i64) {
+    /// Adds a play to the summaries of its month (`sign` 1), or takes a deleted one away (-1).
+    fn count(&mut self, key: &str, played_at: i64, ms_played: i64, sign: i64) {
         let month = utc_month_of_ms(played_at);
         let added = self.added.entry(month).or_insert_with(|| MonthAdded {
             start_ms: utc_month_start_ms(month),
@@ -325,15 +555,17 @@ impl PlayWriter {
             .buckets
             .entry(bucket_in_month(added.start_ms, played_at))
             .or_default();
-        bucket.0 += 1;
-        bucket.1 += ms_played;
+        bucket.0 += sign;
+        bucket.1 += sign * ms_played;
         match added.tracks.get_mut(key) {
             Some(track) => {
-                track.0 += 1;
-                track.1 += ms_played;
+                track.0 += sign;
+                track.1 += sign * ms_played;
             }
             None => {
-                added.tracks.insert(key.to_owned(), (1, ms_played));
+                added
+                    .tracks
+                    .insert(key.to_owned(), (sign, sign * ms_played));
             }
         }
     }
@@ -374,6 +606,9 @@ impl PlayWriter {
         plays: &[&NewPlay],
         guard: bool,
     ) -> Result<Vec<(String, i64, i64)>> {
+        if plays.is_empty() {
+            return Ok(Vec::new());
+        }
         let (user, source) = (self.user, self.source.code());
         let guard = if guard {
             self_guard(self.source, "s.k", "s.t", "s.m")
@@ -714,12 +949,15 @@ impl PlayWriter {
         Ok(())
     }
 
-    /// Records that this source holds every play of `[start_ms, end_ms]`.
+    /// Records that this source holds every play of `[start_ms, end_ms]` (unless a stretch it
+    /// recorded already holds it: an import records a stretch per file, every time).
     pub async fn add_coverage(&mut self, start_ms: i64, end_ms: i64) -> Result<()> {
         let (user, source) = (self.user, self.source.name());
         with_tx!(self, tx => {
             sqlx::query(
-                "INSERT INTO history_coverage (user_id, source, start_ms, end_ms) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO history_coverage (user_id, source, start_ms, end_ms) \
+                 SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM history_coverage \
+                 WHERE user_id = $1 AND source = $2 AND start_ms <= $3 AND end_ms >= $4)",
             )
             .bind(user)
             .bind(source)
@@ -888,7 +1126,9 @@ fn plays_json(plays: &[&NewPlay]) -> String {
     .unwrap_or_default()
 }
 
-/// The condition that skips a play another source already recorded (see [`MATCH_SLACK_MS`]).
+/// The condition that skips a play the poller already recorded (see [`MATCH_SLACK_MS`]), or,
+/// for the poller, one an export recorded. Exports' records of each other are matched by
+/// [`PlayWriter::match_exports`].
 fn self_guard(source: PlaySource, key: &str, at: &str, ms: &str) -> String {
     match source {
         PlaySource::Poller => format!(
@@ -896,12 +1136,10 @@ fn self_guard(source: PlaySource, key: &str, at: &str, ms: &str) -> String {
              AND p.played_at >= {at} - {MATCH_SLACK_MS} AND p.played_at <= {at} + 14400000 \
              AND p.source <> 1 AND p.played_at - p.ms_played - {MATCH_SLACK_MS} <= {at})"
         ),
-        other => format!(
+        _ => format!(
             " AND NOT EXISTS (SELECT 1 FROM plays p WHERE p.user_id = $1 AND p.track_key = {key} \
-             AND p.played_at >= {at} - {ms} - {MATCH_SLACK_MS} AND p.played_at <= {at} + {EXPORTS_SLACK_MS} \
-             AND ((p.source = 1 AND p.played_at <= {at} + {MATCH_SLACK_MS}) \
-               OR (p.source NOT IN (1, {code}) AND p.played_at >= {at} - {EXPORTS_SLACK_MS})))",
-            code = other.code()
+             AND p.played_at >= {at} - {ms} - {MATCH_SLACK_MS} \
+             AND p.played_at <= {at} + {MATCH_SLACK_MS} AND p.source = 1)"
         ),
     }
 }

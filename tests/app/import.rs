@@ -7,6 +7,7 @@ use euterpe::store::USER_TABLES;
 use euterpe::worker::poller::poll_due_users;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};
+use sqlx::Connection;
 
 use crate::both_backends;
 use crate::common::{Backend, Spawn, TestApp, browser, location, spawn_app, spawn_with};
@@ -21,6 +22,11 @@ both_backends!(
     uploads_need_the_form_token_and_progress_refreshes,
     a_slow_upload_is_not_cut_by_the_request_time_limit_but_uploads_are_rate_limited,
     deleting_the_account_during_an_import_leaves_nothing,
+    a_play_both_exports_hold_is_stored_once_whichever_comes_first,
+    a_compilation_track_both_exports_hold_is_stored_once,
+    a_track_played_twice_in_a_row_stays_two_plays,
+    a_file_that_failed_or_was_not_uploaded_leaves_a_hole,
+    an_import_the_database_stops_is_marked_failed,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -49,6 +55,18 @@ async fn upload(
     csrf: Option<&str>,
     files: &[(&str, Vec<u8>)],
 ) -> reqwest::Response {
+    upload_from(app, client, csrf, files, None).await
+}
+
+/// [`upload`], from a client address of its own when `forwarded` says one (the address's
+/// rate-limit bucket is then fresh; the user's still counts).
+async fn upload_from(
+    app: &TestApp,
+    client: &Client,
+    csrf: Option<&str>,
+    files: &[(&str, Vec<u8>)],
+    forwarded: Option<String>,
+) -> reqwest::Response {
     let mut form = Form::new();
     if let Some(csrf) = csrf {
         form = form.text("csrf", csrf.to_owned());
@@ -59,18 +77,35 @@ async fn upload(
             Part::bytes(bytes.clone()).file_name(name.to_string()),
         );
     }
-    client
-        .post(app.url("/import"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    let mut request = client.post(app.url("/import")).multipart(form);
+    if let Some(address) = forwarded {
+        request = request.header("x-forwarded-for", address);
+    }
+    request.send().await.unwrap()
 }
 
 /// Uploads, follows the job to its end and returns its page.
 async fn import(app: &TestApp, client: &Client, files: &[(&str, Vec<u8>)]) -> String {
+    import_from(app, client, files, None).await
+}
+
+/// [`import`] from an address no other upload came from: for tests of more than five uploads
+/// (the hourly limit of one address; a user still has the same five).
+async fn import_anew(app: &TestApp, client: &Client, files: &[(&str, Vec<u8>)]) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let address = format!("198.51.{}.{}", n / 250, n % 250 + 1);
+    import_from(app, client, files, Some(address)).await
+}
+
+async fn import_from(
+    app: &TestApp,
+    client: &Client,
+    files: &[(&str, Vec<u8>)],
+    forwarded: Option<String>,
+) -> String {
     let csrf = csrf_of(app, client).await;
-    let answer = upload(app, client, Some(&csrf), files).await;
+    let answer = upload_from(app, client, Some(&csrf), files, forwarded).await;
     assert_eq!(
         answer.status(),
         StatusCode::SEE_OTHER,
@@ -652,4 +687,397 @@ async fn deleting_the_account_during_an_import_leaves_nothing(backend: Backend) 
             "a row of the deleted account is left in {table}"
         );
     }
+}
+
+/// An account-data entry (`StreamingHistory_music_N.json`): the end of the play to the minute,
+/// names only.
+fn account(end: &str, ms: i64, track: &str, artist: &str) -> serde_json::Value {
+    serde_json::json!({"endTime": end, "artistName": artist, "trackName": track, "msPlayed": ms})
+}
+
+fn json(entries: &[serde_json::Value]) -> Vec<u8> {
+    serde_json::to_vec_pretty(entries).unwrap()
+}
+
+/// The all-time top tracks as shown: (title, artist, plays).
+async fn top_tracks(app: &TestApp, client: &Client) -> Vec<(String, String, i64)> {
+    let page = app
+        .get(client, "/history/top?preset=all&by=plays")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let tracks = page.split(r#"id="top-artists-title""#).next().unwrap();
+    tracks
+        .split(r#"<span class="title">"#)
+        .skip(1)
+        .map(|row| {
+            let text = |after: &str| {
+                row.split(after)
+                    .nth(1)
+                    .and_then(|rest| rest.split('<').next())
+                    .unwrap()
+                    .to_owned()
+            };
+            let title = row.split('<').next().unwrap().to_owned();
+            let plays = text(r#"<td class="num">"#)
+                .replace(',', "")
+                .parse()
+                .unwrap();
+            (title, text(r#"<span class="sub">"#), plays)
+        })
+        .collect()
+}
+
+/// Three plays of one song as each export records them: the extended history by track id and
+/// to the second, the account data by names and to the minute.
+fn song_a_in_both_exports() -> (Vec<u8>, Vec<u8>) {
+    let days = ["2020-03-01", "2020-03-02", "2020-03-03"];
+    let extended_file: Vec<serde_json::Value> = days
+        .iter()
+        .map(|day| {
+            extended(
+                &format!("{day}T10:03:27Z"),
+                180_000,
+                "Song A",
+                "Band",
+                "6songAAAAAAAAAAAAAAAAA",
+            )
+        })
+        .collect();
+    let account_file: Vec<serde_json::Value> = days
+        .iter()
+        .map(|day| account(&format!("{day} 10:03"), 180_000, "Song A", "Band"))
+        .collect();
+    (json(&extended_file), json(&account_file))
+}
+
+async fn a_play_both_exports_hold_is_stored_once_whichever_comes_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (extended_file, account_file) = song_a_in_both_exports();
+    let extended_name = "Streaming_History_Audio_2020_0.json";
+    let account_name = "StreamingHistory_music_0.json";
+
+    // Account data first: the extended history's plays replace its records of them.
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+    let first = import_anew(&app, &client, &[(account_name, account_file.clone())]).await;
+    assert_eq!(figure(&first, "plays-added"), 3, "{first}");
+    let second = import_anew(&app, &client, &[(extended_name, extended_file.clone())]).await;
+    assert_eq!(figure(&second, "plays-added"), 0, "{second}");
+    assert_eq!(figure(&second, "duplicates"), 3);
+    assert_eq!(stored_plays(&app, alice).await, 3);
+    assert_eq!(
+        top_tracks(&app, &client).await,
+        [("Song A".to_owned(), "Band".to_owned(), 3)]
+    );
+    let stored = app.store.recent_plays(alice, 10).await.unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|p| p.track_key == "6songAAAAAAAAAAAAAAAAA" && p.played_at % 60_000 == 27_000),
+        "the extended history's records, keyed by track id, are kept: {stored:?}"
+    );
+    // Both again: nothing more.
+    for (name, file) in [
+        (account_name, &account_file),
+        (extended_name, &extended_file),
+    ] {
+        let again = import_anew(&app, &client, &[(name, file.clone())]).await;
+        assert_eq!(figure(&again, "plays-added"), 0, "{again}");
+    }
+    assert_eq!(stored_plays(&app, alice).await, 3);
+
+    // Extended history first, account data after: separately, and in one upload.
+    for (persona, together) in [("bob", false), ("empty", true)] {
+        let client = browser();
+        app.login(&client, persona).await;
+        let user = user_id(&app, persona).await;
+        let files = [
+            (extended_name, extended_file.clone()),
+            (account_name, account_file.clone()),
+        ];
+        let added = if together {
+            let page = import_anew(&app, &client, &[("my_spotify_data.zip", zip_of(&files))]).await;
+            figure(&page, "plays-added")
+        } else {
+            let mut added = 0;
+            for file in files {
+                added += figure(&import_anew(&app, &client, &[file]).await, "plays-added");
+            }
+            added
+        };
+        assert_eq!(added, 3, "{persona}");
+        assert_eq!(stored_plays(&app, user).await, 3, "{persona}");
+        assert_eq!(
+            top_tracks(&app, &client).await,
+            [("Song A".to_owned(), "Band".to_owned(), 3)],
+            "{persona}"
+        );
+    }
+}
+
+async fn a_compilation_track_both_exports_hold_is_stored_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // The extended history names a compilation's artist ("Various Artists"), the account data
+    // the track's own.
+    let days = ["2021-05-01", "2021-05-02"];
+    let extended_file = json(
+        &days
+            .iter()
+            .map(|day| {
+                extended(
+                    &format!("{day}T22:41:05Z"),
+                    200_000,
+                    "Song B",
+                    "Various Artists",
+                    "7songBBBBBBBBBBBBBBBBB",
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let account_file = json(
+        &days
+            .iter()
+            .map(|day| account(&format!("{day} 22:41"), 200_000, "Song B", "Real Artist"))
+            .collect::<Vec<_>>(),
+    );
+    let extended_file = ("Streaming_History_Audio_2021_0.json", extended_file);
+    let account_file = ("StreamingHistory_music_0.json", account_file);
+    for (persona, files) in [
+        ("alice", [account_file.clone(), extended_file.clone()]),
+        ("bob", [extended_file.clone(), account_file.clone()]),
+    ] {
+        let client = browser();
+        app.login(&client, persona).await;
+        let user = user_id(&app, persona).await;
+        let first = import_anew(&app, &client, &files[..1]).await;
+        assert_eq!(figure(&first, "plays-added"), 2, "{persona}: {first}");
+        let second = import_anew(&app, &client, &files[1..]).await;
+        assert_eq!(figure(&second, "plays-added"), 0, "{persona}: {second}");
+        assert_eq!(stored_plays(&app, user).await, 2, "{persona}");
+        let top = top_tracks(&app, &client).await;
+        assert_eq!(top.len(), 1, "{persona}: {top:?}");
+        assert_eq!((top[0].0.as_str(), top[0].2), ("Song B", 2), "{persona}");
+    }
+    // Different songs of the same name are not taken for one another.
+    let client = browser();
+    app.login(&client, "empty").await;
+    let empty = user_id(&app, "empty").await;
+    let other = json(&[account(
+        "2021-05-01 22:41",
+        200_000,
+        "Song B",
+        "Another Band",
+    )]);
+    import_anew(&app, &client, &[extended_file]).await;
+    let page = import_anew(&app, &client, &[("StreamingHistory_music_0.json", other)]).await;
+    assert_eq!(
+        figure(&page, "plays-added"),
+        0,
+        "a compilation's track may be anyone's"
+    );
+    let band = json(&[extended(
+        "2021-05-03T10:00:00Z",
+        200_000,
+        "Song C",
+        "Band",
+        "8songCCCCCCCCCCCCCCCCC",
+    )]);
+    import_anew(&app, &client, &[("endsong_0.json", band)]).await;
+    let other = json(&[account("2021-05-03 10:00", 200_000, "Song C", "Other Band")]);
+    let page = import_anew(&app, &client, &[("StreamingHistory_music_1.json", other)]).await;
+    assert_eq!(figure(&page, "plays-added"), 1, "{page}");
+    assert_eq!(stored_plays(&app, empty).await, 4);
+}
+
+async fn a_track_played_twice_in_a_row_stays_two_plays(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // A 45-second song twice in a row. The account data holds only the second play (its period
+    // begins in between): it must not stand for both.
+    let extended_file = (
+        "Streaming_History_Audio_2022_0.json",
+        json(&[
+            extended(
+                "2022-01-10T08:00:45Z",
+                45_000,
+                "Short",
+                "Band",
+                "9shortDDDDDDDDDDDDDDDD",
+            ),
+            extended(
+                "2022-01-10T08:01:30Z",
+                45_000,
+                "Short",
+                "Band",
+                "9shortDDDDDDDDDDDDDDDD",
+            ),
+        ]),
+    );
+    let second_only = (
+        "StreamingHistory_music_0.json",
+        json(&[account("2022-01-10 08:01", 45_000, "Short", "Band")]),
+    );
+    let both = (
+        "StreamingHistory_music_0.json",
+        json(&[
+            account("2022-01-10 08:00", 45_000, "Short", "Band"),
+            account("2022-01-10 08:01", 45_000, "Short", "Band"),
+        ]),
+    );
+    for (persona, files) in [
+        ("alice", [second_only.clone(), extended_file.clone()]),
+        ("bob", [extended_file.clone(), second_only.clone()]),
+        ("empty", [both.clone(), extended_file.clone()]),
+        ("markup", [extended_file.clone(), both.clone()]),
+    ] {
+        let client = browser();
+        app.login(&client, persona).await;
+        let user = user_id(&app, persona).await;
+        for file in files {
+            import_anew(&app, &client, &[file]).await;
+        }
+        assert_eq!(stored_plays(&app, user).await, 2, "{persona}");
+        let top = top_tracks(&app, &client).await;
+        assert_eq!(
+            top.iter().map(|t| t.2).sum::<i64>(),
+            2,
+            "{persona}: {top:?}"
+        );
+    }
+}
+
+/// A year of plays, one every ten days, as an extended-history file.
+fn year_of_plays(year: i32) -> Vec<u8> {
+    let start = time::Date::from_calendar_date(year, time::Month::January, 5)
+        .unwrap()
+        .midnight()
+        .assume_utc();
+    json(
+        &(0..36)
+            .map(|n| {
+                extended(
+                    &iso(start + time::Duration::days(10 * n) + time::Duration::hours(18)),
+                    200_000,
+                    &format!("Song {year}"),
+                    "Band",
+                    &format!("{year}songEEEEEEEEEEEEEEEE"),
+                )
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The holes the history overview names, as (from, to) dates.
+async fn holes_shown(app: &TestApp, client: &Client) -> Vec<(String, String)> {
+    let page = app.get(client, "/history").await.text().await.unwrap();
+    let Some(list) = page.split(r#"<ul class="holes">"#).nth(1) else {
+        return Vec::new();
+    };
+    let list = list.split("</ul>").next().unwrap();
+    list.split("<li>")
+        .skip(1)
+        .filter(|item| item.contains("datetime"))
+        .map(|item| {
+            let dates: Vec<&str> = item
+                .split(r#"datetime=""#)
+                .skip(1)
+                .map(|rest| rest.split('"').next().unwrap())
+                .collect();
+            (dates[0].to_owned(), dates[1].to_owned())
+        })
+        .collect()
+}
+
+async fn a_file_that_failed_or_was_not_uploaded_leaves_a_hole(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let name = |year: i32, n: u32| format!("Streaming_History_Audio_{year}_{n}.json");
+    let mut truncated = year_of_plays(2021);
+    truncated.truncate(truncated.len() / 2);
+    let (first, last) = (
+        (name(2020, 0), year_of_plays(2020)),
+        (name(2022, 2), year_of_plays(2022)),
+    );
+    for (persona, middle) in [
+        ("alice", Some(truncated)),
+        ("bob", None),
+        ("empty", Some(year_of_plays(2021))),
+    ] {
+        let client = browser();
+        app.login(&client, persona).await;
+        let mut files = vec![first.clone()];
+        files.extend(middle.map(|bytes| (name(2021, 1), bytes)));
+        files.push(last.clone());
+        if persona == "empty" {
+            // Inside a zip, in the export's folder.
+            let entries: Vec<(String, Vec<u8>)> = files
+                .into_iter()
+                .map(|(name, bytes)| (format!("Spotify Extended Streaming History/{name}"), bytes))
+                .collect();
+            let entries: Vec<(&str, Vec<u8>)> = entries
+                .iter()
+                .map(|(name, bytes)| (name.as_str(), bytes.clone()))
+                .collect();
+            files = vec![("my_spotify_data.zip".to_owned(), zip_of(&entries))];
+        }
+        let files: Vec<(&str, Vec<u8>)> = files
+            .iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.clone()))
+            .collect();
+        import_anew(&app, &client, &files).await;
+        let holes = holes_shown(&app, &client).await;
+        // Besides the time since the last play (no poller ran), only 2021, when its file
+        // failed or is missing: files numbered one after another are joined.
+        let months: Vec<(&str, &str)> = holes
+            .iter()
+            .map(|(from, to)| (&from[..7], &to[..7]))
+            .collect();
+        if persona == "empty" {
+            assert_eq!(months.len(), 1, "{holes:?}");
+        } else {
+            assert_eq!(months.len(), 2, "{persona}: {holes:?}");
+            assert_eq!(months[0], ("2020-12", "2022-01"), "{persona}: {holes:?}");
+        }
+        assert_eq!(months.last().unwrap().0, "2022-12", "{persona}: {holes:?}");
+    }
+}
+
+/// The database failing mid-job: the job is marked failed, not left running for ever.
+async fn an_import_the_database_stops_is_marked_failed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    // Every history writer reads the coverage table first.
+    let drop = "DROP TABLE history_coverage";
+    match backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
+                .await
+                .unwrap();
+            sqlx::query(drop).execute(&mut c).await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&app.database_url)
+                .await
+                .unwrap();
+            sqlx::query(drop).execute(&mut c).await.unwrap();
+        }
+    }
+    let csrf = csrf_of(&app, &client).await;
+    let files = [("Streaming_History_Audio_2020_0.json", year_of_plays(2020))];
+    let answer = upload(&app, &client, Some(&csrf), &files).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let job = location(&answer);
+    app.state.imports.wait().await;
+    let progress = app
+        .htmx(&client, &format!("{job}/progress"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!progress.contains("hx-trigger"), "{progress}");
+    assert!(!progress.contains("<progress"), "{progress}");
+    assert!(progress.contains("stopped with an error"), "{progress}");
+    assert!(progress.contains("The database failed"), "{progress}");
 }
