@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::Read;
+use std::io::{self, Read};
 
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
@@ -399,6 +399,26 @@ impl<'de, S: FnMut(Parsed) -> bool> Visitor<'de> for PlaysVisitor<'_, '_, S> {
     }
 }
 
+/// The UTF-8 byte order mark. Editors on Windows put it at the start of files they save, and
+/// JSON parsers refuse it, so a file opened and saved again there would otherwise fail.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `reader` without a leading [`BOM`].
+fn without_bom<R: Read>(mut reader: R) -> io::Result<impl Read> {
+    let mut head = [0u8; 3];
+    let mut filled = 0;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let kept = if head[..filled] == *BOM { 0 } else { filled };
+    Ok(io::Cursor::new(head[..kept].to_vec()).chain(reader))
+}
+
 /// Streams one history file: every play goes to `sink` in batches (it returns `false` to
 /// stop); returns the counts and the tracks the file named. `known` links names-only entries
 /// (account data) to the user's known tracks: `(artist, track) → track key`.
@@ -408,6 +428,7 @@ pub fn parse<R: Read>(
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<FileTally, ParseError> {
     let mut state = State::new(known, sink);
+    let reader = without_bom(reader).map_err(|err| ParseError::Read(err.to_string()))?;
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let result =
         de::Deserializer::deserialize_seq(&mut deserializer, PlaysVisitor { state: &mut state })
@@ -499,6 +520,17 @@ impl Blocks<'_> {
         }
     }
 
+    /// Skips a [`BOM`] at the start.
+    fn skip_bom(&mut self) -> Result<(), Fast> {
+        while self.end - self.start < BOM.len() && !self.eof {
+            self.fill()?;
+        }
+        if self.buf[self.start..self.end].starts_with(BOM) {
+            self.start += BOM.len();
+        }
+        Ok(())
+    }
+
     /// The next byte that is not JSON whitespace (not consumed), or `None` at the end.
     fn peek(&mut self) -> Result<Option<u8>, Fast> {
         loop {
@@ -555,6 +587,7 @@ fn parse_blocks<S: FnMut(Parsed) -> bool>(
             Fast::Broken
         }
     };
+    blocks.skip_bom()?;
     if blocks.peek()? != Some(b'[') {
         return Err(Fast::Broken);
     }
@@ -935,7 +968,10 @@ mod tests {
         broken.push(br#"[1, 2]"#.to_vec());
         broken.push(br#"[{"ts":"2024-01-01T00:00:00Z","ms_played":1},]"#.to_vec());
         broken.push(br#"[] x"#.to_vec());
-        broken.push(b"\xEF\xBB\xBF[]".to_vec());
+        broken.push(b"\xEF\xBB\xBF[1]".to_vec());
+        broken.push(b"\xEF\xBB\xBF".to_vec());
+        broken.push(b"\xEF\xBB[]".to_vec());
+        broken.push(b" \xEF\xBB\xBF[]".to_vec());
         broken.push(b"".to_vec());
         broken.push(b"   ".to_vec());
         for bytes in &broken {
@@ -956,6 +992,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped() {
+        for name in [
+            "extended_Streaming_History_Audio_format2023plus.json",
+            "account_StreamingHistory_music_3.json",
+        ] {
+            let plain = fixture(name);
+            let marked = [BOM, &plain[..]].concat();
+            let (expected, expected_plays) = run(&plain);
+            let expected = expected.unwrap();
+            assert!(!expected_plays.is_empty());
+            let (tally, plays) = run(&marked);
+            same_tally(&tally.unwrap(), &expected);
+            assert_eq!(plays, expected_plays);
+            for (block, trickle) in [(BLOCK, usize::MAX), (1, 1), (2, 1), (7, 3)] {
+                let (tally, plays) = run_blocks(&marked, block, trickle);
+                same_tally(&tally.unwrap(), &expected);
+                assert_eq!(plays, expected_plays, "{name} in blocks of {block}");
+            }
+        }
+        let (empty, _) = run_blocks(b"\xEF\xBB\xBF [ ]", 1, 1);
+        assert_eq!(empty.unwrap().kind, None);
     }
 
     #[test]

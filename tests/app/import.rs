@@ -20,6 +20,7 @@ both_backends!(
     uploads_need_the_form_token_and_progress_refreshes,
     a_slow_upload_is_not_cut_by_the_request_time_limit_but_uploads_are_rate_limited,
     deleting_the_account_during_an_import_leaves_nothing,
+    a_file_starting_with_a_byte_order_mark_is_imported,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -595,4 +596,35 @@ async fn deleting_the_account_during_an_import_leaves_nothing(backend: Backend) 
             "a row of the deleted account is left in {table}"
         );
     }
+}
+
+/// A file saved again by a Windows editor starts with a UTF-8 byte order mark.
+async fn a_file_starting_with_a_byte_order_mark_is_imported(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+    let marked = |name: &str| [&b"\xEF\xBB\xBF"[..], &fixture(name)].concat();
+    let page = import(
+        &app,
+        &client,
+        &[
+            (
+                "Streaming_History_Audio_2023_0.json",
+                marked("extended_Streaming_History_Audio_format2023plus.json"),
+            ),
+            (
+                "my_spotify_data.zip",
+                zip_of(&[(
+                    "MyData/endsong_0.json",
+                    marked("extended_endsong_0_legacy_format.json"),
+                )]),
+            ),
+        ],
+    )
+    .await;
+    assert!(!page.contains("not imported"), "{page}");
+    let added = figure(&page, "plays-added");
+    assert!(added >= 2, "{page}");
+    assert_eq!(stored_plays(&app, alice).await, added);
 }
