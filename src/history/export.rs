@@ -20,6 +20,12 @@ use crate::store::{ImportCounts, NewPlay, TrackFacts, name_key};
 /// Plays shorter than this are not counted (the rule of Spotify's own charts and of peers).
 pub const MIN_PLAY_MS: i64 = 30_000;
 
+/// The most one entry of a history file may take. A real entry is under 2 KB (its longest
+/// values are names and URIs), but the parser holds a whole entry in memory: without a limit,
+/// one endless entry in a small zip (a few megabytes unzip to gigabytes) would grow it until
+/// the server runs out of memory.
+pub const MAX_ENTRY_BYTES: usize = 1 << 20;
+
 /// What a file of the export holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileKind {
@@ -121,6 +127,8 @@ pub enum ParseError {
     },
     /// Valid JSON, but not a Spotify streaming history.
     NotAnExport(String),
+    /// An entry (counted from 1) longer than [`MAX_ENTRY_BYTES`].
+    EntryTooLarge(usize),
     /// Reading failed (e.g. a damaged zip entry, or more data than allowed).
     Read(String),
     /// The database side stopped (its error is reported instead).
@@ -153,6 +161,12 @@ impl fmt::Display for ParseError {
             Self::NotAnExport(why) => {
                 write!(f, "this is not a Spotify streaming history file: {why}")
             }
+            Self::EntryTooLarge(entry) => write!(
+                f,
+                "entry {entry} of the file's list is larger than {} MiB: not a Spotify export \
+                 entry (a play takes less than 2 KB)",
+                MAX_ENTRY_BYTES >> 20
+            ),
             Self::Read(why) => write!(f, "the file could not be read: {why}"),
             Self::Stopped => write!(f, "the import stopped"),
         }
@@ -449,7 +463,12 @@ enum Fast {
     Stopped,
     /// Something is wrong with the file: [`parse`] reads it again to say what, and where.
     Broken,
+    /// The file can't be read, or is wrong in a way this reading can say itself.
+    Failed(ParseError),
 }
+
+/// Why a file whose top level is not an array is refused.
+const NOT_A_LIST: &str = "it holds no list of plays (its top level is not a JSON array)";
 
 /// Streams one history file like [`parse`], three times faster: the file is read in large
 /// blocks and each entry is parsed from the block (serde_json parses a slice far faster than a
@@ -466,7 +485,11 @@ pub fn parse_file(
     match outcome {
         Some(Ok(tally)) => Ok(tally),
         Some(Err(Fast::Stopped)) => Err(ParseError::Stopped),
+        Some(Err(Fast::Failed(error))) => Err(error),
         Some(Err(Fast::Broken)) | None => {
+            // parse holds a whole string in memory where the first reading holds an entry, but
+            // it stops at the same error, before which the first reading found no entry longer
+            // than MAX_ENTRY_BYTES (and no string at the top level).
             let mut located = None;
             open(&mut |reader| located = Some(parse(reader, known, |_| true)))?;
             match located {
@@ -515,7 +538,7 @@ impl Blocks<'_> {
                     return Ok(());
                 }
                 Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return Err(Fast::Broken),
+                Err(err) => return Err(Fast::Failed(ParseError::Read(err.to_string()))),
             }
         }
     }
@@ -547,17 +570,24 @@ impl Blocks<'_> {
         }
     }
 
-    /// The next entry (the block is read further when it ends inside one).
-    fn entry(&mut self) -> Result<Entry, Fast> {
+    /// The next entry (the block is read further when it ends inside one), or `Ok(None)` when
+    /// it is longer than [`MAX_ENTRY_BYTES`].
+    fn entry(&mut self) -> Result<Option<Entry>, Fast> {
+        self.peek()?;
         loop {
             let mut stream = serde_json::Deserializer::from_slice(&self.buf[self.start..self.end])
                 .into_iter::<Entry>();
             match stream.next() {
                 Some(Ok(entry)) => {
                     self.start += stream.byte_offset();
-                    return Ok(entry);
+                    return Ok(Some(entry));
                 }
-                Some(Err(error)) if error.is_eof() && !self.eof => self.fill()?,
+                Some(Err(error)) if error.is_eof() && !self.eof => {
+                    if self.end - self.start >= MAX_ENTRY_BYTES {
+                        return Ok(None);
+                    }
+                    self.fill()?
+                }
                 None if !self.eof => self.fill()?,
                 _ => return Err(Fast::Broken),
             }
@@ -588,15 +618,20 @@ fn parse_blocks<S: FnMut(Parsed) -> bool>(
         }
     };
     blocks.skip_bom()?;
-    if blocks.peek()? != Some(b'[') {
-        return Err(Fast::Broken);
+    match blocks.peek()? {
+        Some(b'[') => {}
+        // parse would read all of a string to quote it in its error, however long.
+        Some(b'"') => return Err(Fast::Failed(ParseError::NotAnExport(NOT_A_LIST.into()))),
+        _ => return Err(Fast::Broken),
     }
     blocks.start += 1;
     if blocks.peek()? == Some(b']') {
         blocks.start += 1;
     } else {
         loop {
-            let entry = blocks.entry()?;
+            let Some(entry) = blocks.entry()? else {
+                return Err(Fast::Failed(ParseError::EntryTooLarge(state.index + 1)));
+            };
             state.entry(entry).map_err(stopped)?;
             match blocks.peek()? {
                 Some(b',') => blocks.start += 1,
@@ -644,9 +679,7 @@ fn classify(error: serde_json::Error) -> ParseError {
                     && text.contains("expected a list of plays")
                 || text.contains("expected a list of plays") =>
         {
-            ParseError::NotAnExport(
-                "it holds no list of plays (its top level is not a JSON array)".into(),
-            )
+            ParseError::NotAnExport(NOT_A_LIST.into())
         }
         Category::Syntax | Category::Data => {
             // serde_json appends " at line L column C": the position is given separately.
@@ -900,6 +933,7 @@ mod tests {
         let result = match outcome {
             Ok(tally) => Ok(tally),
             Err(Fast::Stopped) => Err(ParseError::Stopped),
+            Err(Fast::Failed(error)) => Err(error),
             Err(Fast::Broken) => match parse(bytes, &known, |_| true) {
                 Err(error) => Err(error),
                 Ok(_) => panic!("the block reading failed a file parse reads"),
@@ -992,6 +1026,62 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `parse_file` over `head`, `huge` bytes of `A` and `tail`; with the fewest bytes a reading
+    /// of it left unread.
+    fn parse_endless(head: &[u8], huge: u64, tail: &[u8]) -> (Result<FileTally, ParseError>, u64) {
+        let left = std::cell::Cell::new(u64::MAX);
+        let open = |run: &mut dyn FnMut(&mut dyn Read)| {
+            let mut reader = head.chain(io::repeat(b'A').take(huge)).chain(tail);
+            run(&mut reader);
+            let unread = io::copy(&mut reader, &mut io::sink()).unwrap();
+            left.set(left.get().min(unread));
+            Ok(())
+        };
+        let result = parse_file(open, &HashMap::new(), |_| true);
+        (result, left.get())
+    }
+
+    #[test]
+    fn an_entry_over_the_limit_fails_the_file_and_is_read_no_further() {
+        let play = r#"{"ts":"2020-01-01T10:00:00Z","ms_played":40000,"master_metadata_track_name":"A","master_metadata_album_artist_name":"X","spotify_track_uri":"spotify:track:aaa"}"#;
+        // Entry 3 of 64 MiB (as in a zip bomb), after two plays.
+        let head =
+            format!(r#"[{play}, {play}, {{"ts":"2020-01-01T10:00:00Z","ms_played":40000,"x":""#);
+        let huge = 64 << 20;
+        let (result, left) = parse_endless(head.as_bytes(), huge, b"\"}]");
+        assert_eq!(result.unwrap_err(), ParseError::EntryTooLarge(3));
+        assert!(
+            left > huge - (8 << 20),
+            "only {left} bytes were left unread"
+        );
+        assert_eq!(
+            ParseError::EntryTooLarge(3).to_string(),
+            "entry 3 of the file's list is larger than 1 MiB: not a Spotify export entry \
+             (a play takes less than 2 KB)"
+        );
+
+        // Just under the limit is an entry like any other, in blocks of any size.
+        let padding = "A".repeat(MAX_ENTRY_BYTES - play.len() - 20);
+        let large = format!(r#"[{}, "x":"{padding}"}}]"#, &play[..play.len() - 1]);
+        assert!(large.len() < MAX_ENTRY_BYTES);
+        for (block, trickle) in [(BLOCK, usize::MAX), (7, 1 << 16)] {
+            let (tally, plays) = run_blocks(large.as_bytes(), block, trickle);
+            assert_eq!(tally.unwrap().plays, 1);
+            assert_eq!(plays.len(), 1);
+        }
+
+        // A string at the top level, which the second reading would hold whole to quote it.
+        let (result, left) = parse_endless(b"\"", huge, b"\"");
+        assert!(
+            matches!(result, Err(ParseError::NotAnExport(_))),
+            "{result:?}"
+        );
+        assert!(
+            left > huge - (8 << 20),
+            "only {left} bytes were left unread"
+        );
     }
 
     #[test]

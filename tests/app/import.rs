@@ -21,6 +21,7 @@ both_backends!(
     a_slow_upload_is_not_cut_by_the_request_time_limit_but_uploads_are_rate_limited,
     deleting_the_account_during_an_import_leaves_nothing,
     a_file_starting_with_a_byte_order_mark_is_imported,
+    an_entry_too_large_fails_its_file_and_the_others_import,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -627,4 +628,82 @@ async fn a_file_starting_with_a_byte_order_mark_is_imported(backend: Backend) {
     let added = figure(&page, "plays-added");
     assert!(added >= 2, "{page}");
     assert_eq!(stored_plays(&app, alice).await, added);
+}
+
+/// A small zip holding one endless entry (the memory-exhaustion attack: a few megabytes of zip
+/// unzip to gigabytes, all in one array entry).
+async fn an_entry_too_large_fails_its_file_and_the_others_import(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+
+    // More than one batch of plays (so some reach the database), then a 64 MiB entry, written
+    // into the zip a block at a time.
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    writer
+        .start_file("Streaming_History_Audio_2020_0.json", options)
+        .unwrap();
+    writer.write_all(b"[").unwrap();
+    for n in 0..10_001 {
+        let at = time::OffsetDateTime::from_unix_timestamp(1_500_000_000 + n * 300).unwrap();
+        let play = extended(
+            &iso(at),
+            120_000,
+            "Never Stored",
+            "Nobody",
+            "id_never_stored",
+        );
+        writer
+            .write_all(&serde_json::to_vec(&play).unwrap())
+            .unwrap();
+        writer.write_all(b",\n").unwrap();
+    }
+    writer
+        .write_all(br#"{"ts":"2020-01-01T00:00:00Z","ms_played":40000,"x":""#)
+        .unwrap();
+    let block = vec![b'A'; 1 << 16];
+    for _ in 0..1024 {
+        writer.write_all(&block).unwrap();
+    }
+    writer.write_all(b"\"}]").unwrap();
+    writer
+        .start_file("Streaming_History_Audio_2021_1.json", options)
+        .unwrap();
+    writer
+        .write_all(&fixture(
+            "extended_Streaming_History_Audio_format2023plus.json",
+        ))
+        .unwrap();
+    let export = writer.finish().unwrap().into_inner();
+    assert!(export.len() < 1 << 20, "the zip is small: {}", export.len());
+
+    let page = import(&app, &client, &[("my_spotify_data.zip", export)]).await;
+    let report = page
+        .split(r#"<strong class="file-name">my_spotify_data.zip › Streaming_History_Audio_2020_0.json</strong>"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</li>").next())
+        .unwrap_or_else(|| panic!("the file is not reported: {page}"));
+    assert!(
+        report.contains(
+            "entry 10002 of the file's list is larger than 1 MiB: not a Spotify export entry"
+        ) && report.contains("Nothing from this file was imported"),
+        "{report}"
+    );
+    let added = figure(&page, "plays-added");
+    assert!(added > 0, "the other file is imported: {page}");
+    assert_eq!(stored_plays(&app, alice).await, added);
+    let top = app
+        .get(&client, "/history/top?preset=all")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        top.contains("All Time Low") && !top.contains("Nobody"),
+        "{top}"
+    );
 }
