@@ -22,6 +22,7 @@ both_backends!(
     deleting_the_account_during_an_import_leaves_nothing,
     a_file_starting_with_a_byte_order_mark_is_imported,
     an_entry_too_large_fails_its_file_and_the_others_import,
+    an_import_reads_at_most_twenty_times_the_upload_limit_unzipped,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -706,4 +707,76 @@ async fn an_entry_too_large_fails_its_file_and_the_others_import(backend: Backen
         top.contains("All Time Low") && !top.contains("Nobody"),
         "{top}"
     );
+}
+
+/// Many entries, each small enough, add up: an import reads at most 20 times the upload limit
+/// (here 1 MiB) of unzipped data, whatever the files.
+async fn an_import_reads_at_most_twenty_times_the_upload_limit_unzipped(backend: Backend) {
+    let app = spawn_with(
+        backend,
+        Spawn {
+            extra_env: vec![("IMPORT_MAX_BYTES", (1 << 20).to_string())],
+            ..Spawn::default()
+        },
+    )
+    .await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+    // Files of 8 MiB: 32 plays padded to 256 KiB each.
+    let padding = "A".repeat(256 << 10);
+    let padded = |file: i64| -> Vec<u8> {
+        let plays: Vec<serde_json::Value> = (0..32)
+            .map(|n| {
+                let at = time::OffsetDateTime::from_unix_timestamp(
+                    1_500_000_000 + (file * 32 + n) * 300,
+                )
+                .unwrap();
+                let mut play = extended(&iso(at), 120_000, "Song", "Band", "id_padded");
+                play["x"] = serde_json::Value::String(padding.clone());
+                play
+            })
+            .collect();
+        serde_json::to_vec(&plays).unwrap()
+    };
+    let names: Vec<String> = (0..4)
+        .map(|file| format!("Streaming_History_Audio_2017_{file}.json"))
+        .collect();
+    let mut files = vec![(
+        "Streaming_History_Audio_2023.json",
+        fixture("extended_Streaming_History_Audio_format2023plus.json"),
+    )];
+    for (file, name) in names.iter().enumerate() {
+        files.push((name.as_str(), padded(file as i64)));
+    }
+    let export = zip_of(&files);
+    assert!(export.len() < 1 << 20, "the zip is small: {}", export.len());
+
+    let page = import(&app, &client, &[("my_spotify_data.zip", export)]).await;
+    let report = |name: &str| -> String {
+        let marker = format!(r#"<strong class="file-name">my_spotify_data.zip › {name}</strong>"#);
+        page.split(&marker)
+            .nth(1)
+            .and_then(|rest| rest.split("</li>").next())
+            .unwrap_or_else(|| panic!("{name} is not reported: {page}"))
+            .to_owned()
+    };
+    // The fixture and two files (16 MiB) fit in 20 MiB; the third goes past, and the fourth
+    // is not read.
+    assert!(report(&names[0]).contains("imported 32 plays"), "{page}");
+    assert!(report(&names[1]).contains("imported 32 plays"), "{page}");
+    for name in &names[2..] {
+        let report = report(name);
+        assert!(
+            report.contains("not imported")
+                && report.contains(
+                    "the files of this upload are larger than 20 MiB together once unzipped \
+                     (20 times the upload limit), which no Spotify export is"
+                ),
+            "{report}"
+        );
+    }
+    let added = figure(&page, "plays-added");
+    assert!(added > 64, "{page}");
+    assert_eq!(stored_plays(&app, alice).await, added);
 }
