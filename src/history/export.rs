@@ -14,11 +14,18 @@ use std::io::{self, Read};
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
 
-use super::time::{parse_end_time, parse_utc_timestamp};
+use super::time::{DAY_MS, parse_end_time, parse_utc_timestamp};
 use crate::store::{ImportCounts, NewPlay, TrackFacts, name_key};
 
 /// Plays shorter than this are not counted (the rule of Spotify's own charts and of peers).
 pub const MIN_PLAY_MS: i64 = 30_000;
+
+/// The earliest a play can have ended: 2006-01-01 00:00 UTC, in Unix milliseconds. Spotify was
+/// founded in 2006 (and launched in 2008); an earlier time is a device's broken clock.
+pub const EARLIEST_PLAY_MS: i64 = 1_136_073_600_000;
+
+/// The longest a play can last: a day. Longer is a broken clock or a corrupt entry.
+pub const MAX_PLAY_MS: i64 = DAY_MS;
 
 /// The most one entry of a history file may take. A real entry is under 2 KB (its longest
 /// values are names and URIs), but the parser holds a whole entry in memory: without a limit,
@@ -197,6 +204,8 @@ pub const BATCH: usize = 10_000;
 
 struct State<'a, S> {
     known: &'a HashMap<(String, String), String>,
+    /// The latest a play can have ended (a day after now: clocks and time zones differ).
+    latest_ms: i64,
     sink: S,
     batch: Vec<NewPlay>,
     tally: FileTally,
@@ -205,9 +214,10 @@ struct State<'a, S> {
 }
 
 impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
-    fn new(known: &'a HashMap<(String, String), String>, sink: S) -> Self {
+    fn new(known: &'a HashMap<(String, String), String>, now_ms: i64, sink: S) -> Self {
         State {
             known,
+            latest_ms: now_ms.saturating_add(DAY_MS),
             sink,
             batch: Vec::with_capacity(BATCH),
             tally: FileTally::default(),
@@ -245,6 +255,12 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
         }
     }
 
+    /// Whether a play ending at `played_at` and lasting `ms` can have happened. Exports hold a
+    /// few that can't (a device's broken clock): they are skipped and counted, the file kept.
+    fn possible(&self, played_at: i64, ms: i64) -> bool {
+        (EARLIEST_PLAY_MS..=self.latest_ms).contains(&played_at) && (0..=MAX_PLAY_MS).contains(&ms)
+    }
+
     fn entry(&mut self, entry: Entry) -> Result<(), String> {
         self.index += 1;
         if let Some(ts) = &entry.ts {
@@ -258,6 +274,10 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
             let ms = entry
                 .ms_played
                 .ok_or_else(|| format!("entry {} has no ms_played", self.index))?;
+            if !self.possible(played_at, ms) {
+                self.tally.counts.impossible_skipped += 1;
+                return Ok(());
+            }
             let track = entry.master_metadata_track_name.filter(|n| !n.is_empty());
             let artist = entry
                 .master_metadata_album_artist_name
@@ -320,6 +340,10 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
             let ms = entry
                 .ms_played_account
                 .ok_or_else(|| format!("entry {} has no msPlayed", self.index))?;
+            if !self.possible(played_at, ms) {
+                self.tally.counts.impossible_skipped += 1;
+                return Ok(());
+            }
             let (Some(track), Some(artist)) = (
                 entry.track_name.filter(|n| !n.is_empty()),
                 entry.artist_name.filter(|n| !n.is_empty()),
@@ -435,13 +459,15 @@ fn without_bom<R: Read>(mut reader: R) -> io::Result<impl Read> {
 
 /// Streams one history file: every play goes to `sink` in batches (it returns `false` to
 /// stop); returns the counts and the tracks the file named. `known` links names-only entries
-/// (account data) to the user's known tracks: `(artist, track) → track key`.
+/// (account data) to the user's known tracks: `(artist, track) → track key`. `now_ms` (Unix
+/// milliseconds) tells plays in the future, which are skipped.
 pub fn parse<R: Read>(
     reader: R,
     known: &HashMap<(String, String), String>,
+    now_ms: i64,
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<FileTally, ParseError> {
-    let mut state = State::new(known, sink);
+    let mut state = State::new(known, now_ms, sink);
     let reader = without_bom(reader).map_err(|err| ParseError::Read(err.to_string()))?;
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let result =
@@ -477,11 +503,12 @@ const NOT_A_LIST: &str = "it holds no list of plays (its top level is not a JSON
 pub fn parse_file(
     open: impl Fn(&mut dyn FnMut(&mut dyn Read)) -> Result<(), ParseError>,
     known: &HashMap<(String, String), String>,
+    now_ms: i64,
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<FileTally, ParseError> {
     let mut sink = sink;
     let mut outcome = None;
-    open(&mut |reader| outcome = Some(parse_blocks(reader, BLOCK, known, &mut sink)))?;
+    open(&mut |reader| outcome = Some(parse_blocks(reader, BLOCK, known, now_ms, &mut sink)))?;
     match outcome {
         Some(Ok(tally)) => Ok(tally),
         Some(Err(Fast::Stopped)) => Err(ParseError::Stopped),
@@ -491,7 +518,7 @@ pub fn parse_file(
             // it stops at the same error, before which the first reading found no entry longer
             // than MAX_ENTRY_BYTES (and no string at the top level).
             let mut located = None;
-            open(&mut |reader| located = Some(parse(reader, known, |_| true)))?;
+            open(&mut |reader| located = Some(parse(reader, known, now_ms, |_| true)))?;
             match located {
                 Some(Err(error)) => Err(error),
                 _ => Err(ParseError::Read(
@@ -600,9 +627,10 @@ fn parse_blocks<S: FnMut(Parsed) -> bool>(
     reader: &mut dyn Read,
     block: usize,
     known: &HashMap<(String, String), String>,
+    now_ms: i64,
     sink: S,
 ) -> Result<FileTally, Fast> {
-    let mut state = State::new(known, sink);
+    let mut state = State::new(known, now_ms, sink);
     let mut blocks = Blocks {
         reader,
         buf: vec![0; block.max(1)],
@@ -709,10 +737,15 @@ mod tests {
         .unwrap()
     }
 
+    /// The tests' now: 2026-01-01.
+    fn now() -> i64 {
+        parse_utc_timestamp("2026-01-01T00:00:00Z").unwrap()
+    }
+
     fn run(bytes: &[u8]) -> (Result<FileTally, ParseError>, Vec<NewPlay>) {
         let mut plays = Vec::new();
         let known = HashMap::new();
-        let result = parse(bytes, &known, |Parsed::Plays(_, batch)| {
+        let result = parse(bytes, &known, now(), |Parsed::Plays(_, batch)| {
             plays.extend(batch);
             true
         });
@@ -833,6 +866,7 @@ mod tests {
         parse(
             &fixture("account_StreamingHistory_music_3.json")[..],
             &known,
+            now(),
             |Parsed::Plays(_, b)| {
                 plays.extend(b);
                 true
@@ -929,12 +963,18 @@ mod tests {
             plays.extend(batch);
             true
         };
-        let outcome = parse_blocks(&mut Trickle(bytes, trickle), block, &known, &mut sink);
+        let outcome = parse_blocks(
+            &mut Trickle(bytes, trickle),
+            block,
+            &known,
+            now(),
+            &mut sink,
+        );
         let result = match outcome {
             Ok(tally) => Ok(tally),
             Err(Fast::Stopped) => Err(ParseError::Stopped),
             Err(Fast::Failed(error)) => Err(error),
-            Err(Fast::Broken) => match parse(bytes, &known, |_| true) {
+            Err(Fast::Broken) => match parse(bytes, &known, now(), |_| true) {
                 Err(error) => Err(error),
                 Ok(_) => panic!("the block reading failed a file parse reads"),
             },
@@ -944,7 +984,7 @@ mod tests {
             run(&mut Trickle(bytes, trickle));
             Ok(())
         };
-        let whole = parse_file(open, &known, |_| true);
+        let whole = parse_file(open, &known, now(), |_| true);
         assert_eq!(whole.is_ok(), result.is_ok());
         if let (Err(a), Err(b)) = (&whole, &result) {
             assert_eq!(a, b);
@@ -1039,7 +1079,7 @@ mod tests {
             left.set(left.get().min(unread));
             Ok(())
         };
-        let result = parse_file(open, &HashMap::new(), |_| true);
+        let result = parse_file(open, &HashMap::new(), now(), |_| true);
         (result, left.get())
     }
 
@@ -1106,6 +1146,62 @@ mod tests {
         }
         let (empty, _) = run_blocks(b"\xEF\xBB\xBF [ ]", 1, 1);
         assert_eq!(empty.unwrap().kind, None);
+    }
+
+    #[test]
+    fn plays_at_impossible_times_or_of_impossible_lengths_are_skipped_and_counted() {
+        assert_eq!(
+            Some(EARLIEST_PLAY_MS),
+            parse_utc_timestamp("2006-01-01T00:00:00Z")
+        );
+        let play = |ts: &str, ms: &str| {
+            format!(
+                r#"{{"ts":"{ts}","ms_played":{ms},"master_metadata_track_name":"A","master_metadata_album_artist_name":"X","spotify_track_uri":"spotify:track:aaa"}}"#
+            )
+        };
+        let entries = [
+            play("2020-05-01T10:00:00Z", "200000"),
+            play("0001-01-01T00:00:00Z", "200000"),
+            play("9999-12-31T23:59:59Z", "200000"),
+            play("2020-05-01T11:00:00Z", "9000000000000000000"),
+            play("2020-05-01T12:00:00Z", "-200000"),
+            play("2005-12-31T23:59:59Z", "200000"),
+            // Now is 2026-01-01: a day ahead is a clock or time zone off, not impossible.
+            play("2026-01-01T23:00:00Z", "200000"),
+            play("2026-01-02T00:00:01Z", "200000"),
+            play("2020-05-01T13:00:00Z", "86400000"),
+            play("2020-05-01T14:00:00Z", "86400001"),
+        ];
+        let json = format!("[{}]", entries.join(",\n"));
+        let (tally, plays) = run(json.as_bytes());
+        let tally = tally.unwrap();
+        assert_eq!(tally.counts.impossible_skipped, 7, "{:?}", tally.counts);
+        let times: Vec<i64> = plays.iter().map(|p| p.played_at).collect();
+        let at = |ts| parse_utc_timestamp(ts).unwrap();
+        assert_eq!(
+            times,
+            [
+                at("2020-05-01T10:00:00Z"),
+                at("2026-01-01T23:00:00Z"),
+                at("2020-05-01T13:00:00Z")
+            ]
+        );
+        assert_eq!(
+            tally.span,
+            Some((at("2020-05-01T10:00:00Z"), at("2026-01-01T23:00:00Z")))
+        );
+        let (blocks, _) = run_blocks(json.as_bytes(), 64, 5);
+        same_tally(&blocks.unwrap(), &tally);
+
+        // Account data alike.
+        let json = br#"[
+          {"endTime":"2020-05-01 10:00","artistName":"X","trackName":"A","msPlayed":200000},
+          {"endTime":"1970-01-01 00:00","artistName":"X","trackName":"A","msPlayed":200000},
+          {"endTime":"2020-05-01 11:00","artistName":"X","trackName":"A","msPlayed":90000000}
+        ]"#;
+        let (tally, plays) = run(json);
+        assert_eq!(tally.unwrap().counts.impossible_skipped, 2);
+        assert_eq!(plays.len(), 1);
     }
 
     #[test]

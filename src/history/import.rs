@@ -230,6 +230,7 @@ fn plan(uploads: &[Upload]) -> (Vec<Item>, Vec<FileReport>) {
 /// read of it.
 fn parse_item(
     source: &Source,
+    now_ms: i64,
     budget: &Budget,
     read: Arc<AtomicU64>,
     known: &HashMap<(String, String), String>,
@@ -261,7 +262,7 @@ fn parse_item(
         }
         Ok(())
     };
-    export::parse_file(open, known, sink)
+    export::parse_file(open, known, now_ms, sink)
 }
 
 /// Why one file failed.
@@ -405,9 +406,16 @@ impl Job {
             if kind != FileKind::Video {
                 // Count the episodes for the summary; nothing is stored.
                 let source = item.source.clone();
-                let budget = self.budget.clone();
+                let (budget, now_ms) = (self.budget.clone(), self.clock.unix() * 1000);
                 let counted = tokio::task::spawn_blocking(move || {
-                    parse_item(&source, &budget, Arc::default(), &HashMap::new(), |_| true)
+                    parse_item(
+                        &source,
+                        now_ms,
+                        &budget,
+                        Arc::default(),
+                        &HashMap::new(),
+                        |_| true,
+                    )
                 })
                 .await;
                 if let Ok(Ok(tally)) = counted {
@@ -466,9 +474,9 @@ impl Job {
         let parser = tokio::task::spawn_blocking({
             let source = item.source.clone();
             let read = read.clone();
-            let budget = self.budget.clone();
+            let (budget, now_ms) = (self.budget.clone(), self.clock.unix() * 1000);
             move || {
-                parse_item(&source, &budget, read, &known, |parsed| {
+                parse_item(&source, now_ms, &budget, read, &known, |parsed| {
                     sender.blocking_send(parsed).is_ok()
                 })
             }

@@ -23,6 +23,7 @@ both_backends!(
     a_file_starting_with_a_byte_order_mark_is_imported,
     an_entry_too_large_fails_its_file_and_the_others_import,
     an_import_reads_at_most_twenty_times_the_upload_limit_unzipped,
+    plays_at_impossible_times_are_skipped_and_counted,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -779,4 +780,87 @@ async fn an_import_reads_at_most_twenty_times_the_upload_limit_unzipped(backend:
     let added = figure(&page, "plays-added");
     assert!(added > 64, "{page}");
     assert_eq!(stored_plays(&app, alice).await, added);
+}
+
+/// A device with a broken clock: a few entries of a real export end in year 1 or 9999, or last
+/// longer than a lifetime. The file is kept; they are skipped, counted, and cover nothing.
+async fn plays_at_impossible_times_are_skipped_and_counted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+    let good = |day: u8| {
+        extended(
+            &format!("2020-03-{day:02}T12:00:00Z"),
+            200_000,
+            "Good Song",
+            "Good Band",
+            "id_good_song",
+        )
+    };
+    let entries = [
+        good(1),
+        extended("0001-01-01T00:00:00Z", 200_000, "Year One", "Band", "id_1"),
+        good(2),
+        extended("9999-12-31T23:59:59Z", 200_000, "Year 9999", "Band", "id_2"),
+        extended(
+            "2020-03-03T12:00:00Z",
+            9_000_000_000_000_000_000,
+            "Endless",
+            "Band",
+            "id_3",
+        ),
+        good(4),
+    ];
+    let page = import(
+        &app,
+        &client,
+        &[(
+            "Streaming_History_Audio_2020_0.json",
+            serde_json::to_vec(&entries).unwrap(),
+        )],
+    )
+    .await;
+    assert!(!page.contains("not imported"), "{page}");
+    assert_eq!(figure(&page, "plays-added"), 3, "{page}");
+    assert_eq!(figure(&page, "impossible"), 3, "{page}");
+    assert!(page.contains("Entries with an impossible time or duration (skipped)"));
+    assert_eq!(stored_plays(&app, alice).await, 3);
+
+    // What the import covers is the span of its good plays.
+    let coverage = app.store.coverage(alice).await.unwrap();
+    let day_ms = |day: i64| (1_583_020_800 + (day - 1) * 86_400 + 43_200) * 1000;
+    assert!(
+        coverage
+            .iter()
+            .all(|span| span.start_ms >= day_ms(1) && span.end_ms <= day_ms(4)),
+        "{coverage:?}"
+    );
+    let overview = app.get(&client, "/history").await.text().await.unwrap();
+    assert!(
+        overview.contains(r#"<time datetime="2020-03-01">"#)
+            && overview.contains(r#"<time datetime="2020-03-04">"#),
+        "{overview}"
+    );
+    for page in ["/history", "/history/months", "/history/top?preset=all"] {
+        let text = app.get(&client, page).await.text().await.unwrap();
+        assert!(
+            !text.contains(r#"datetime="0001-"#)
+                && !text.contains(r#"datetime="9999-"#)
+                && !text.contains("Year One")
+                && !text.contains("Year 9999")
+                && !text.contains("Endless"),
+            "{page}: {text}"
+        );
+    }
+    let months = app
+        .get(&client, "/history/months")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        months.contains("2020") && !months.contains("9999"),
+        "{months}"
+    );
 }
