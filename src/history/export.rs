@@ -9,16 +9,29 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::Read;
+use std::io::{self, Read};
 
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
 
-use super::time::{parse_end_time, parse_utc_timestamp};
+use super::time::{DAY_MS, parse_end_time, parse_utc_timestamp};
 use crate::store::{ImportCounts, NewPlay, TrackFacts, TrackName, name_key};
 
 /// Plays shorter than this are not counted (the rule of Spotify's own charts and of peers).
 pub const MIN_PLAY_MS: i64 = 30_000;
+
+/// The earliest a play can have ended: 2006-01-01 00:00 UTC, in Unix milliseconds. Spotify was
+/// founded in 2006 (and launched in 2008); an earlier time is a device's broken clock.
+pub const EARLIEST_PLAY_MS: i64 = 1_136_073_600_000;
+
+/// The longest a play can last: a day. Longer is a broken clock or a corrupt entry.
+pub const MAX_PLAY_MS: i64 = DAY_MS;
+
+/// The most one entry of a history file may take. A real entry is under 2 KB (its longest
+/// values are names and URIs), but the parser holds a whole entry in memory: without a limit,
+/// one endless entry in a small zip (a few megabytes unzip to gigabytes) would grow it until
+/// the server runs out of memory.
+pub const MAX_ENTRY_BYTES: usize = 1 << 20;
 
 /// What a file of the export holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -146,6 +159,8 @@ pub enum ParseError {
     },
     /// Valid JSON, but not a Spotify streaming history.
     NotAnExport(String),
+    /// An entry (counted from 1) longer than [`MAX_ENTRY_BYTES`].
+    EntryTooLarge(usize),
     /// Reading failed (e.g. a damaged zip entry, or more data than allowed).
     Read(String),
     /// The database side stopped (its error is reported instead).
@@ -178,6 +193,12 @@ impl fmt::Display for ParseError {
             Self::NotAnExport(why) => {
                 write!(f, "this is not a Spotify streaming history file: {why}")
             }
+            Self::EntryTooLarge(entry) => write!(
+                f,
+                "entry {entry} of the file's list is larger than {} MiB: not a Spotify export \
+                 entry (a play takes less than 2 KB)",
+                MAX_ENTRY_BYTES >> 20
+            ),
             Self::Read(why) => write!(f, "the file could not be read: {why}"),
             Self::Stopped => write!(f, "the import stopped"),
         }
@@ -209,6 +230,8 @@ pub const BATCH: usize = 10_000;
 
 struct State<'a, S> {
     known: &'a HashMap<(String, String), String>,
+    /// The latest a play can have ended (a day after now: clocks and time zones differ).
+    latest_ms: i64,
     sink: S,
     batch: Vec<NewPlay>,
     /// The names of the tracks first seen since the last batch was handed over.
@@ -219,9 +242,10 @@ struct State<'a, S> {
 }
 
 impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
-    fn new(known: &'a HashMap<(String, String), String>, sink: S) -> Self {
+    fn new(known: &'a HashMap<(String, String), String>, now_ms: i64, sink: S) -> Self {
         State {
             known,
+            latest_ms: now_ms.saturating_add(DAY_MS),
             sink,
             batch: Vec::with_capacity(BATCH),
             names: Vec::new(),
@@ -261,6 +285,12 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
         }
     }
 
+    /// Whether a play ending at `played_at` and lasting `ms` can have happened. Exports hold a
+    /// few that can't (a device's broken clock): they are skipped and counted, the file kept.
+    fn possible(&self, played_at: i64, ms: i64) -> bool {
+        (EARLIEST_PLAY_MS..=self.latest_ms).contains(&played_at) && (0..=MAX_PLAY_MS).contains(&ms)
+    }
+
     fn entry(&mut self, entry: Entry) -> Result<(), String> {
         self.index += 1;
         if let Some(ts) = &entry.ts {
@@ -274,6 +304,10 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
             let ms = entry
                 .ms_played
                 .ok_or_else(|| format!("entry {} has no ms_played", self.index))?;
+            if !self.possible(played_at, ms) {
+                self.tally.counts.impossible_skipped += 1;
+                return Ok(());
+            }
             let track = entry.master_metadata_track_name.filter(|n| !n.is_empty());
             let artist = entry
                 .master_metadata_album_artist_name
@@ -336,6 +370,10 @@ impl<'a, S: FnMut(Parsed) -> bool> State<'a, S> {
             let ms = entry
                 .ms_played_account
                 .ok_or_else(|| format!("entry {} has no msPlayed", self.index))?;
+            if !self.possible(played_at, ms) {
+                self.tally.counts.impossible_skipped += 1;
+                return Ok(());
+            }
             let (Some(track), Some(artist)) = (
                 entry.track_name.filter(|n| !n.is_empty()),
                 entry.artist_name.filter(|n| !n.is_empty()),
@@ -434,15 +472,38 @@ impl<'de, S: FnMut(Parsed) -> bool> Visitor<'de> for PlaysVisitor<'_, '_, S> {
     }
 }
 
+/// The UTF-8 byte order mark. Editors on Windows put it at the start of files they save, and
+/// JSON parsers refuse it, so a file opened and saved again there would otherwise fail.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `reader` without a leading [`BOM`].
+fn without_bom<R: Read>(mut reader: R) -> io::Result<impl Read> {
+    let mut head = [0u8; 3];
+    let mut filled = 0;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let kept = if head[..filled] == *BOM { 0 } else { filled };
+    Ok(io::Cursor::new(head[..kept].to_vec()).chain(reader))
+}
+
 /// Streams one history file: every play goes to `sink` in batches (it returns `false` to
 /// stop); returns the counts and the tracks the file named. `known` links names-only entries
-/// (account data) to the user's known tracks: `(artist, track) → track key`.
+/// (account data) to the user's known tracks: `(artist, track) → track key`. `now_ms` (Unix
+/// milliseconds) tells plays in the future, which are skipped.
 pub fn parse<R: Read>(
     reader: R,
     known: &HashMap<(String, String), String>,
+    now_ms: i64,
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<FileTally, ParseError> {
-    let mut state = State::new(known, sink);
+    let mut state = State::new(known, now_ms, sink);
+    let reader = without_bom(reader).map_err(|err| ParseError::Read(err.to_string()))?;
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let result =
         de::Deserializer::deserialize_seq(&mut deserializer, PlaysVisitor { state: &mut state })
@@ -463,7 +524,12 @@ enum Fast {
     Stopped,
     /// Something is wrong with the file: [`parse`] reads it again to say what, and where.
     Broken,
+    /// The file can't be read, or is wrong in a way this reading can say itself.
+    Failed(ParseError),
 }
+
+/// Why a file whose top level is not an array is refused.
+const NOT_A_LIST: &str = "it holds no list of plays (its top level is not a JSON array)";
 
 /// Streams one history file like [`parse`], three times faster: the file is read in large
 /// blocks and each entry is parsed from the block (serde_json parses a slice far faster than a
@@ -472,17 +538,22 @@ enum Fast {
 pub fn parse_file(
     open: impl Fn(&mut dyn FnMut(&mut dyn Read)) -> Result<(), ParseError>,
     known: &HashMap<(String, String), String>,
+    now_ms: i64,
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<FileTally, ParseError> {
     let mut sink = sink;
     let mut outcome = None;
-    open(&mut |reader| outcome = Some(parse_blocks(reader, BLOCK, known, &mut sink)))?;
+    open(&mut |reader| outcome = Some(parse_blocks(reader, BLOCK, known, now_ms, &mut sink)))?;
     match outcome {
         Some(Ok(tally)) => Ok(tally),
         Some(Err(Fast::Stopped)) => Err(ParseError::Stopped),
+        Some(Err(Fast::Failed(error))) => Err(error),
         Some(Err(Fast::Broken)) | None => {
+            // parse holds a whole string in memory where the first reading holds an entry, but
+            // it stops at the same error, before which the first reading found no entry longer
+            // than MAX_ENTRY_BYTES (and no string at the top level).
             let mut located = None;
-            open(&mut |reader| located = Some(parse(reader, known, |_| true)))?;
+            open(&mut |reader| located = Some(parse(reader, known, now_ms, |_| true)))?;
             match located {
                 Some(Err(error)) => Err(error),
                 _ => Err(ParseError::Read(
@@ -529,9 +600,20 @@ impl Blocks<'_> {
                     return Ok(());
                 }
                 Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return Err(Fast::Broken),
+                Err(err) => return Err(Fast::Failed(ParseError::Read(err.to_string()))),
             }
         }
+    }
+
+    /// Skips a [`BOM`] at the start.
+    fn skip_bom(&mut self) -> Result<(), Fast> {
+        while self.end - self.start < BOM.len() && !self.eof {
+            self.fill()?;
+        }
+        if self.buf[self.start..self.end].starts_with(BOM) {
+            self.start += BOM.len();
+        }
+        Ok(())
     }
 
     /// The next byte that is not JSON whitespace (not consumed), or `None` at the end.
@@ -550,17 +632,24 @@ impl Blocks<'_> {
         }
     }
 
-    /// The next entry (the block is read further when it ends inside one).
-    fn entry(&mut self) -> Result<Entry, Fast> {
+    /// The next entry (the block is read further when it ends inside one), or `Ok(None)` when
+    /// it is longer than [`MAX_ENTRY_BYTES`].
+    fn entry(&mut self) -> Result<Option<Entry>, Fast> {
+        self.peek()?;
         loop {
             let mut stream = serde_json::Deserializer::from_slice(&self.buf[self.start..self.end])
                 .into_iter::<Entry>();
             match stream.next() {
                 Some(Ok(entry)) => {
                     self.start += stream.byte_offset();
-                    return Ok(entry);
+                    return Ok(Some(entry));
                 }
-                Some(Err(error)) if error.is_eof() && !self.eof => self.fill()?,
+                Some(Err(error)) if error.is_eof() && !self.eof => {
+                    if self.end - self.start >= MAX_ENTRY_BYTES {
+                        return Ok(None);
+                    }
+                    self.fill()?
+                }
                 None if !self.eof => self.fill()?,
                 _ => return Err(Fast::Broken),
             }
@@ -573,9 +662,10 @@ fn parse_blocks<S: FnMut(Parsed) -> bool>(
     reader: &mut dyn Read,
     block: usize,
     known: &HashMap<(String, String), String>,
+    now_ms: i64,
     sink: S,
 ) -> Result<FileTally, Fast> {
-    let mut state = State::new(known, sink);
+    let mut state = State::new(known, now_ms, sink);
     let mut blocks = Blocks {
         reader,
         buf: vec![0; block.max(1)],
@@ -590,15 +680,21 @@ fn parse_blocks<S: FnMut(Parsed) -> bool>(
             Fast::Broken
         }
     };
-    if blocks.peek()? != Some(b'[') {
-        return Err(Fast::Broken);
+    blocks.skip_bom()?;
+    match blocks.peek()? {
+        Some(b'[') => {}
+        // parse would read all of a string to quote it in its error, however long.
+        Some(b'"') => return Err(Fast::Failed(ParseError::NotAnExport(NOT_A_LIST.into()))),
+        _ => return Err(Fast::Broken),
     }
     blocks.start += 1;
     if blocks.peek()? == Some(b']') {
         blocks.start += 1;
     } else {
         loop {
-            let entry = blocks.entry()?;
+            let Some(entry) = blocks.entry()? else {
+                return Err(Fast::Failed(ParseError::EntryTooLarge(state.index + 1)));
+            };
             state.entry(entry).map_err(stopped)?;
             match blocks.peek()? {
                 Some(b',') => blocks.start += 1,
@@ -646,9 +742,7 @@ fn classify(error: serde_json::Error) -> ParseError {
                     && text.contains("expected a list of plays")
                 || text.contains("expected a list of plays") =>
         {
-            ParseError::NotAnExport(
-                "it holds no list of plays (its top level is not a JSON array)".into(),
-            )
+            ParseError::NotAnExport(NOT_A_LIST.into())
         }
         Category::Syntax | Category::Data => {
             // serde_json appends " at line L column C": the position is given separately.
@@ -678,10 +772,15 @@ mod tests {
         .unwrap()
     }
 
+    /// The tests' now: 2026-01-01.
+    fn now() -> i64 {
+        parse_utc_timestamp("2026-01-01T00:00:00Z").unwrap()
+    }
+
     fn run(bytes: &[u8]) -> (Result<FileTally, ParseError>, Vec<NewPlay>) {
         let mut plays = Vec::new();
         let known = HashMap::new();
-        let result = parse(bytes, &known, |Parsed::Plays(_, batch, _)| {
+        let result = parse(bytes, &known, now(), |Parsed::Plays(_, batch, _)| {
             plays.extend(batch);
             true
         });
@@ -835,6 +934,7 @@ mod tests {
         parse(
             &fixture("account_StreamingHistory_music_3.json")[..],
             &known,
+            now(),
             |Parsed::Plays(_, b, _)| {
                 plays.extend(b);
                 true
@@ -931,11 +1031,18 @@ mod tests {
             plays.extend(batch);
             true
         };
-        let outcome = parse_blocks(&mut Trickle(bytes, trickle), block, &known, &mut sink);
+        let outcome = parse_blocks(
+            &mut Trickle(bytes, trickle),
+            block,
+            &known,
+            now(),
+            &mut sink,
+        );
         let result = match outcome {
             Ok(tally) => Ok(tally),
             Err(Fast::Stopped) => Err(ParseError::Stopped),
-            Err(Fast::Broken) => match parse(bytes, &known, |_| true) {
+            Err(Fast::Failed(error)) => Err(error),
+            Err(Fast::Broken) => match parse(bytes, &known, now(), |_| true) {
                 Err(error) => Err(error),
                 Ok(_) => panic!("the block reading failed a file parse reads"),
             },
@@ -945,7 +1052,7 @@ mod tests {
             run(&mut Trickle(bytes, trickle));
             Ok(())
         };
-        let whole = parse_file(open, &known, |_| true);
+        let whole = parse_file(open, &known, now(), |_| true);
         assert_eq!(whole.is_ok(), result.is_ok());
         if let (Err(a), Err(b)) = (&whole, &result) {
             assert_eq!(a, b);
@@ -1003,7 +1110,10 @@ mod tests {
         broken.push(br#"[1, 2]"#.to_vec());
         broken.push(br#"[{"ts":"2024-01-01T00:00:00Z","ms_played":1},]"#.to_vec());
         broken.push(br#"[] x"#.to_vec());
-        broken.push(b"\xEF\xBB\xBF[]".to_vec());
+        broken.push(b"\xEF\xBB\xBF[1]".to_vec());
+        broken.push(b"\xEF\xBB\xBF".to_vec());
+        broken.push(b"\xEF\xBB[]".to_vec());
+        broken.push(b" \xEF\xBB\xBF[]".to_vec());
         broken.push(b"".to_vec());
         broken.push(b"   ".to_vec());
         for bytes in &broken {
@@ -1024,6 +1134,142 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `parse_file` over `head`, `huge` bytes of `A` and `tail`; with the fewest bytes a reading
+    /// of it left unread.
+    fn parse_endless(head: &[u8], huge: u64, tail: &[u8]) -> (Result<FileTally, ParseError>, u64) {
+        let left = std::cell::Cell::new(u64::MAX);
+        let open = |run: &mut dyn FnMut(&mut dyn Read)| {
+            let mut reader = head.chain(io::repeat(b'A').take(huge)).chain(tail);
+            run(&mut reader);
+            let unread = io::copy(&mut reader, &mut io::sink()).unwrap();
+            left.set(left.get().min(unread));
+            Ok(())
+        };
+        let result = parse_file(open, &HashMap::new(), now(), |_| true);
+        (result, left.get())
+    }
+
+    #[test]
+    fn an_entry_over_the_limit_fails_the_file_and_is_read_no_further() {
+        let play = r#"{"ts":"2020-01-01T10:00:00Z","ms_played":40000,"master_metadata_track_name":"A","master_metadata_album_artist_name":"X","spotify_track_uri":"spotify:track:aaa"}"#;
+        // Entry 3 of 64 MiB (as in a zip bomb), after two plays.
+        let head =
+            format!(r#"[{play}, {play}, {{"ts":"2020-01-01T10:00:00Z","ms_played":40000,"x":""#);
+        let huge = 64 << 20;
+        let (result, left) = parse_endless(head.as_bytes(), huge, b"\"}]");
+        assert_eq!(result.unwrap_err(), ParseError::EntryTooLarge(3));
+        assert!(
+            left > huge - (8 << 20),
+            "only {left} bytes were left unread"
+        );
+        assert_eq!(
+            ParseError::EntryTooLarge(3).to_string(),
+            "entry 3 of the file's list is larger than 1 MiB: not a Spotify export entry \
+             (a play takes less than 2 KB)"
+        );
+
+        // Just under the limit is an entry like any other, in blocks of any size.
+        let padding = "A".repeat(MAX_ENTRY_BYTES - play.len() - 20);
+        let large = format!(r#"[{}, "x":"{padding}"}}]"#, &play[..play.len() - 1]);
+        assert!(large.len() < MAX_ENTRY_BYTES);
+        for (block, trickle) in [(BLOCK, usize::MAX), (7, 1 << 16)] {
+            let (tally, plays) = run_blocks(large.as_bytes(), block, trickle);
+            assert_eq!(tally.unwrap().plays, 1);
+            assert_eq!(plays.len(), 1);
+        }
+
+        // A string at the top level, which the second reading would hold whole to quote it.
+        let (result, left) = parse_endless(b"\"", huge, b"\"");
+        assert!(
+            matches!(result, Err(ParseError::NotAnExport(_))),
+            "{result:?}"
+        );
+        assert!(
+            left > huge - (8 << 20),
+            "only {left} bytes were left unread"
+        );
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped() {
+        for name in [
+            "extended_Streaming_History_Audio_format2023plus.json",
+            "account_StreamingHistory_music_3.json",
+        ] {
+            let plain = fixture(name);
+            let marked = [BOM, &plain[..]].concat();
+            let (expected, expected_plays) = run(&plain);
+            let expected = expected.unwrap();
+            assert!(!expected_plays.is_empty());
+            let (tally, plays) = run(&marked);
+            same_tally(&tally.unwrap(), &expected);
+            assert_eq!(plays, expected_plays);
+            for (block, trickle) in [(BLOCK, usize::MAX), (1, 1), (2, 1), (7, 3)] {
+                let (tally, plays) = run_blocks(&marked, block, trickle);
+                same_tally(&tally.unwrap(), &expected);
+                assert_eq!(plays, expected_plays, "{name} in blocks of {block}");
+            }
+        }
+        let (empty, _) = run_blocks(b"\xEF\xBB\xBF [ ]", 1, 1);
+        assert_eq!(empty.unwrap().kind, None);
+    }
+
+    #[test]
+    fn plays_at_impossible_times_or_of_impossible_lengths_are_skipped_and_counted() {
+        assert_eq!(
+            Some(EARLIEST_PLAY_MS),
+            parse_utc_timestamp("2006-01-01T00:00:00Z")
+        );
+        let play = |ts: &str, ms: &str| {
+            format!(
+                r#"{{"ts":"{ts}","ms_played":{ms},"master_metadata_track_name":"A","master_metadata_album_artist_name":"X","spotify_track_uri":"spotify:track:aaa"}}"#
+            )
+        };
+        let entries = [
+            play("2020-05-01T10:00:00Z", "200000"),
+            play("0001-01-01T00:00:00Z", "200000"),
+            play("9999-12-31T23:59:59Z", "200000"),
+            play("2020-05-01T11:00:00Z", "9000000000000000000"),
+            play("2020-05-01T12:00:00Z", "-200000"),
+            play("2005-12-31T23:59:59Z", "200000"),
+            // Now is 2026-01-01: a day ahead is a clock or time zone off, not impossible.
+            play("2026-01-01T23:00:00Z", "200000"),
+            play("2026-01-02T00:00:01Z", "200000"),
+            play("2020-05-01T13:00:00Z", "86400000"),
+            play("2020-05-01T14:00:00Z", "86400001"),
+        ];
+        let json = format!("[{}]", entries.join(",\n"));
+        let (tally, plays) = run(json.as_bytes());
+        let tally = tally.unwrap();
+        assert_eq!(tally.counts.impossible_skipped, 7, "{:?}", tally.counts);
+        let times: Vec<i64> = plays.iter().map(|p| p.played_at).collect();
+        let at = |ts| parse_utc_timestamp(ts).unwrap();
+        assert_eq!(
+            times,
+            [
+                at("2020-05-01T10:00:00Z"),
+                at("2026-01-01T23:00:00Z"),
+                at("2020-05-01T13:00:00Z")
+            ]
+        );
+        assert_eq!(
+            tally.span,
+            Some((at("2020-05-01T10:00:00Z"), at("2026-01-01T23:00:00Z")))
+        );
+        let (blocks, _) = run_blocks(json.as_bytes(), 64, 5);
+        same_tally(&blocks.unwrap(), &tally);
+
+        // Account data alike.
+        let json = br#"[
+          {"endTime":"2020-05-01 10:00","artistName":"X","trackName":"A","msPlayed":200000},
+          {"endTime":"1970-01-01 00:00","artistName":"X","trackName":"A","msPlayed":200000},
+          {"endTime":"2020-05-01 11:00","artistName":"X","trackName":"A","msPlayed":90000000}
+        ]"#;
+        let (tally, plays) = run(json);
+        assert_eq!(tally.unwrap().counts.impossible_skipped, 2);
+        assert_eq!(plays.len(), 1);
     }
 
     #[test]

@@ -59,30 +59,40 @@ struct Item {
     size: u64,
 }
 
-/// How much a zip entry may grow to when unzipped, as a multiple of the upload limit
-/// (a guard against zip bombs; real exports compress about 10:1 at most).
+/// How much one import job may read, all its files together once unzipped, as a multiple of
+/// the upload limit. Real exports compress about 10:1 at most; a zip bomb unzips a thousand
+/// times larger, and its files, however many and each within the parser's limits, would keep
+/// the job reading for hours.
 pub const UNZIPPED_LIMIT_FACTOR: u64 = 20;
 
-/// A reader that counts what it hands out and refuses to go past a limit.
+/// What one import job has read, and how much it may.
+#[derive(Clone)]
+struct Budget {
+    read: Arc<AtomicU64>,
+    limit: u64,
+}
+
+/// A reader that counts what it hands out (for the file's progress and the job's budget) and
+/// refuses to go past the budget.
 struct Counted<R> {
     inner: R,
-    read: u64,
-    limit: u64,
-    shared: Arc<AtomicU64>,
+    file: Arc<AtomicU64>,
+    budget: Budget,
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        self.shared.fetch_add(n as u64, Ordering::Relaxed);
-        if self.read > self.limit {
+        let n = self.inner.read(buf)? as u64;
+        self.file.fetch_add(n, Ordering::Relaxed);
+        let read = self.budget.read.fetch_add(n, Ordering::Relaxed) + n;
+        if read > self.budget.limit {
             return Err(io::Error::other(format!(
-                "it is larger than {} once unzipped, which no Spotify export file is",
-                human_bytes(self.limit)
+                "the files of this upload are larger than {} together once unzipped \
+                 ({UNZIPPED_LIMIT_FACTOR} times the upload limit), which no Spotify export is",
+                human_bytes(self.budget.limit)
             )));
         }
-        Ok(n)
+        Ok(n as usize)
     }
 }
 
@@ -220,23 +230,24 @@ fn plan(uploads: &[Upload]) -> (Vec<Item>, Vec<FileReport>) {
     (items, reports)
 }
 
-/// Opens a history file (plain, or an entry of a zip) and parses it.
+/// Opens a history file (plain, or an entry of a zip) and parses it; `read` counts the bytes
+/// read of it.
 fn parse_item(
     source: &Source,
-    limit: u64,
-    shared: Arc<AtomicU64>,
+    now_ms: i64,
+    budget: &Budget,
+    read: Arc<AtomicU64>,
     known: &HashMap<(String, String), String>,
     sink: impl FnMut(Parsed) -> bool,
 ) -> Result<export::FileTally, ParseError> {
     let read_error = |err: &dyn std::fmt::Display| ParseError::Read(err.to_string());
-    fn counted<R: Read>(inner: R, limit: u64, shared: &Arc<AtomicU64>) -> BufReader<Counted<R>> {
+    fn counted<R: Read>(inner: R, read: &Arc<AtomicU64>, budget: &Budget) -> BufReader<Counted<R>> {
         BufReader::with_capacity(
             1 << 16,
             Counted {
                 inner,
-                read: 0,
-                limit,
-                shared: shared.clone(),
+                file: read.clone(),
+                budget: budget.clone(),
             },
         )
     }
@@ -244,18 +255,18 @@ fn parse_item(
         match source {
             Source::Plain(path) => {
                 let file = File::open(path).map_err(|err| read_error(&err))?;
-                run(&mut counted(file, limit, &shared));
+                run(&mut counted(file, &read, budget));
             }
             Source::ZipEntry(path, index) => {
                 let file = File::open(path).map_err(|err| read_error(&err))?;
                 let mut archive = zip::ZipArchive::new(file).map_err(|err| read_error(&err))?;
                 let entry = archive.by_index(*index).map_err(|err| read_error(&err))?;
-                run(&mut counted(entry, limit, &shared));
+                run(&mut counted(entry, &read, budget));
             }
         }
         Ok(())
     };
-    export::parse_file(open, known, sink)
+    export::parse_file(open, known, now_ms, sink)
 }
 
 /// Why one file failed.
@@ -279,7 +290,10 @@ pub async fn run(
         clock,
         id,
         user,
-        limit,
+        budget: Budget {
+            read: Arc::default(),
+            limit: limit.saturating_mul(UNZIPPED_LIMIT_FACTOR),
+        },
         counts: ImportCounts::default(),
         reports: Vec::new(),
         bytes_done: 0,
@@ -314,7 +328,8 @@ struct Job {
     clock: Clock,
     id: Uuid,
     user: Uuid,
-    limit: u64,
+    /// What the job's files may take once unzipped, all together.
+    budget: Budget,
     counts: ImportCounts,
     reports: Vec<FileReport>,
     bytes_done: u64,
@@ -404,9 +419,16 @@ impl Job {
             if kind != FileKind::Video {
                 // Count the episodes for the summary; nothing is stored.
                 let source = item.source.clone();
-                let limit = self.limit.saturating_mul(UNZIPPED_LIMIT_FACTOR);
+                let (budget, now_ms) = (self.budget.clone(), self.clock.unix() * 1000);
                 let counted = tokio::task::spawn_blocking(move || {
-                    parse_item(&source, limit, Arc::default(), &HashMap::new(), |_| true)
+                    parse_item(
+                        &source,
+                        now_ms,
+                        &budget,
+                        Arc::default(),
+                        &HashMap::new(),
+                        |_| true,
+                    )
                 })
                 .await;
                 if let Ok(Ok(tally)) = counted {
@@ -460,9 +482,9 @@ impl Job {
         let parser = tokio::task::spawn_blocking({
             let source = item.source.clone();
             let read = read.clone();
-            let limit = self.limit.saturating_mul(UNZIPPED_LIMIT_FACTOR);
+            let (budget, now_ms) = (self.budget.clone(), self.clock.unix() * 1000);
             move || {
-                parse_item(&source, limit, read, &known, |parsed| {
+                parse_item(&source, now_ms, &budget, read, &known, |parsed| {
                     sender.blocking_send(parsed).is_ok()
                 })
             }

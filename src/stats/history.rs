@@ -61,7 +61,7 @@ pub fn minutes_per_month(days: &[(i64, i64, i64)]) -> Vec<MonthFigure> {
         let (year, month, _) = civil_from_days(day);
         let entry = months.entry(month_index(year, month)).or_default();
         entry.0 += plays;
-        entry.1 += ms;
+        entry.1 = entry.1.saturating_add(ms);
     }
     fill_months(&months, |(plays, ms)| (plays, ms / 60_000))
 }

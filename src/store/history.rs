@@ -184,23 +184,35 @@ impl Store {
 
     /// How many plays are stored, how long they last, and when the first and last were.
     pub async fn history_totals(&self, user: Uuid) -> Result<HistoryTotals> {
-        let (plays, ms_played): (Option<i64>, Option<i64>) = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT CAST(SUM(plays) AS BIGINT), CAST(SUM(ms_played) AS BIGINT) \
-                 FROM history_months WHERE user_id = $1",
-            )
-            .bind(user)
-            .fetch_one(pool)
-            .await?
-        });
+        let (plays, ms_played) = self.month_totals(user, i64::MIN, i64::MAX).await?;
         let first = self.edge_play(user, "ASC").await?;
         let last = self.edge_play(user, "DESC").await?;
         Ok(HistoryTotals {
-            plays: plays.unwrap_or(0),
-            ms_played: ms_played.unwrap_or(0),
+            plays,
+            ms_played,
             first,
             last,
         })
+    }
+
+    /// Plays and listening time of the user's months after `after` and before `before`, added
+    /// up here: SQL's `SUM` fails on a total past the largest integer, where this saturates.
+    /// (A user has a few hundred months at most.)
+    async fn month_totals(&self, user: Uuid, after: i64, before: i64) -> Result<(i64, i64)> {
+        let months: Vec<(i64, i64)> = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT plays, ms_played FROM history_months WHERE user_id = $1 AND month > $2 \
+                 AND month < $3",
+            )
+            .bind(user)
+            .bind(after)
+            .bind(before)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(months.into_iter().fold((0, 0), |(p, m), (plays, ms)| {
+            (p + plays, m.saturating_add(ms))
+        }))
     }
 
     async fn edge_play(&self, user: Uuid, order: &str) -> Result<Option<i64>> {
@@ -292,7 +304,7 @@ impl Store {
                 match runs.last_mut() {
                     Some(run) if run.0 == key => {
                         run.1 += plays;
-                        run.2 += ms;
+                        run.2 = run.2.saturating_add(ms);
                     }
                     _ => runs.push((key, plays, ms)),
                 }
@@ -304,7 +316,7 @@ impl Store {
             match grouped.last_mut() {
                 Some(group) if group.0 == key => {
                     group.1 += plays;
-                    group.2 += ms;
+                    group.2 = group.2.saturating_add(ms);
                 }
                 _ => grouped.push((key, plays, ms)),
             }
@@ -367,24 +379,13 @@ impl Store {
             utc_month_of_ms(from * BUCKET_MS),
             utc_month_of_ms(to * BUCKET_MS - 1),
         );
-        let (mut plays, mut ms) = (0, 0);
         // The months in between from their totals; the first and last quarter hour by quarter
         // hour.
-        if last - first >= 2 {
-            let (p, m): (Option<i64>, Option<i64>) = with_pool!(self, pool => {
-                sqlx::query_as(
-                    "SELECT CAST(SUM(plays) AS BIGINT), CAST(SUM(ms_played) AS BIGINT) \
-                     FROM history_months WHERE user_id = $1 AND month > $2 AND month < $3",
-                )
-                .bind(user)
-                .bind(first)
-                .bind(last)
-                .fetch_one(pool)
-                .await?
-            });
-            plays += p.unwrap_or(0);
-            ms += m.unwrap_or(0);
-        }
+        let (mut plays, mut ms) = if last - first >= 2 {
+            self.month_totals(user, first, last).await?
+        } else {
+            (0, 0)
+        };
         let ends = if first == last {
             vec![first]
         } else {
@@ -396,7 +397,7 @@ impl Store {
                 for (bucket, p, m) in entries(&list) {
                     if (from..to).contains(&(base + i64::from(bucket))) {
                         plays += p;
-                        ms += m;
+                        ms = ms.saturating_add(m);
                     }
                 }
             }
@@ -500,7 +501,7 @@ impl Store {
                     totals.resize(index + 1, (0, 0));
                 }
                 totals[index].0 += sign * plays;
-                totals[index].1 += sign * ms;
+                totals[index].1 = totals[index].1.saturating_add(sign.saturating_mul(ms));
             }
         }
         Ok(totals)
@@ -632,7 +633,7 @@ impl Store {
             {
                 let sum = sums.entry(artist.as_str()).or_default();
                 sum.0 += plays;
-                sum.1 += ms;
+                sum.1 = sum.1.saturating_add(ms);
             }
         }
         let mut top: Vec<(&str, i64, i64)> = sums

@@ -22,6 +22,8 @@ pub struct ImportRow {
     pub incognito_skipped: i64,
     pub no_track: i64,
     pub other_skipped: i64,
+    /// Entries with an impossible time or duration (a device's broken clock), skipped.
+    pub impossible_skipped: i64,
     /// JSON array of per-file reports (see `history::import::FileReport`).
     pub report: String,
     pub error: Option<String>,
@@ -43,6 +45,10 @@ pub struct ImportCounts {
     pub incognito_skipped: i64,
     pub no_track: i64,
     pub other_skipped: i64,
+    /// Entries ending before 2006 or more than a day from now, or lasting less than nothing or
+    /// more than a day. (Reports saved before it was counted lack it.)
+    #[serde(default)]
+    pub impossible_skipped: i64,
 }
 
 impl std::ops::AddAssign for ImportCounts {
@@ -53,12 +59,13 @@ impl std::ops::AddAssign for ImportCounts {
         self.incognito_skipped += other.incognito_skipped;
         self.no_track += other.no_track;
         self.other_skipped += other.other_skipped;
+        self.impossible_skipped += other.impossible_skipped;
     }
 }
 
 const IMPORT_COLUMNS: &str = "id, user_id, status, created_at, updated_at, bytes_total, \
      bytes_done, files_done, plays_added, duplicates, short_skipped, incognito_skipped, no_track, \
-     other_skipped, report, error";
+     other_skipped, impossible_skipped, report, error";
 
 impl Store {
     /// Records a new import job, queued.
@@ -68,8 +75,8 @@ impl Store {
             sqlx::query(
                 "INSERT INTO imports (id, user_id, status, created_at, updated_at, bytes_total, \
                  bytes_done, files_done, plays_added, duplicates, short_skipped, incognito_skipped, \
-                 no_track, other_skipped, report, error) \
-                 VALUES ($1, $2, 'queued', $3, $3, $4, 0, 0, 0, 0, 0, 0, 0, 0, '[]', NULL)",
+                 no_track, other_skipped, impossible_skipped, report, error) \
+                 VALUES ($1, $2, 'queued', $3, $3, $4, 0, 0, 0, 0, 0, 0, 0, 0, 0, '[]', NULL)",
             )
             .bind(id)
             .bind(user)
@@ -116,7 +123,8 @@ impl Store {
             sqlx::query(
                 "UPDATE imports SET status = $2, bytes_done = $3, files_done = $4, plays_added = $5, \
                  duplicates = $6, short_skipped = $7, incognito_skipped = $8, no_track = $9, \
-                 other_skipped = $10, report = $11, error = $12, updated_at = $13 WHERE id = $1",
+                 other_skipped = $10, impossible_skipped = $11, report = $12, error = $13, \
+                 updated_at = $14 WHERE id = $1",
             )
             .bind(id)
             .bind(status)
@@ -128,6 +136,7 @@ impl Store {
             .bind(counts.incognito_skipped)
             .bind(counts.no_track)
             .bind(counts.other_skipped)
+            .bind(counts.impossible_skipped)
             .bind(report)
             .bind(error)
             .bind(now)

@@ -5,6 +5,10 @@
 //! month as one row, not thousands: SQLite hands rows to Rust at ~1.6 µs each, while a view over
 //! ten years of plays needs ~800,000 (track, month) figures. Writers merge what they add into
 //! the lists of the months they touched (`store::plays`), in the same transaction as the plays.
+//!
+//! Listening time is added up saturating, here and wherever plays' `ms_played` are summed: a
+//! total that wrapped round would show as negative time (and panic in debug builds), and
+//! plays stored before imports refused impossible lengths may hold one close to `i64::MAX`.
 
 use std::collections::HashMap;
 
@@ -47,7 +51,7 @@ pub(crate) fn merge(list: &[u8], added: &Counts) -> Vec<u8> {
     for (key, (plays, ms)) in added {
         let entry = merged.entry(*key).or_default();
         entry.0 += plays;
-        entry.1 += ms;
+        entry.1 = entry.1.saturating_add(*ms);
     }
     pack(&merged)
 }
@@ -61,7 +65,7 @@ pub(crate) fn add_into(totals: &mut Vec<(i64, i64)>, list: &[u8], sign: i64) {
             totals.resize(index + 1, (0, 0));
         }
         totals[index].0 += sign * plays;
-        totals[index].1 += sign * ms;
+        totals[index].1 = totals[index].1.saturating_add(sign.saturating_mul(ms));
     }
 }
 

@@ -556,16 +556,16 @@ impl PlayWriter {
             .entry(bucket_in_month(added.start_ms, played_at))
             .or_default();
         bucket.0 += sign;
-        bucket.1 += sign * ms_played;
+        bucket.1 = bucket.1.saturating_add(sign.saturating_mul(ms_played));
         match added.tracks.get_mut(key) {
             Some(track) => {
                 track.0 += sign;
-                track.1 += sign * ms_played;
+                track.1 = track.1.saturating_add(sign.saturating_mul(ms_played));
             }
             None => {
                 added
                     .tracks
-                    .insert(key.to_owned(), (sign, sign * ms_played));
+                    .insert(key.to_owned(), (sign, sign.saturating_mul(ms_played)));
             }
         }
     }
@@ -1073,12 +1073,14 @@ impl PlayWriter {
                 let no = self.catalogue.tracks.get(key).map_or(0, |known| known.no);
                 let entry = tracks.entry(no as u32).or_default();
                 entry.0 += counts.0;
-                entry.1 += counts.1;
+                entry.1 = entry.1.saturating_add(counts.1);
             }
             let buckets = merge(&old_buckets, &added.buckets);
             let tracks = merge(&old_tracks, &tracks);
-            let (plays, ms) =
-                entries(&buckets).fold((0, 0), |(p, m), (_, plays, ms)| (p + plays, m + ms));
+            let (plays, ms) = entries(&buckets)
+                .fold((0, 0), |(p, m): (i64, i64), (_, plays, ms)| {
+                    (p + plays, m.saturating_add(ms))
+                });
             with_tx!(self, tx => {
                 sqlx::query(
                     "INSERT INTO history_months (user_id, month, plays, ms_played, buckets, tracks) \

@@ -86,6 +86,7 @@ pub fn progress(import: &ImportRow) -> Markup {
                 dt { "Incognito (skipped)" } dd.incognito { (group_thousands(import.incognito_skipped)) }
                 dt { "Entries without a track" } dd.no-track { (group_thousands(import.no_track)) }
                 dt { "Podcast episodes, audiobooks, videos (skipped)" } dd.other { (group_thousands(import.other_skipped)) }
+                dt { "Entries with an impossible time or duration (skipped)" } dd.impossible { (group_thousands(import.impossible_skipped)) }
             }
             @if !reports.is_empty() {
                 h3 { "Files" }

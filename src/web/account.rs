@@ -213,6 +213,7 @@ async fn write_data(
             "bytes_total": i.bytes_total, "plays_added": i.plays_added, "duplicates": i.duplicates,
             "short_skipped": i.short_skipped, "incognito_skipped": i.incognito_skipped,
             "no_track": i.no_track, "other_skipped": i.other_skipped,
+            "impossible_skipped": i.impossible_skipped,
             "files": serde_json::from_str::<Value>(&i.report).unwrap_or(Value::Null),
             "error": i.error,
         })).collect::<Vec<_>>(),

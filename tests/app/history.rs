@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 
 use euterpe::fake_spotify::{Fault, FaultKind};
-use euterpe::store::{NewPlay, PlaySource, USER_TABLES};
+use euterpe::stats::history::group_thousands;
+use euterpe::store::{NewPlay, PlaySource, TrackFacts, USER_TABLES};
 use euterpe::worker::poller::poll_due_users;
 use reqwest::{Client, StatusCode};
 use sqlx::Connection;
@@ -19,6 +20,7 @@ both_backends!(
     settings_are_validated_and_need_the_form_token,
     the_data_download_holds_everything_but_tokens,
     deleting_an_account_leaves_no_row_in_any_table,
+    listening_time_adds_up_without_wrapping,
 );
 
 /// This session's form token, read from the account page.
@@ -691,6 +693,94 @@ async fn session_rows(app: &TestApp, user: Option<uuid::Uuid>) -> Vec<String> {
                 None => query,
             };
             query.fetch_all(&mut c).await.unwrap()
+        }
+    }
+}
+
+/// Plays of absurd lengths, as imports stored them before they refused such entries: their
+/// listening time adds up to the most a total can hold, never wrapping round to negative.
+async fn listening_time_adds_up_without_wrapping(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+    // Two tracks of one artist, each played twice in its own quarter hour of one hour (and B
+    // once in the next hour), each play longer than half of what a total can hold; later, one
+    // more in that hour, and two in the same hour of the week in April (on the 5th and 19th).
+    let noon = 1_583_064_000_000; // Sunday 2020-03-01 12:00 UTC
+    let endless = 5_000_000_000_000_000_000;
+    let play = |track: &str, minute: i64| NewPlay {
+        track_key: track.into(),
+        played_at: noon + minute * 60_000,
+        ms_played: endless,
+    };
+    let plays = [
+        play("id_endless_a", 0),
+        play("id_endless_a", 1),
+        play("id_endless_b", 20),
+        play("id_endless_b", 21),
+        play("id_endless_b", 60),
+    ];
+    let facts = |track: &str, name: &str| TrackFacts {
+        track_key: track.into(),
+        track_id: Some(track.into()),
+        name: name.into(),
+        artist_name: "Endless Band".into(),
+        album_name: None,
+        artist_ids: None,
+        duration_ms: None,
+        first_played_at: noon,
+    };
+    let week_ms = 7 * 86_400_000;
+    let later = [
+        vec![play("id_endless_a", 2)],
+        vec![
+            NewPlay {
+                played_at: noon + 5 * week_ms,
+                ..play("id_endless_a", 0)
+            },
+            NewPlay {
+                played_at: noon + 7 * week_ms,
+                ..play("id_endless_a", 0)
+            },
+        ],
+    ];
+    for plays in [&plays[..], &later[0], &later[1]] {
+        let mut writer = app
+            .store
+            .play_writer(alice, PlaySource::Extended)
+            .await
+            .unwrap();
+        assert_eq!(writer.insert(plays).await.unwrap(), plays.len() as u64);
+        writer
+            .upsert_tracks(&[
+                facts("id_endless_a", "Endless A"),
+                facts("id_endless_b", "Endless B"),
+            ])
+            .await
+            .unwrap();
+        writer.commit().await.unwrap();
+    }
+
+    let most = format!("{} h", group_thousands(i64::MAX / 3_600_000));
+    for page in [
+        "/history",
+        "/history/months",
+        "/history/clock",
+        "/history/seasons",
+        "/history/top?from=2020-03-01&to=2020-03-31&by=minutes",
+        "/history/top?preset=all&by=minutes",
+        "/history/top?from=2020-03-01&to=2020-04-05&by=minutes",
+    ] {
+        let answer = app.get(&client, page).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{page}");
+        let text = answer.text().await.unwrap();
+        assert!(
+            !text.contains(">-"),
+            "{page} shows a negative figure: {text}"
+        );
+        if page == "/history" || page.starts_with("/history/top") {
+            assert!(text.contains(&most), "{page}: {text}");
         }
     }
 }

@@ -27,6 +27,10 @@ both_backends!(
     a_track_played_twice_in_a_row_stays_two_plays,
     a_file_that_failed_or_was_not_uploaded_leaves_a_hole,
     an_import_the_database_stops_is_marked_failed,
+    a_file_starting_with_a_byte_order_mark_is_imported,
+    an_entry_too_large_fails_its_file_and_the_others_import,
+    an_import_reads_at_most_twenty_times_the_upload_limit_unzipped,
+    plays_at_impossible_times_are_skipped_and_counted,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -1080,4 +1084,268 @@ async fn an_import_the_database_stops_is_marked_failed(backend: Backend) {
     assert!(!progress.contains("<progress"), "{progress}");
     assert!(progress.contains("stopped with an error"), "{progress}");
     assert!(progress.contains("The database failed"), "{progress}");
+}
+
+/// A file saved again by a Windows editor starts with a UTF-8 byte order mark.
+async fn a_file_starting_with_a_byte_order_mark_is_imported(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+    let marked = |name: &str| [&b"\xEF\xBB\xBF"[..], &fixture(name)].concat();
+    let page = import(
+        &app,
+        &client,
+        &[
+            (
+                "Streaming_History_Audio_2023_0.json",
+                marked("extended_Streaming_History_Audio_format2023plus.json"),
+            ),
+            (
+                "my_spotify_data.zip",
+                zip_of(&[(
+                    "MyData/endsong_0.json",
+                    marked("extended_endsong_0_legacy_format.json"),
+                )]),
+            ),
+        ],
+    )
+    .await;
+    assert!(!page.contains("not imported"), "{page}");
+    let added = figure(&page, "plays-added");
+    assert!(added >= 2, "{page}");
+    assert_eq!(stored_plays(&app, alice).await, added);
+}
+
+/// A small zip holding one endless entry (the memory-exhaustion attack: a few megabytes of zip
+/// unzip to gigabytes, all in one array entry).
+async fn an_entry_too_large_fails_its_file_and_the_others_import(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+
+    // More than one batch of plays (so some reach the database), then a 64 MiB entry, written
+    // into the zip a block at a time.
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    writer
+        .start_file("Streaming_History_Audio_2020_0.json", options)
+        .unwrap();
+    writer.write_all(b"[").unwrap();
+    for n in 0..10_001 {
+        let at = time::OffsetDateTime::from_unix_timestamp(1_500_000_000 + n * 300).unwrap();
+        let play = extended(
+            &iso(at),
+            120_000,
+            "Never Stored",
+            "Nobody",
+            "id_never_stored",
+        );
+        writer
+            .write_all(&serde_json::to_vec(&play).unwrap())
+            .unwrap();
+        writer.write_all(b",\n").unwrap();
+    }
+    writer
+        .write_all(br#"{"ts":"2020-01-01T00:00:00Z","ms_played":40000,"x":""#)
+        .unwrap();
+    let block = vec![b'A'; 1 << 16];
+    for _ in 0..1024 {
+        writer.write_all(&block).unwrap();
+    }
+    writer.write_all(b"\"}]").unwrap();
+    writer
+        .start_file("Streaming_History_Audio_2021_1.json", options)
+        .unwrap();
+    writer
+        .write_all(&fixture(
+            "extended_Streaming_History_Audio_format2023plus.json",
+        ))
+        .unwrap();
+    let export = writer.finish().unwrap().into_inner();
+    assert!(export.len() < 1 << 20, "the zip is small: {}", export.len());
+
+    let page = import(&app, &client, &[("my_spotify_data.zip", export)]).await;
+    let report = page
+        .split(r#"<strong class="file-name">my_spotify_data.zip › Streaming_History_Audio_2020_0.json</strong>"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</li>").next())
+        .unwrap_or_else(|| panic!("the file is not reported: {page}"));
+    assert!(
+        report.contains(
+            "entry 10002 of the file's list is larger than 1 MiB: not a Spotify export entry"
+        ) && report.contains("Nothing from this file was imported"),
+        "{report}"
+    );
+    let added = figure(&page, "plays-added");
+    assert!(added > 0, "the other file is imported: {page}");
+    assert_eq!(stored_plays(&app, alice).await, added);
+    let top = app
+        .get(&client, "/history/top?preset=all")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        top.contains("All Time Low") && !top.contains("Nobody"),
+        "{top}"
+    );
+}
+
+/// Many entries, each small enough, add up: an import reads at most 20 times the upload limit
+/// (here 1 MiB) of unzipped data, whatever the files.
+async fn an_import_reads_at_most_twenty_times_the_upload_limit_unzipped(backend: Backend) {
+    let app = spawn_with(
+        backend,
+        Spawn {
+            extra_env: vec![("IMPORT_MAX_BYTES", (1 << 20).to_string())],
+            ..Spawn::default()
+        },
+    )
+    .await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+    // Files of 8 MiB: 32 plays padded to 256 KiB each.
+    let padding = "A".repeat(256 << 10);
+    let padded = |file: i64| -> Vec<u8> {
+        let plays: Vec<serde_json::Value> = (0..32)
+            .map(|n| {
+                let at = time::OffsetDateTime::from_unix_timestamp(
+                    1_500_000_000 + (file * 32 + n) * 300,
+                )
+                .unwrap();
+                let mut play = extended(&iso(at), 120_000, "Song", "Band", "id_padded");
+                play["x"] = serde_json::Value::String(padding.clone());
+                play
+            })
+            .collect();
+        serde_json::to_vec(&plays).unwrap()
+    };
+    let names: Vec<String> = (0..4)
+        .map(|file| format!("Streaming_History_Audio_2017_{file}.json"))
+        .collect();
+    let mut files = vec![(
+        "Streaming_History_Audio_2023.json",
+        fixture("extended_Streaming_History_Audio_format2023plus.json"),
+    )];
+    for (file, name) in names.iter().enumerate() {
+        files.push((name.as_str(), padded(file as i64)));
+    }
+    let export = zip_of(&files);
+    assert!(export.len() < 1 << 20, "the zip is small: {}", export.len());
+
+    let page = import(&app, &client, &[("my_spotify_data.zip", export)]).await;
+    let report = |name: &str| -> String {
+        let marker = format!(r#"<strong class="file-name">my_spotify_data.zip › {name}</strong>"#);
+        page.split(&marker)
+            .nth(1)
+            .and_then(|rest| rest.split("</li>").next())
+            .unwrap_or_else(|| panic!("{name} is not reported: {page}"))
+            .to_owned()
+    };
+    // The fixture and two files (16 MiB) fit in 20 MiB; the third goes past, and the fourth
+    // is not read.
+    assert!(report(&names[0]).contains("imported 32 plays"), "{page}");
+    assert!(report(&names[1]).contains("imported 32 plays"), "{page}");
+    for name in &names[2..] {
+        let report = report(name);
+        assert!(
+            report.contains("not imported")
+                && report.contains(
+                    "the files of this upload are larger than 20 MiB together once unzipped \
+                     (20 times the upload limit), which no Spotify export is"
+                ),
+            "{report}"
+        );
+    }
+    let added = figure(&page, "plays-added");
+    assert!(added > 64, "{page}");
+    assert_eq!(stored_plays(&app, alice).await, added);
+}
+
+/// A device with a broken clock: a few entries of a real export end in year 1 or 9999, or last
+/// longer than a lifetime. The file is kept; they are skipped, counted, and cover nothing.
+async fn plays_at_impossible_times_are_skipped_and_counted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let alice = user_id(&app, "alice").await;
+    let good = |day: u8| {
+        extended(
+            &format!("2020-03-{day:02}T12:00:00Z"),
+            200_000,
+            "Good Song",
+            "Good Band",
+            "id_good_song",
+        )
+    };
+    let entries = [
+        good(1),
+        extended("0001-01-01T00:00:00Z", 200_000, "Year One", "Band", "id_1"),
+        good(2),
+        extended("9999-12-31T23:59:59Z", 200_000, "Year 9999", "Band", "id_2"),
+        extended(
+            "2020-03-03T12:00:00Z",
+            9_000_000_000_000_000_000,
+            "Endless",
+            "Band",
+            "id_3",
+        ),
+        good(4),
+    ];
+    let page = import(
+        &app,
+        &client,
+        &[(
+            "Streaming_History_Audio_2020_0.json",
+            serde_json::to_vec(&entries).unwrap(),
+        )],
+    )
+    .await;
+    assert!(!page.contains("not imported"), "{page}");
+    assert_eq!(figure(&page, "plays-added"), 3, "{page}");
+    assert_eq!(figure(&page, "impossible"), 3, "{page}");
+    assert!(page.contains("Entries with an impossible time or duration (skipped)"));
+    assert_eq!(stored_plays(&app, alice).await, 3);
+
+    // What the import covers is the span of its good plays.
+    let coverage = app.store.coverage(alice).await.unwrap();
+    let day_ms = |day: i64| (1_583_020_800 + (day - 1) * 86_400 + 43_200) * 1000;
+    assert!(
+        coverage
+            .iter()
+            .all(|span| span.start_ms >= day_ms(1) && span.end_ms <= day_ms(4)),
+        "{coverage:?}"
+    );
+    let overview = app.get(&client, "/history").await.text().await.unwrap();
+    assert!(
+        overview.contains(r#"<time datetime="2020-03-01">"#)
+            && overview.contains(r#"<time datetime="2020-03-04">"#),
+        "{overview}"
+    );
+    for page in ["/history", "/history/months", "/history/top?preset=all"] {
+        let text = app.get(&client, page).await.text().await.unwrap();
+        assert!(
+            !text.contains(r#"datetime="0001-"#)
+                && !text.contains(r#"datetime="9999-"#)
+                && !text.contains("Year One")
+                && !text.contains("Year 9999")
+                && !text.contains("Endless"),
+            "{page}: {text}"
+        );
+    }
+    let months = app
+        .get(&client, "/history/months")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        months.contains("2020") && !months.contains("9999"),
+        "{months}"
+    );
 }
