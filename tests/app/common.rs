@@ -90,12 +90,83 @@ pub async fn postgres_available() -> bool {
     false
 }
 
-/// A fresh, empty database of the given backend; returns its URL.
-pub async fn fresh_database(backend: Backend) -> String {
-    let name = format!("euterpe_test_{}", uuid::Uuid::new_v4().simple());
+/// Test databases older than this are left-overs of earlier runs (no test runs this long).
+const STALE_AFTER_SECS: u64 = 3600;
+
+/// Prefix of every test database's name; the creation time (Unix seconds) follows it.
+const TEST_DATABASE_PREFIX: &str = "euterpe_test_";
+
+static SWEPT_SQLITE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+static SWEPT_POSTGRES: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// Whether a test database's name says it was made more than [`STALE_AFTER_SECS`] ago.
+fn is_stale(name: &str, now: u64) -> bool {
+    name.strip_prefix(TEST_DATABASE_PREFIX)
+        .and_then(|rest| rest.split('_').next())
+        .and_then(|created| created.parse::<u64>().ok())
+        .is_some_and(|created| created + STALE_AFTER_SECS < now)
+}
+
+/// Deletes the test databases earlier runs left behind (each test makes its own, and a run makes
+/// hundreds), once per test process. Never one younger than an hour: another run may be using it.
+async fn sweep_stale_databases(backend: Backend, sqlite_dir: &std::path::Path) {
+    let now = unix_now();
     match backend {
         Backend::Sqlite => {
-            let dir = std::env::temp_dir().join("euterpe-tests");
+            for entry in std::fs::read_dir(sqlite_dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if is_stale(&name, now) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        Backend::Postgres => {
+            let Ok(mut connection) = sqlx::PgConnection::connect(&postgres_admin_url()).await
+            else {
+                return;
+            };
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'euterpe\\_test\\_%'",
+            )
+            .fetch_all(&mut connection)
+            .await
+            .unwrap_or_default();
+            for name in names.iter().filter(|name| is_stale(name, now)) {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut connection)
+                    .await;
+            }
+        }
+    }
+}
+
+/// A fresh, empty database of the given backend; returns its URL.
+pub async fn fresh_database(backend: Backend) -> String {
+    let name = format!(
+        "{TEST_DATABASE_PREFIX}{}_{}",
+        unix_now(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let dir = std::env::temp_dir().join("euterpe-tests");
+    let swept = match backend {
+        Backend::Sqlite => &SWEPT_SQLITE,
+        Backend::Postgres => &SWEPT_POSTGRES,
+    };
+    swept
+        .get_or_init(|| sweep_stale_databases(backend, &dir))
+        .await;
+    match backend {
+        Backend::Sqlite => {
             std::fs::create_dir_all(&dir).unwrap();
             let path: PathBuf = dir.join(format!("{name}.db"));
             format!("sqlite://{}?mode=rwc", path.display())
