@@ -161,9 +161,16 @@ fn refilled(bucket: &Bucket, now: Instant, rate: f64, burst: f64) -> f64 {
 /// The client's address: the last hop of `X-Forwarded-For` when a router sent one (Heroku's
 /// appends the address it saw, so earlier hops may be made up by the client), else the peer.
 ///
-/// Only trustworthy behind such a router; Euterpe exposed directly lets a client pick its own
-/// `X-Forwarded-For`, and so its own bucket.
+/// The header is believed only from a peer on a private network or this machine — where a
+/// router or reverse proxy sits (Heroku's router reaches a dyno from a private address). A
+/// client on the internet talking to Euterpe directly is its own peer address, whatever
+/// `X-Forwarded-For` it sends, so it can't pick its own bucket.
 pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<IpAddr> {
+    if let Some(peer) = peer
+        && !is_internal(peer.ip())
+    {
+        return Some(peer.ip());
+    }
     let forwarded = headers
         .get_all("x-forwarded-for")
         .iter()
@@ -177,6 +184,27 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<IpAddr
                 .or_else(|| hop.parse::<SocketAddr>().ok().map(|addr| addr.ip()))
         });
     forwarded.or(peer.map(|peer| peer.ip()))
+}
+
+/// Whether an address is loopback, private (RFC 1918, IPv6 unique-local), link-local or shared
+/// carrier-grade space: where a proxy in front of Euterpe connects from.
+fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_internal(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            }
+        },
+    }
 }
 
 async fn check(limiter: Limiter, request: Request, next: Next) -> Response {
@@ -293,5 +321,36 @@ mod tests {
             client_ip(&junk, Some(peer)),
             Some("10.1.2.3".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn only_a_proxy_on_an_internal_address_is_believed() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.7"));
+        let forwarded: IpAddr = "198.51.100.7".parse().unwrap();
+        // Reached straight from the internet: the header is the client's own invention.
+        for direct in [
+            "203.0.113.5:4000",
+            "[2001:db8::5]:4000",
+            "[::ffff:203.0.113.5]:4000",
+        ] {
+            let peer: SocketAddr = direct.parse().unwrap();
+            assert_eq!(client_ip(&headers, Some(peer)), Some(peer.ip()), "{direct}");
+        }
+        // Behind a router or proxy on this machine or a private network.
+        for proxy in [
+            "127.0.0.1:4000",
+            "10.1.2.3:4000",
+            "172.16.0.9:4000",
+            "192.168.1.1:4000",
+            "100.64.0.1:4000",
+            "[::1]:4000",
+            "[fd00::1]:4000",
+            "[fe80::1]:4000",
+            "[::ffff:10.0.0.1]:4000",
+        ] {
+            let peer: SocketAddr = proxy.parse().unwrap();
+            assert_eq!(client_ip(&headers, Some(peer)), Some(forwarded), "{proxy}");
+        }
     }
 }
