@@ -145,7 +145,8 @@ async fn every_answer_carries_exactly_the_security_headers(backend: Backend) {
     assert_eq!(header(&asset, "x-content-type-options"), Some("nosniff"));
 
     // No inline script or style anywhere, which the CSP would block; htmx neither evaluates
-    // code nor requests other origins.
+    // code nor requests other origins, nor keeps copies of pages in the browser's storage
+    // (they would outlive a logout or a revoked share).
     for forbidden in ["<script>", "style=", " onclick=", "javascript:"] {
         assert!(!page.contains(forbidden), "{forbidden} in the dashboard");
     }
@@ -153,6 +154,7 @@ async fn every_answer_carries_exactly_the_security_headers(backend: Backend) {
         r#""selfRequestsOnly":true"#,
         r#""allowEval":false"#,
         r#""allowScriptTags":false"#,
+        r#""historyCacheSize":0"#,
     ] {
         assert!(
             page.replace("&quot;", "\"").contains(setting),
