@@ -132,8 +132,14 @@ async fn the_account_page_says_when_history_was_recorded_and_spotify_is_rate_lim
         .await
         .unwrap();
     let account = app.get(&client, "/account").await.text().await.unwrap();
+    // Seconds ago, however slow the machine running the test.
+    let fetched = account
+        .split("Last fetched about ")
+        .nth(1)
+        .and_then(|rest| rest.split(" ago").next())
+        .unwrap_or_default();
     assert!(
-        account.contains("Last fetched about 1 second ago"),
+        fetched.ends_with(" second") || fetched.ends_with(" seconds"),
         "{account}"
     );
     app.fake.inject(Fault {
