@@ -304,7 +304,7 @@ pub async fn run(
     };
     match job.run(&uploads, &shutdown).await {
         Ok(()) => {}
-        Err(sqlx::Error::RowNotFound) => {
+        Err(err) if crate::store::is_account_gone(&err) => {
             tracing::info!(import = %id, "import stopped: the account was deleted");
         }
         Err(err) => {

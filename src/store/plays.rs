@@ -221,8 +221,14 @@ pub(super) fn lock_key(user: Uuid) -> i64 {
 }
 
 /// The error of a history writer whose user no longer exists.
-pub fn account_gone() -> StoreError {
+fn account_gone() -> StoreError {
     sqlx::Error::RowNotFound
+}
+
+/// Whether a history write failed because the user was deleted meanwhile (see
+/// [`Store::play_writer`]).
+pub fn is_account_gone(err: &StoreError) -> bool {
+    matches!(err, sqlx::Error::RowNotFound)
 }
 
 impl Store {
