@@ -5,7 +5,7 @@
 //! failure. The dashboard screenshot lands in `target/screenshots/`; with
 //! `EUTERPE_UPDATE_SCREENSHOT=1` it also replaces `docs/dashboard.png`.
 
-#[path = "app/common.rs"]
+#[path = "app/common/mod.rs"]
 mod common;
 
 use std::io::Write;

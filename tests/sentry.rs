@@ -5,7 +5,7 @@
 //!
 //! Its own test binary: Sentry's client and panic hook are global to a process.
 
-#[path = "app/common.rs"]
+#[path = "app/common/mod.rs"]
 mod common;
 
 use std::collections::HashMap;

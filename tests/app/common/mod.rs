@@ -27,6 +27,8 @@ use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode, Url, redirect};
 use sqlx::Connection;
 
+pub mod history;
+
 /// Runs each listed `async fn name(backend: Backend)` once on SQLite and once on Postgres.
 #[macro_export]
 macro_rules! both_backends {
