@@ -224,7 +224,7 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
     reset_peak_rss();
     let rss_before = peak_rss_kib().unwrap_or(0);
     let start = Instant::now();
-    import::run(
+    import::run_job(
         store.clone(),
         clock.clone(),
         user,
@@ -366,7 +366,7 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
     let copy = zip_path.with_extension(format!("{label}.again.zip"));
     std::fs::copy(zip_path, &copy).unwrap();
     let start = Instant::now();
-    import::run(
+    import::run_job(
         store.clone(),
         clock.clone(),
         user,

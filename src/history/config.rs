@@ -10,14 +10,20 @@ pub const DEFAULT_POLL_INTERVAL_SECS: u64 = 20 * 60;
 /// The default largest upload: Spotify's extended history of a heavy listener is a few hundred
 /// megabytes of JSON, less zipped.
 pub const DEFAULT_IMPORT_MAX_BYTES: u64 = 512 * 1024 * 1024;
+/// The default most an import reads once unzipped, all its files together: a decade of heavy
+/// listening (100,000 plays a year) is a few hundred megabytes of JSON; a gigabyte leaves room
+/// for two decades, and ends a zip bomb's reading (gigabytes from megabytes) early.
+pub const DEFAULT_IMPORT_MAX_UNZIPPED_BYTES: u64 = 1024 * 1024 * 1024;
 
-/// `HISTORY_POLL_INTERVAL_SECS`, `IMPORT_MAX_BYTES`, `IMPORT_DIR`.
+/// `HISTORY_POLL_INTERVAL_SECS`, `IMPORT_MAX_BYTES`, `IMPORT_MAX_UNZIPPED_BYTES`, `IMPORT_DIR`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryConfig {
     /// How often each user's recent plays are fetched; `None` (`0`) turns the poller off.
     pub poll_interval: Option<Duration>,
     /// The largest upload `POST /import` accepts, in bytes (all files together).
     pub import_max_bytes: u64,
+    /// The most one import reads once unzipped, in bytes (all files together).
+    pub import_max_unzipped_bytes: u64,
     /// Where uploads wait for their import job.
     pub import_dir: PathBuf,
 }
@@ -27,6 +33,7 @@ impl Default for HistoryConfig {
         Self {
             poll_interval: Some(Duration::from_secs(DEFAULT_POLL_INTERVAL_SECS)),
             import_max_bytes: DEFAULT_IMPORT_MAX_BYTES,
+            import_max_unzipped_bytes: DEFAULT_IMPORT_MAX_UNZIPPED_BYTES,
             import_dir: std::env::temp_dir().join("euterpe-imports"),
         }
     }
@@ -47,12 +54,22 @@ impl HistoryConfig {
         };
         let interval = number("HISTORY_POLL_INTERVAL_SECS", DEFAULT_POLL_INTERVAL_SECS)?;
         let import_max_bytes = number("IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES)?;
-        if import_max_bytes == 0 {
-            return Err(ConfigError("IMPORT_MAX_BYTES must be at least 1".into()));
+        let import_max_unzipped_bytes = number(
+            "IMPORT_MAX_UNZIPPED_BYTES",
+            DEFAULT_IMPORT_MAX_UNZIPPED_BYTES,
+        )?;
+        for (name, value) in [
+            ("IMPORT_MAX_BYTES", import_max_bytes),
+            ("IMPORT_MAX_UNZIPPED_BYTES", import_max_unzipped_bytes),
+        ] {
+            if value == 0 {
+                return Err(ConfigError(format!("{name} must be at least 1")));
+            }
         }
         Ok(Self {
             poll_interval: (interval > 0).then(|| Duration::from_secs(interval)),
             import_max_bytes,
+            import_max_unzipped_bytes,
             import_dir: get("IMPORT_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| Self::default().import_dir),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::export::{self, FileKind, ParseError, Parsed};
+use super::export::{self, Batch, FileKind, ParseError};
 use crate::clock::Clock;
 use crate::shutdown::Shutdown;
 use crate::store::{Backend, Catalogue, ImportCounts, PlaySource, PlayWriter, Store, StoreError};
@@ -59,12 +59,6 @@ struct Item {
     size: u64,
 }
 
-/// How much one import job may read, all its files together once unzipped, as a multiple of
-/// the upload limit. Real exports compress about 10:1 at most; a zip bomb unzips a thousand
-/// times larger, and its files, however many and each within the parser's limits, would keep
-/// the job reading for hours.
-pub const UNZIPPED_LIMIT_FACTOR: u64 = 20;
-
 /// What one import job has read, and how much it may.
 #[derive(Clone)]
 struct Budget {
@@ -74,21 +68,21 @@ struct Budget {
 
 /// A reader that counts what it hands out (for the file's progress and the job's budget) and
 /// refuses to go past the budget.
-struct Counted<R> {
-    inner: R,
+struct Counted<'a> {
+    inner: Box<dyn Read + 'a>,
     file: Arc<AtomicU64>,
     budget: Budget,
 }
 
-impl<R: Read> Read for Counted<R> {
+impl Read for Counted<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)? as u64;
         self.file.fetch_add(n, Ordering::Relaxed);
         let read = self.budget.read.fetch_add(n, Ordering::Relaxed) + n;
         if read > self.budget.limit {
             return Err(io::Error::other(format!(
-                "the files of this upload are larger than {} together once unzipped \
-                 ({UNZIPPED_LIMIT_FACTOR} times the upload limit), which no Spotify export is",
+                "the files of this upload are larger than {} together once unzipped, which no \
+                 Spotify export is (a decade of heavy listening is a few hundred MB)",
                 human_bytes(self.budget.limit)
             )));
         }
@@ -238,35 +232,26 @@ fn parse_item(
     budget: &Budget,
     read: Arc<AtomicU64>,
     known: &HashMap<(String, String), String>,
-    sink: impl FnMut(Parsed) -> bool,
+    sink: impl FnMut(Batch) -> bool,
 ) -> Result<export::FileTally, ParseError> {
     let read_error = |err: &dyn std::fmt::Display| ParseError::Read(err.to_string());
-    fn counted<R: Read>(inner: R, read: &Arc<AtomicU64>, budget: &Budget) -> BufReader<Counted<R>> {
-        BufReader::with_capacity(
-            1 << 16,
-            Counted {
-                inner,
-                file: read.clone(),
-                budget: budget.clone(),
-            },
-        )
-    }
-    let open = |run: &mut dyn FnMut(&mut dyn Read)| -> Result<(), ParseError> {
-        match source {
-            Source::Plain(path) => {
-                let file = File::open(path).map_err(|err| read_error(&err))?;
-                run(&mut counted(file, &read, budget));
-            }
-            Source::ZipEntry(path, index) => {
-                let file = File::open(path).map_err(|err| read_error(&err))?;
-                let mut archive = zip::ZipArchive::new(file).map_err(|err| read_error(&err))?;
-                let entry = archive.by_index(*index).map_err(|err| read_error(&err))?;
-                run(&mut counted(entry, &read, budget));
-            }
-        }
-        Ok(())
+    let counted = |inner| Counted {
+        inner,
+        file: read.clone(),
+        budget: budget.clone(),
     };
-    export::parse_file(open, known, now_ms, sink)
+    match source {
+        Source::Plain(path) => {
+            let file = File::open(path).map_err(|err| read_error(&err))?;
+            export::parse(&mut counted(Box::new(file)), known, now_ms, sink)
+        }
+        Source::ZipEntry(path, index) => {
+            let file = File::open(path).map_err(|err| read_error(&err))?;
+            let mut archive = zip::ZipArchive::new(file).map_err(|err| read_error(&err))?;
+            let entry = archive.by_index(*index).map_err(|err| read_error(&err))?;
+            export::parse(&mut counted(Box::new(entry)), known, now_ms, sink)
+        }
+    }
 }
 
 /// Why one file failed.
@@ -275,13 +260,61 @@ enum ItemError {
     Database(StoreError),
 }
 
-/// Runs an import job to its end, saving progress as it goes; deletes the uploads afterwards.
-pub async fn run(
+/// Runs an import job to its end and deletes its uploads. It reads at most `unzipped_limit`
+/// bytes of history, all its files together once unzipped (`IMPORT_MAX_UNZIPPED_BYTES`): a
+/// zip bomb's files, however many and each within the parser's limits, would otherwise keep
+/// the job reading for hours. A job that panics (a bug) is marked
+/// failed at once, in plain words: else it would show as running until the sweep of stale
+/// imports.
+pub async fn run_job(
     store: Store,
     clock: Clock,
     user: Uuid,
     id: Uuid,
     uploads: Vec<Upload>,
+    unzipped_limit: u64,
+    shutdown: Shutdown,
+) {
+    let paths: Vec<PathBuf> = uploads.iter().map(|upload| upload.path.clone()).collect();
+    let job = {
+        let (store, clock) = (store.clone(), clock.clone());
+        async move { run(store, clock, user, id, &uploads, unzipped_limit, shutdown).await }
+    };
+    supervise(&store, &clock, id, job).await;
+    for path in paths {
+        let _ = tokio::fs::remove_file(&path).await;
+    }
+}
+
+/// What a job that stopped on a bug says.
+const PANICKED: &str = "This import stopped because of an error in Euterpe itself (it has been \
+     logged). The files listed as imported are kept; upload the export again to import the rest \
+     (nothing is counted twice).";
+
+/// Runs `job` in a task of its own; if it panics, marks import `id` failed.
+async fn supervise(
+    store: &Store,
+    clock: &Clock,
+    id: Uuid,
+    job: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    if let Err(err) = tokio::spawn(job).await
+        && err.is_panic()
+    {
+        tracing::error!(import = %id, "import job panicked");
+        if let Err(err) = store.fail_import(id, PANICKED, clock.unix()).await {
+            tracing::error!(error = %err, import = %id, "could not mark the import failed");
+        }
+    }
+}
+
+/// Runs an import job to its end, saving progress as it goes.
+async fn run(
+    store: Store,
+    clock: Clock,
+    user: Uuid,
+    id: Uuid,
+    uploads: &[Upload],
     limit: u64,
     shutdown: Shutdown,
 ) {
@@ -292,7 +325,7 @@ pub async fn run(
         user,
         budget: Budget {
             read: Arc::default(),
-            limit: limit.saturating_mul(UNZIPPED_LIMIT_FACTOR),
+            limit,
         },
         counts: ImportCounts::default(),
         reports: Vec::new(),
@@ -302,7 +335,7 @@ pub async fn run(
         catalogue: Catalogue::default(),
         imported: Vec::new(),
     };
-    match job.run(&uploads, &shutdown).await {
+    match job.run(uploads, &shutdown).await {
         Ok(()) => {}
         Err(err) if crate::store::is_account_gone(&err) => {
             tracing::info!(import = %id, "import stopped: the account was deleted");
@@ -314,9 +347,6 @@ pub async fn run(
             // be what failed.
             let _ = job.save("failed", Some(DATABASE_FAILED)).await;
         }
-    }
-    for upload in uploads {
-        let _ = tokio::fs::remove_file(&upload.path).await;
     }
 }
 
@@ -440,8 +470,16 @@ impl Job {
         }
         let started_bytes = self.bytes_done;
         match self.parse_and_store(item).await {
-            Ok((kind, counts)) => {
+            Ok((kind, counts, shortened)) => {
                 report.counts = counts;
+                if shortened > 0 {
+                    report.note = Some(format!(
+                        "{} names longer than {} KiB were cut short: no real song, artist or \
+                         album name is that long",
+                        shortened,
+                        export::MAX_NAME_BYTES >> 10
+                    ));
+                }
                 report.kind = kind.map(|kind| kind.label().to_owned()).or(report.kind);
                 match kind {
                     Some(kind) if !kind.is_music() => {
@@ -467,7 +505,7 @@ impl Job {
     async fn parse_and_store(
         &mut self,
         item: &Item,
-    ) -> Result<(Option<FileKind>, ImportCounts), ItemError> {
+    ) -> Result<(Option<FileKind>, ImportCounts, i64), ItemError> {
         // Only names-only entries (account data) are linked to known tracks by name.
         let known = if item.kind == Some(FileKind::Extended) {
             HashMap::new()
@@ -477,7 +515,7 @@ impl Job {
                 .await
                 .map_err(ItemError::Database)?
         };
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Parsed>(2);
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Batch>(1);
         let read = Arc::new(AtomicU64::new(0));
         let parser = tokio::task::spawn_blocking({
             let source = item.source.clone();
@@ -493,12 +531,12 @@ impl Job {
         let mut writer: Option<PlayWriter> = None;
         let mut added: u64 = 0;
         let mut failure: Option<StoreError> = None;
-        while let Some(Parsed::Plays(kind, plays, names)) = receiver.recv().await {
+        while let Some(batch) = receiver.recv().await {
             if writer.is_none() {
                 let catalogue = std::mem::take(&mut self.catalogue);
                 match self
                     .store
-                    .play_writer_with(self.user, source_of(kind), catalogue)
+                    .play_writer_with(self.user, source_of(batch.kind), catalogue)
                     .await
                 {
                     Ok(new) => writer = Some(new),
@@ -511,8 +549,13 @@ impl Job {
             let Some(current) = writer.as_mut() else {
                 break;
             };
-            current.name_tracks(names);
-            match current.insert(&plays).await {
+            current.name_tracks(&batch.tracks);
+            let stored = async {
+                let n = current.insert(&batch.plays).await?;
+                current.upsert_tracks(&batch.tracks).await?;
+                Ok::<_, StoreError>(n)
+            };
+            match stored.await {
                 Ok(n) => added += n,
                 Err(err) => {
                     failure = Some(err);
@@ -550,7 +593,6 @@ impl Job {
             });
         if let Some(mut writer) = writer {
             let store = async {
-                writer.upsert_tracks(&tally.tracks).await?;
                 // What the file covers, in the transaction of its plays: the export holds
                 // every play between its first and last.
                 if let Some(file) = &file {
@@ -564,7 +606,7 @@ impl Job {
             self.catalogue = store.await.map_err(ItemError::Database)?;
             self.imported.extend(file);
         }
-        Ok((tally.kind, counts))
+        Ok((tally.kind, counts, tally.names_shortened))
     }
 
     /// The stretches between a file and the neighbours in its series that this job imported
@@ -620,7 +662,7 @@ pub struct ImportJobs {
 }
 
 impl ImportJobs {
-    /// Starts an import job.
+    /// Starts an import job that reads at most `unzipped_limit` bytes (see [`run_job`]).
     pub fn spawn(
         &self,
         store: Store,
@@ -628,7 +670,7 @@ impl ImportJobs {
         user: Uuid,
         id: Uuid,
         uploads: Vec<Upload>,
-        limit: u64,
+        unzipped_limit: u64,
     ) {
         let shutdown = self.shutdown.clone();
         let mut tasks = self
@@ -637,7 +679,15 @@ impl ImportJobs {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         // Forget finished jobs.
         while tasks.try_join_next().is_some() {}
-        tasks.spawn(run(store, clock, user, id, uploads, limit, shutdown));
+        tasks.spawn(run_job(
+            store,
+            clock,
+            user,
+            id,
+            uploads,
+            unzipped_limit,
+            shutdown,
+        ));
     }
 
     /// Tells running jobs to stop after their current file and waits for them.
@@ -655,5 +705,60 @@ impl ImportJobs {
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
         );
         while tasks.join_next().await.is_some() {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::PoolOptions;
+
+    #[tokio::test]
+    async fn a_job_that_panics_is_marked_failed_at_once_in_plain_words() {
+        let dir = std::env::temp_dir().join(format!("euterpe-supervise-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/test.db?mode=rwc", dir.display());
+        let store = Store::connect(&url, PoolOptions::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        let clock = Clock::system();
+        let new = crate::store::NewUser {
+            spotify_account_id: "a".into(),
+            spotify_id: "a".into(),
+            display_name: None,
+            email: None,
+        };
+        let user = store.upsert_user(&new, clock.unix()).await.unwrap().id;
+        let id = store.create_import(user, 10, clock.unix()).await.unwrap();
+        let row = |store: Store| async move { store.import(user, id).await.unwrap().unwrap() };
+        assert_eq!(row(store.clone()).await.status, "queued");
+
+        supervise(&store, &clock, id, async { panic!("a bug in the job") }).await;
+
+        let failed = row(store.clone()).await;
+        assert_eq!(failed.status, "failed");
+        let error = failed.error.unwrap();
+        assert!(error.contains("error in Euterpe itself"), "{error}");
+        assert!(!error.contains("a bug in the job"), "{error}");
+
+        // A job that ends normally is left as it left itself.
+        let done = store.create_import(user, 10, clock.unix()).await.unwrap();
+        let finishing = {
+            let store = store.clone();
+            let now = clock.unix();
+            async move {
+                let counts = ImportCounts::default();
+                store
+                    .update_import(done, "done", 10, 1, &counts, "[]", None, now)
+                    .await
+                    .unwrap();
+            }
+        };
+        supervise(&store, &clock, done, finishing).await;
+        assert_eq!(
+            store.import(user, done).await.unwrap().unwrap().status,
+            "done"
+        );
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -146,6 +146,22 @@ impl Store {
         })
     }
 
+    /// Marks one job failed with `error`, unless it has already ended.
+    pub async fn fail_import(&self, id: Uuid, error: &str, now: i64) -> Result<()> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE imports SET status = 'failed', error = $2, updated_at = $3 \
+                 WHERE id = $1 AND status IN ('queued', 'running')",
+            )
+            .bind(id)
+            .bind(error)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+    }
+
     /// Marks jobs that a stopped process left unfinished as failed (their upload is gone).
     pub async fn fail_stale_imports(&self, older_than: i64, now: i64) -> Result<u64> {
         with_pool!(self, pool => {

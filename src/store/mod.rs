@@ -39,7 +39,7 @@ pub use history::{
 pub use imports::{ImportCounts, ImportRow};
 pub use plays::{
     Catalogue, EXPORTS_SLACK_MS, MATCH_SLACK_MS, NewPlay, PlaySource, PlayWriter, TrackFacts,
-    TrackName, is_account_gone, name_key, names_of_key,
+    is_account_gone, name_key, names_of_key,
 };
 pub use polls::{PollClaim, PollOutcome, PollState};
 pub use rotation::Rekeyed;

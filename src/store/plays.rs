@@ -67,14 +67,6 @@ pub struct TrackFacts {
     pub first_played_at: i64,
 }
 
-/// What a track is called (see [`PlayWriter::name_tracks`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TrackName {
-    pub track_key: String,
-    pub artist_name: String,
-    pub name: String,
-}
-
 /// The key of a track known only by its names.
 pub fn name_key(artist_name: &str, track_name: &str) -> String {
     format!("~{artist_name}\u{1f}{track_name}")
@@ -119,8 +111,18 @@ struct Candidate {
 /// were added); a batch landing where no play is stored goes in one statement (SQLite: one
 /// JSON parameter; Postgres: `COPY`).
 const CHECKED_BATCH: usize = 5_000;
-/// Above this many tracks to look up, a writer reads the user's whole catalogue instead.
+/// Above this many tracks to look up, a writer reads the user's whole catalogue instead (when
+/// it is small enough to hold: see [`CATALOGUE_MAX_BYTES`]).
 const LOOKUP_LIMIT: usize = 2_000;
+/// The most a writer holds of the catalogue, in bytes of keys (about): past it, what it holds
+/// is forgotten and tracks are looked up by key. A listener's catalogue is some tens of
+/// thousands of short keys; a hostile export's, millions of long ones.
+const CATALOGUE_MAX_BYTES: usize = 16 << 20;
+/// What each remembered track costs besides its key's bytes (the map's entry, the `Known`).
+const ENTRY_OVERHEAD: usize = 64;
+/// The most the month summaries a writer adds up may hold, in bytes of track keys (about):
+/// past it, they are written (in the writer's transaction) and started afresh.
+const ADDED_MAX_BYTES: usize = 16 << 20;
 
 enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
@@ -171,6 +173,26 @@ pub struct Catalogue {
     complete: bool,
     /// The highest track number stored, when known.
     max_no: Option<i64>,
+    /// What `tracks` takes, about (see [`CATALOGUE_MAX_BYTES`]).
+    bytes: usize,
+}
+
+impl Catalogue {
+    fn remember(&mut self, key: String, known: Known) {
+        let len = key.len();
+        if self.tracks.insert(key, known).is_none() {
+            self.bytes += len + ENTRY_OVERHEAD;
+        }
+    }
+
+    /// Forgets what it holds when that is more than a writer may hold.
+    fn trim(&mut self) {
+        if self.bytes > CATALOGUE_MAX_BYTES {
+            self.tracks = HashMap::new();
+            self.complete = false;
+            self.bytes = 0;
+        }
+    }
 }
 
 /// What a writer's plays add to one UTC month's summary.
@@ -207,11 +229,15 @@ pub struct PlayWriter {
     /// What the plays written add to the monthly summaries, by UTC month.
     added: BTreeMap<i64, MonthAdded>,
     catalogue: Catalogue,
-    /// (artist, title) of the tracks of the plays to come, by key (exports only).
+    /// (artist, title) of the tracks of the next batch's plays, by key (exports only).
     names: HashMap<String, (String, String)>,
     /// Stored plays of other exports that a play of this writer matched (and so was skipped):
     /// each matches one play only.
     matched: HashSet<(i64, String)>,
+    /// What `added` takes, about (see [`ADDED_MAX_BYTES`]).
+    added_bytes: usize,
+    /// Whether the user's whole catalogue is small enough to read at once, once asked.
+    whole_fits: Option<bool>,
 }
 
 /// The advisory lock key of a user's history writes (Postgres); account deletion takes it too.
@@ -267,6 +293,8 @@ impl Store {
             catalogue: Catalogue::default(),
             names: HashMap::new(),
             matched: HashSet::new(),
+            added_bytes: 0,
+            whole_fits: None,
         };
         // Plays, tracks and month summaries carry no foreign key (it would slow every import
         // row), so a writer that outlived its account (deleted while an import ran) must not
@@ -312,14 +340,18 @@ impl PlayWriter {
 
     /// Tells the writer what the tracks of the plays it is about to store are called, so that
     /// an export's play is found among another export's records even where the two key it
-    /// differently (see [`same_track`]). Kept only where plays may be matched at all.
-    pub fn name_tracks(&mut self, names: Vec<TrackName>) {
+    /// differently (see [`same_track`]). Kept only where plays may be matched at all, and only
+    /// for the next batch (a file's names, all together, could be large).
+    pub fn name_tracks(&mut self, tracks: &[TrackFacts]) {
+        self.names.clear();
         if self.source == PlaySource::Poller || self.other_spans.is_empty() {
             return;
         }
-        for track in names {
-            self.names
-                .insert(track.track_key, (track.artist_name, track.name));
+        for track in tracks {
+            self.names.insert(
+                track.track_key.clone(),
+                (track.artist_name.clone(), track.name.clone()),
+            );
         }
     }
 
@@ -343,6 +375,7 @@ impl PlayWriter {
             for play in &batch {
                 self.count(&play.track_key, play.played_at, play.ms_played, 1);
             }
+            self.write_months_if_large().await?;
             return Ok(batch.len() as u64);
         }
         let mut added: i64 = 0;
@@ -363,6 +396,7 @@ impl PlayWriter {
                 self.count(key, *at, *ms, 1);
             }
         }
+        self.write_months_if_large().await?;
         Ok(added.max(0) as u64)
     }
 
@@ -569,6 +603,7 @@ impl PlayWriter {
                 track.1 = track.1.saturating_add(sign.saturating_mul(ms_played));
             }
             None => {
+                self.added_bytes += key.len() + ENTRY_OVERHEAD;
                 added
                     .tracks
                     .insert(key.to_owned(), (sign, sign.saturating_mul(ms_played)));
@@ -672,8 +707,32 @@ impl PlayWriter {
         Ok(max.unwrap_or(0))
     }
 
+    /// Whether the user's whole catalogue is small enough to hold (see
+    /// [`CATALOGUE_MAX_BYTES`]); asked once per writer.
+    async fn whole_catalogue_fits(&mut self) -> Result<bool> {
+        if let Some(fits) = self.whole_fits {
+            return Ok(fits);
+        }
+        let user = self.user;
+        let (count, chars): (i64, i64) = with_tx!(self, tx => {
+            sqlx::query_as(
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(track_key)), 0) FROM user_tracks \
+                 WHERE user_id = $1",
+            )
+            .bind(user)
+            .fetch_one(&mut **tx)
+            .await?
+        });
+        // LENGTH counts characters: four bytes each at most.
+        let bytes = chars as usize * 4 + count as usize * ENTRY_OVERHEAD;
+        let fits = bytes <= CATALOGUE_MAX_BYTES;
+        self.whole_fits = Some(fits);
+        Ok(fits)
+    }
+
     /// Makes sure the catalogue knows every stored track among `keys`.
     async fn learn(&mut self, keys: &[&str]) -> Result<()> {
+        self.catalogue.trim();
         if self.catalogue.complete {
             return Ok(());
         }
@@ -685,7 +744,7 @@ impl PlayWriter {
         if unknown.is_empty() {
             return Ok(());
         }
-        let whole = unknown.len() > LOOKUP_LIMIT;
+        let whole = unknown.len() > LOOKUP_LIMIT && self.whole_catalogue_fits().await?;
         let user = self.user;
         const COLUMNS: &str = "t.track_key, t.track_no, t.first_played_at, \
              CASE WHEN t.track_id IS NULL THEN 0 ELSE 1 END, \
@@ -732,7 +791,7 @@ impl PlayWriter {
             serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
         for (key, no, first_played_at, has_id, has_album) in rows {
             self.catalogue.max_no = self.catalogue.max_no.map(|max| max.max(no));
-            self.catalogue.tracks.insert(
+            self.catalogue.remember(
                 key,
                 Known {
                     no,
@@ -833,7 +892,7 @@ impl PlayWriter {
         }
         self.catalogue.max_no = Some(next);
         for row in rows {
-            self.catalogue.tracks.insert(
+            self.catalogue.remember(
                 row.key.to_owned(),
                 Known {
                     no: row.no,
@@ -1072,6 +1131,7 @@ impl PlayWriter {
             .map(|(month, buckets, tracks)| (month, (buckets, tracks)))
             .collect();
         let added = std::mem::take(&mut self.added);
+        self.added_bytes = 0;
         for (month, added) in added {
             let (old_buckets, old_tracks) = stored.remove(&month).unwrap_or_default();
             let mut tracks = Counts::with_capacity(added.tracks.len());
@@ -1103,6 +1163,14 @@ impl PlayWriter {
                 .execute(&mut **tx)
                 .await?;
             });
+        }
+        Ok(())
+    }
+
+    /// Writes the month summaries added up so far when they take more than a writer may hold.
+    async fn write_months_if_large(&mut self) -> Result<()> {
+        if self.added_bytes > ADDED_MAX_BYTES {
+            self.write_months().await?;
         }
         Ok(())
     }

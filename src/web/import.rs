@@ -139,7 +139,7 @@ pub async fn upload(
         current.user.id,
         id,
         uploads,
-        limit,
+        state.config.history.import_max_unzipped_bytes,
     );
     Ok(Redirect::to(&format!("/import/{id}")).into_response())
 }
