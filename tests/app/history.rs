@@ -7,10 +7,11 @@ use euterpe::fake_spotify::{Fault, FaultKind};
 use euterpe::stats::history::group_thousands;
 use euterpe::store::{NewPlay, PlaySource, TrackFacts, USER_TABLES};
 use euterpe::worker::poller::poll_due_users;
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use sqlx::Connection;
 
 use crate::both_backends;
+use crate::common::history::{csrf_of, stored_plays, user_id};
 use crate::common::{Backend, TestApp, browser, escaped, spawn_app, spawn_sibling};
 
 both_backends!(
@@ -22,32 +23,6 @@ both_backends!(
     deleting_an_account_leaves_no_row_in_any_table,
     listening_time_adds_up_without_wrapping,
 );
-
-/// This session's form token, read from the account page.
-pub async fn csrf_of(app: &TestApp, client: &Client) -> String {
-    let page = app.get(client, "/account").await.text().await.unwrap();
-    page.split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned()
-}
-
-/// The user id of a persona who logged in.
-pub async fn user_id(app: &TestApp, persona: &str) -> uuid::Uuid {
-    let facts = app.fake.persona_facts(persona).unwrap();
-    app.store
-        .user_by_account(&facts.account_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
-/// Stored plays of a user (from the data the views read).
-pub async fn stored_plays(app: &TestApp, user: uuid::Uuid) -> i64 {
-    app.store.count_user_rows("plays", user).await.unwrap()
-}
 
 async fn the_poller_stores_each_play_once(backend: Backend) {
     let app = spawn_app(backend).await;

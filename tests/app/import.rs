@@ -1,8 +1,6 @@
 //! Importing Spotify's data export over HTTP: every format, zips and loose files, the summary,
 //! idempotence, no double count with the poller, and broken input.
 
-use std::io::Write;
-
 use euterpe::store::USER_TABLES;
 use euterpe::worker::poller::poll_due_users;
 use reqwest::multipart::{Form, Part};
@@ -10,8 +8,8 @@ use reqwest::{Client, StatusCode};
 use sqlx::Connection;
 
 use crate::both_backends;
+use crate::common::history::*;
 use crate::common::{Backend, Spawn, TestApp, browser, location, spawn_app, spawn_with};
-use crate::history::{csrf_of, stored_plays, user_id};
 
 both_backends!(
     a_whole_export_zip_is_imported_once,
@@ -28,122 +26,8 @@ both_backends!(
     a_file_that_failed_or_was_not_uploaded_leaves_a_hole,
     an_import_the_database_stops_is_marked_failed,
     a_file_starting_with_a_byte_order_mark_is_imported,
-    an_entry_too_large_fails_its_file_and_the_others_import,
-    an_import_reads_at_most_twenty_times_the_upload_limit_unzipped,
     plays_at_impossible_times_are_skipped_and_counted,
 );
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/spotify/export/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in files {
-        writer.start_file(*name, options).unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
-}
-
-/// Uploads files (name, bytes) and returns the answer.
-async fn upload(
-    app: &TestApp,
-    client: &Client,
-    csrf: Option<&str>,
-    files: &[(&str, Vec<u8>)],
-) -> reqwest::Response {
-    upload_from(app, client, csrf, files, None).await
-}
-
-/// [`upload`], from a client address of its own when `forwarded` says one (the address's
-/// rate-limit bucket is then fresh; the user's still counts).
-async fn upload_from(
-    app: &TestApp,
-    client: &Client,
-    csrf: Option<&str>,
-    files: &[(&str, Vec<u8>)],
-    forwarded: Option<String>,
-) -> reqwest::Response {
-    let mut form = Form::new();
-    if let Some(csrf) = csrf {
-        form = form.text("csrf", csrf.to_owned());
-    }
-    for (name, bytes) in files {
-        form = form.part(
-            "file",
-            Part::bytes(bytes.clone()).file_name(name.to_string()),
-        );
-    }
-    let mut request = client.post(app.url("/import")).multipart(form);
-    if let Some(address) = forwarded {
-        request = request.header("x-forwarded-for", address);
-    }
-    request.send().await.unwrap()
-}
-
-/// Uploads, follows the job to its end and returns its page.
-async fn import(app: &TestApp, client: &Client, files: &[(&str, Vec<u8>)]) -> String {
-    import_from(app, client, files, None).await
-}
-
-/// [`import`] from an address no other upload came from: for tests of more than five uploads
-/// (the hourly limit of one address; a user still has the same five).
-async fn import_anew(app: &TestApp, client: &Client, files: &[(&str, Vec<u8>)]) -> String {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let address = format!("198.51.{}.{}", n / 250, n % 250 + 1);
-    import_from(app, client, files, Some(address)).await
-}
-
-async fn import_from(
-    app: &TestApp,
-    client: &Client,
-    files: &[(&str, Vec<u8>)],
-    forwarded: Option<String>,
-) -> String {
-    let csrf = csrf_of(app, client).await;
-    let answer = upload_from(app, client, Some(&csrf), files, forwarded).await;
-    assert_eq!(
-        answer.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        answer.text().await.unwrap()
-    );
-    let job = location(&answer);
-    assert!(job.starts_with("/import/"), "{job}");
-    for _ in 0..600 {
-        let fragment = app
-            .htmx(client, &format!("{job}/progress"))
-            .await
-            .text()
-            .await
-            .unwrap();
-        if !fragment.contains("hx-trigger") {
-            return app.get(client, &job).await.text().await.unwrap();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the import did not finish");
-}
-
-/// The number shown in a summary line, by its class.
-fn figure(page: &str, class: &str) -> i64 {
-    let marker = format!(r#"<dd class="{class}">"#);
-    page.split(&marker)
-        .nth(1)
-        .and_then(|rest| rest.split('<').next())
-        .unwrap_or_else(|| panic!("no {class} in {page}"))
-        .replace(',', "")
-        .parse()
-        .unwrap()
-}
 
 async fn a_whole_export_zip_is_imported_once(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -232,25 +116,6 @@ async fn a_whole_export_zip_is_imported_once(backend: Backend) {
         overview.contains("at least"),
         "years without plays between the files are holes"
     );
-}
-
-/// An extended-history entry.
-fn extended(ts: &str, ms: i64, track: &str, artist: &str, id: &str) -> serde_json::Value {
-    serde_json::json!({
-        "ts": ts, "platform": "linux", "ms_played": ms, "conn_country": "SE", "ip_addr": "",
-        "master_metadata_track_name": track, "master_metadata_album_artist_name": artist,
-        "master_metadata_album_album_name": "Album", "spotify_track_uri": format!("spotify:track:{id}"),
-        "episode_name": null, "episode_show_name": null, "spotify_episode_uri": null,
-        "audiobook_title": null, "audiobook_uri": null, "audiobook_chapter_uri": null,
-        "audiobook_chapter_title": null, "reason_start": "trackdone", "reason_end": "trackdone",
-        "shuffle": false, "skipped": false, "offline": false, "offline_timestamp": 0,
-        "incognito_mode": false
-    })
-}
-
-fn iso(at: time::OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap()
 }
 
 /// The dashboard's seasons panel in its history form, like the history pages, reads "at least"
@@ -693,16 +558,6 @@ async fn deleting_the_account_during_an_import_leaves_nothing(backend: Backend) 
     }
 }
 
-/// An account-data entry (`StreamingHistory_music_N.json`): the end of the play to the minute,
-/// names only.
-fn account(end: &str, ms: i64, track: &str, artist: &str) -> serde_json::Value {
-    serde_json::json!({"endTime": end, "artistName": artist, "trackName": track, "msPlayed": ms})
-}
-
-fn json(entries: &[serde_json::Value]) -> Vec<u8> {
-    serde_json::to_vec_pretty(entries).unwrap()
-}
-
 /// The all-time top tracks as shown: (title, artist, plays).
 async fn top_tracks(app: &TestApp, client: &Client) -> Vec<(String, String, i64)> {
     let page = app
@@ -1114,156 +969,6 @@ async fn a_file_starting_with_a_byte_order_mark_is_imported(backend: Backend) {
     assert!(!page.contains("not imported"), "{page}");
     let added = figure(&page, "plays-added");
     assert!(added >= 2, "{page}");
-    assert_eq!(stored_plays(&app, alice).await, added);
-}
-
-/// A small zip holding one endless entry (the memory-exhaustion attack: a few megabytes of zip
-/// unzip to gigabytes, all in one array entry).
-async fn an_entry_too_large_fails_its_file_and_the_others_import(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let client = browser();
-    app.login(&client, "alice").await;
-    let alice = user_id(&app, "alice").await;
-
-    // More than one batch of plays (so some reach the database), then a 64 MiB entry, written
-    // into the zip a block at a time.
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
-    writer
-        .start_file("Streaming_History_Audio_2020_0.json", options)
-        .unwrap();
-    writer.write_all(b"[").unwrap();
-    for n in 0..10_001 {
-        let at = time::OffsetDateTime::from_unix_timestamp(1_500_000_000 + n * 300).unwrap();
-        let play = extended(
-            &iso(at),
-            120_000,
-            "Never Stored",
-            "Nobody",
-            "id_never_stored",
-        );
-        writer
-            .write_all(&serde_json::to_vec(&play).unwrap())
-            .unwrap();
-        writer.write_all(b",\n").unwrap();
-    }
-    writer
-        .write_all(br#"{"ts":"2020-01-01T00:00:00Z","ms_played":40000,"x":""#)
-        .unwrap();
-    let block = vec![b'A'; 1 << 16];
-    for _ in 0..1024 {
-        writer.write_all(&block).unwrap();
-    }
-    writer.write_all(b"\"}]").unwrap();
-    writer
-        .start_file("Streaming_History_Audio_2021_1.json", options)
-        .unwrap();
-    writer
-        .write_all(&fixture(
-            "extended_Streaming_History_Audio_format2023plus.json",
-        ))
-        .unwrap();
-    let export = writer.finish().unwrap().into_inner();
-    assert!(export.len() < 1 << 20, "the zip is small: {}", export.len());
-
-    let page = import(&app, &client, &[("my_spotify_data.zip", export)]).await;
-    let report = page
-        .split(r#"<strong class="file-name">my_spotify_data.zip › Streaming_History_Audio_2020_0.json</strong>"#)
-        .nth(1)
-        .and_then(|rest| rest.split("</li>").next())
-        .unwrap_or_else(|| panic!("the file is not reported: {page}"));
-    assert!(
-        report.contains(
-            "entry 10002 of the file's list is larger than 1 MiB: not a Spotify export entry"
-        ) && report.contains("Nothing from this file was imported"),
-        "{report}"
-    );
-    let added = figure(&page, "plays-added");
-    assert!(added > 0, "the other file is imported: {page}");
-    assert_eq!(stored_plays(&app, alice).await, added);
-    let top = app
-        .get(&client, "/history/top?preset=all")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        top.contains("All Time Low") && !top.contains("Nobody"),
-        "{top}"
-    );
-}
-
-/// Many entries, each small enough, add up: an import reads at most 20 times the upload limit
-/// (here 1 MiB) of unzipped data, whatever the files.
-async fn an_import_reads_at_most_twenty_times_the_upload_limit_unzipped(backend: Backend) {
-    let app = spawn_with(
-        backend,
-        Spawn {
-            extra_env: vec![("IMPORT_MAX_BYTES", (1 << 20).to_string())],
-            ..Spawn::default()
-        },
-    )
-    .await;
-    let client = browser();
-    app.login(&client, "alice").await;
-    let alice = user_id(&app, "alice").await;
-    // Files of 8 MiB: 32 plays padded to 256 KiB each.
-    let padding = "A".repeat(256 << 10);
-    let padded = |file: i64| -> Vec<u8> {
-        let plays: Vec<serde_json::Value> = (0..32)
-            .map(|n| {
-                let at = time::OffsetDateTime::from_unix_timestamp(
-                    1_500_000_000 + (file * 32 + n) * 300,
-                )
-                .unwrap();
-                let mut play = extended(&iso(at), 120_000, "Song", "Band", "id_padded");
-                play["x"] = serde_json::Value::String(padding.clone());
-                play
-            })
-            .collect();
-        serde_json::to_vec(&plays).unwrap()
-    };
-    let names: Vec<String> = (0..4)
-        .map(|file| format!("Streaming_History_Audio_2017_{file}.json"))
-        .collect();
-    let mut files = vec![(
-        "Streaming_History_Audio_2023.json",
-        fixture("extended_Streaming_History_Audio_format2023plus.json"),
-    )];
-    for (file, name) in names.iter().enumerate() {
-        files.push((name.as_str(), padded(file as i64)));
-    }
-    let export = zip_of(&files);
-    assert!(export.len() < 1 << 20, "the zip is small: {}", export.len());
-
-    let page = import(&app, &client, &[("my_spotify_data.zip", export)]).await;
-    let report = |name: &str| -> String {
-        let marker = format!(r#"<strong class="file-name">my_spotify_data.zip › {name}</strong>"#);
-        page.split(&marker)
-            .nth(1)
-            .and_then(|rest| rest.split("</li>").next())
-            .unwrap_or_else(|| panic!("{name} is not reported: {page}"))
-            .to_owned()
-    };
-    // The fixture and two files (16 MiB) fit in 20 MiB; the third goes past, and the fourth
-    // is not read.
-    assert!(report(&names[0]).contains("imported 32 plays"), "{page}");
-    assert!(report(&names[1]).contains("imported 32 plays"), "{page}");
-    for name in &names[2..] {
-        let report = report(name);
-        assert!(
-            report.contains("not imported")
-                && report.contains(
-                    "the files of this upload are larger than 20 MiB together once unzipped \
-                     (20 times the upload limit), which no Spotify export is"
-                ),
-            "{report}"
-        );
-    }
-    let added = figure(&page, "plays-added");
-    assert!(added > 64, "{page}");
     assert_eq!(stored_plays(&app, alice).await, added);
 }
 

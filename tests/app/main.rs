@@ -11,6 +11,8 @@ mod heroku;
 mod history;
 mod history_summaries;
 mod import;
+mod import_limits;
+mod import_properties;
 mod login;
 mod outage;
 mod panels;
