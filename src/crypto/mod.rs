@@ -3,6 +3,8 @@
 //! A token is stored as `key id (4 bytes) ‖ nonce (12 bytes) ‖ AES-256-GCM ciphertext`. The key id
 //! lets several keys coexist during a rotation; the associated data binds a ciphertext to its
 //! user and column, so a ciphertext copied into another row or column fails to decrypt.
+//!
+//! How configured text becomes keys is in [`derive`]; what counts as too weak, in [`strength`].
 
 use std::fmt;
 use std::path::Path;
@@ -16,6 +18,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::ConfigError;
+
+pub mod derive;
+pub mod strength;
 
 const KEY_ID_LEN: usize = 4;
 const NONCE_LEN: usize = 12;
@@ -135,20 +140,12 @@ impl KeyRing {
         }
     }
 
-    /// Parses one key, or several separated by commas or whitespace (newest first), as base64
-    /// of 32 bytes. `name` is the variable the value came from, for the error message.
+    /// Parses one key, or several separated by commas (newest first): base64 of 32 bytes, or
+    /// strong passphrases to derive keys from (see [`derive`]). A passphrase also brings its
+    /// legacy key, for decryption only. `name` is the variable the value came from, for the
+    /// error message, which never repeats the value.
     pub fn parse_list(value: &str, name: &str) -> Result<Self, ConfigError> {
-        let keys = value
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|part| !part.is_empty())
-            .map(|part| parse_key(part, name))
-            .collect::<Result<Vec<_>, _>>()?;
-        if keys.is_empty() {
-            return Err(ConfigError(format!(
-                "{name} is empty: run `euterpe gen-key` and set its output"
-            )));
-        }
-        Ok(Self::from_keys(&keys))
+        Ok(Self::from_keys(&derive::parse_list(value, name)?))
     }
 
     /// Reads the key kept in `path`, or generates one there (readable only by its owner).
@@ -244,39 +241,6 @@ impl KeyRing {
     pub fn is_current(&self, stored: &[u8]) -> bool {
         stored.get(..KEY_ID_LEN) == Some(&self.keys[0].id[..])
     }
-}
-
-/// A long random secret (e.g. Heroku's `"generator": "secret"`, 64 hex characters) is accepted
-/// in place of a base64 key, and the key derived from it with SHA-256.
-pub const MIN_SECRET_LEN: usize = 40;
-
-fn parse_key(text: &str, name: &str) -> Result<[u8; 32], ConfigError> {
-    let decoded = STANDARD
-        .decode(text)
-        .or_else(|_| URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')));
-    if let Ok(bytes) = &decoded
-        && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
-    {
-        return Ok(key);
-    }
-    if text.len() >= MIN_SECRET_LEN {
-        let digest = Sha256::new()
-            .chain_update(b"euterpe token key from secret v1\0")
-            .chain_update(text.as_bytes())
-            .finalize();
-        return Ok(digest.into());
-    }
-    Err(ConfigError(match decoded {
-        Ok(bytes) => format!(
-            "{name} must be base64 of 32 bytes (it holds {}) or a random secret of at least \
-             {MIN_SECRET_LEN} characters: run `euterpe gen-key` and use its output",
-            bytes.len()
-        ),
-        Err(_) => format!(
-            "{name} is neither base64 of 32 bytes nor a random secret of at least \
-             {MIN_SECRET_LEN} characters: run `euterpe gen-key` and use its output"
-        ),
-    }))
 }
 
 fn key_id(key: &[u8; 32]) -> [u8; KEY_ID_LEN] {
@@ -386,7 +350,7 @@ mod tests {
         assert_eq!(KeyRing::parse_list(&two, "K").unwrap().key_ids().len(), 2);
         let err = KeyRing::parse_list("c2hvcnQ=", "K").unwrap_err();
         assert!(err.0.contains("32 bytes (it holds 5)"), "{err}");
-        assert!(KeyRing::parse_list("not a key", "K").is_err());
+        assert!(KeyRing::parse_list("not-a-key", "K").is_err());
     }
 
     #[test]
