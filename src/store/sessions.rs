@@ -1,7 +1,12 @@
 //! Login sessions: the tower-sessions store of the chosen backend, and the link from sessions to
 //! users that lets an account's deletion end every one of its sessions.
+//!
+//! A link lives exactly as long as its session: deleting a session (logout, a new id at login)
+//! deletes its link, and the hourly deletion of expired sessions deletes theirs, so the data
+//! download lists only sessions that can still be used.
 
 use async_trait::async_trait;
+use sqlx::{PgPool, SqlitePool};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
@@ -12,24 +17,24 @@ use super::{Db, Result, Store, with_pool};
 /// The session store of whichever database Euterpe uses.
 #[derive(Clone, Debug)]
 pub enum SessionBackend {
-    Sqlite(SqliteStore),
-    Postgres(PostgresStore),
+    Sqlite(SqliteStore, SqlitePool),
+    Postgres(PostgresStore, PgPool),
 }
 
 impl SessionBackend {
     /// Creates the session table if it does not exist.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Self::Sqlite(store) => store.migrate().await,
-            Self::Postgres(store) => store.migrate().await,
+            Self::Sqlite(store, _) => store.migrate().await,
+            Self::Postgres(store, _) => store.migrate().await,
         }
     }
 
     /// The table the store keeps sessions in (the crate's defaults).
     fn table(&self) -> &'static str {
         match self {
-            Self::Sqlite(_) => "tower_sessions",
-            Self::Postgres(_) => "\"tower_sessions\".\"session\"",
+            Self::Sqlite(..) => "tower_sessions",
+            Self::Postgres(..) => "\"tower_sessions\".\"session\"",
         }
     }
 }
@@ -38,40 +43,71 @@ impl SessionBackend {
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         match self {
-            Self::Sqlite(store) => store.create(record).await,
-            Self::Postgres(store) => store.create(record).await,
+            Self::Sqlite(store, _) => store.create(record).await,
+            Self::Postgres(store, _) => store.create(record).await,
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         match self {
-            Self::Sqlite(store) => store.save(record).await,
-            Self::Postgres(store) => store.save(record).await,
+            Self::Sqlite(store, _) => store.save(record).await,
+            Self::Postgres(store, _) => store.save(record).await,
         }
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         match self {
-            Self::Sqlite(store) => store.load(id).await,
-            Self::Postgres(store) => store.load(id).await,
+            Self::Sqlite(store, _) => store.load(id).await,
+            Self::Postgres(store, _) => store.load(id).await,
         }
     }
 
+    /// Deletes the session, then its link to a user. In this order: a failure in between
+    /// leaves a link to nothing (deleted with the next expired sessions), never a session
+    /// without the link that lets an account's deletion end it.
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.delete(id).await,
-            Self::Postgres(store) => store.delete(id).await,
-        }
+        let session_id = id.to_string();
+        let unlinked = match self {
+            Self::Sqlite(store, pool) => {
+                store.delete(id).await?;
+                sqlx::query("DELETE FROM user_sessions WHERE session_id = $1")
+                    .bind(&session_id)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            }
+            Self::Postgres(store, pool) => {
+                store.delete(id).await?;
+                sqlx::query("DELETE FROM user_sessions WHERE session_id = $1")
+                    .bind(&session_id)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            }
+        };
+        unlinked.map_err(|err| session_store::Error::Backend(err.to_string()))
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for SessionBackend {
+    /// Deletes the expired sessions, then every link whose session is gone.
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.delete_expired().await,
-            Self::Postgres(store) => store.delete_expired().await,
-        }
+        let orphans = format!(
+            "DELETE FROM user_sessions WHERE session_id NOT IN (SELECT id FROM {})",
+            self.table()
+        );
+        let unlinked = match self {
+            Self::Sqlite(store, pool) => {
+                store.delete_expired().await?;
+                sqlx::query(&orphans).execute(pool).await.map(|_| ())
+            }
+            Self::Postgres(store, pool) => {
+                store.delete_expired().await?;
+                sqlx::query(&orphans).execute(pool).await.map(|_| ())
+            }
+        };
+        unlinked.map_err(|err| session_store::Error::Backend(err.to_string()))
     }
 }
 
@@ -79,8 +115,12 @@ impl Store {
     /// The session store on this database.
     pub fn session_backend(&self) -> SessionBackend {
         match &self.db {
-            Db::Sqlite(pool) => SessionBackend::Sqlite(SqliteStore::new(pool.clone())),
-            Db::Postgres(pool) => SessionBackend::Postgres(PostgresStore::new(pool.clone())),
+            Db::Sqlite(pool) => {
+                SessionBackend::Sqlite(SqliteStore::new(pool.clone()), pool.clone())
+            }
+            Db::Postgres(pool) => {
+                SessionBackend::Postgres(PostgresStore::new(pool.clone()), pool.clone())
+            }
         }
     }
 

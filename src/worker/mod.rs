@@ -53,7 +53,7 @@ async fn run_jobs(state: AppState, shutdown: Shutdown, poll: bool) {
     }
 }
 
-/// Deletes expired login sessions (and their links to users) every hour.
+/// Deletes expired login sessions and their links to users (see [`crate::store::SessionBackend`]) every hour.
 async fn session_cleanup(state: AppState, shutdown: Shutdown) {
     let sessions = state.store.session_backend();
     let mut interval = tokio::time::interval(SESSION_CLEANUP_INTERVAL);

@@ -1,10 +1,13 @@
 //! Logging in and out: the OAuth dance, `state`, PKCE, sessions and their cookies.
 
+use euterpe::store::Backend as StoreBackend;
 use reqwest::StatusCode;
+use tower_sessions::ExpiredDeletion;
 
 use crate::both_backends;
 use crate::common::{
-    Backend, browser, escaped, location, query_param, session_cookie, set_cookies, spawn_app,
+    Backend, TestApp, browser, escaped, location, query_param, session_cookie, set_cookies,
+    spawn_app,
 };
 
 both_backends!(
@@ -15,6 +18,7 @@ both_backends!(
     provider_errors_and_refusals_get_friendly_pages,
     a_user_not_on_the_allow_list_is_told_what_the_operator_must_do,
     the_session_id_changes_at_login_and_logout_kills_the_old_cookie,
+    logout_and_expiry_delete_the_session_rows,
     logout_refuses_cross_site_and_tokenless_posts,
     cookies_are_secure_and_host_prefixed_over_https,
     names_with_markup_are_escaped,
@@ -374,4 +378,74 @@ async fn an_account_keeps_its_data_when_spotify_starts_or_stops_sending_account_
         );
         assert!(account.contains("revoke"), "{account}");
     }
+}
+
+/// Runs one statement on the app's database directly, and returns the number of rows it touched
+/// (or, for a `SELECT COUNT(*)`, the count).
+async fn sql(app: &TestApp, sqlite: &str, postgres: &str) -> i64 {
+    let count = sqlite.starts_with("SELECT");
+    match app.store.backend() {
+        StoreBackend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+            if count {
+                sqlx::query_scalar(sqlite).fetch_one(&pool).await.unwrap()
+            } else {
+                let done = sqlx::query(sqlite).execute(&pool).await.unwrap();
+                done.rows_affected() as i64
+            }
+        }
+        StoreBackend::Postgres => {
+            let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+            if count {
+                sqlx::query_scalar(postgres).fetch_one(&pool).await.unwrap()
+            } else {
+                let done = sqlx::query(postgres).execute(&pool).await.unwrap();
+                done.rows_affected() as i64
+            }
+        }
+    }
+}
+
+async fn user_session_rows(app: &TestApp) -> i64 {
+    let count = "SELECT COUNT(*) FROM user_sessions";
+    sql(app, count, count).await
+}
+
+async fn logout_and_expiry_delete_the_session_rows(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (laptop, phone) = (browser(), browser());
+    app.login(&laptop, "alice").await;
+    app.login(&phone, "alice").await;
+    assert_eq!(user_session_rows(&app).await, 2);
+    let listed = |data: serde_json::Value| data["login_sessions"].as_array().unwrap().len();
+    let data = app.get(&phone, "/account/data").await.json().await.unwrap();
+    assert_eq!(listed(data), 2);
+
+    // The laptop logs out: its row goes, the phone's stays and the download lists only it.
+    let csrf = app.csrf(&laptop).await;
+    let out = laptop
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(user_session_rows(&app).await, 1);
+    let data = app.get(&phone, "/account/data").await.json().await.unwrap();
+    assert_eq!(listed(data), 1);
+
+    // A session that expires unused loses its row at the hourly clean-up.
+    let expired = sql(
+        &app,
+        "UPDATE tower_sessions SET expiry_date = 0",
+        "UPDATE tower_sessions.session SET expiry_date = now() - interval '1 day'",
+    )
+    .await;
+    assert_eq!(expired, 1);
+    app.store.session_backend().delete_expired().await.unwrap();
+    assert_eq!(user_session_rows(&app).await, 0);
+    assert_eq!(
+        app.get(&phone, "/account").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
