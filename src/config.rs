@@ -12,6 +12,9 @@ use reqwest::Url;
 
 use crate::crypto::{KeyRing, Secret};
 
+pub mod network;
+pub use network::{SiteOrigin, TrustedProxies};
+
 /// A configuration problem, printed as-is before Euterpe exits.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -77,6 +80,8 @@ pub struct Config {
     pub release: String,
     /// Heroku's dyno name (`DYNO`), when running on Heroku.
     pub dyno: Option<String>,
+    /// Who may set `X-Forwarded-For`/`-Proto` (`TRUSTED_PROXIES`, see [`network`]).
+    pub trusted_proxies: TrustedProxies,
     /// Demo mode only: extra latency of every fake Spotify Web API answer (a rehearsal knob).
     pub demo_latency: Option<Duration>,
     /// Listening history: poll interval, import limits.
@@ -390,6 +395,7 @@ impl Config {
                 str::to_owned,
             );
         let dyno = get("DYNO").map(str::to_owned);
+        let trusted_proxies = TrustedProxies::from_var(get("TRUSTED_PROXIES"), dyno.is_some())?;
         let demo_latency = get("EUTERPE_DEMO_LATENCY_MS")
             .map(|value| parse_number::<u64>(Some(value), "EUTERPE_DEMO_LATENCY_MS", 0))
             .transpose()?
@@ -427,6 +433,7 @@ impl Config {
             sentry_environment,
             release,
             dyno,
+            trusted_proxies,
             demo_latency,
             history,
             retention_inactive_days,

@@ -134,8 +134,15 @@ async fn serve(config: Config) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
+    let origin = config.site_origin().describe();
+    let proxies = config.trusted_proxies.to_string();
     let state = prepare(config).await?;
     tracing::info!("Euterpe is serving on http://{addr}");
+    // Which origin links and redirects use, and whose forwarding headers are believed: a
+    // misconfigured proxy shows here rather than as wrong links or one shared rate limit.
+    tracing::info!(
+        "absolute URLs use {origin}; X-Forwarded-For/-Proto are believed from {proxies}"
+    );
     let shutdown = Shutdown::new();
     shutdown.on_signals();
     app::serve(state.clone(), listener, shutdown)

@@ -114,7 +114,7 @@ fn request_url(request: &Request) -> Option<String> {
         .get(axum::http::header::HOST)?
         .to_str()
         .ok()?;
-    let scheme = if crate::web::forwarded_https(request.headers()) {
+    let scheme = if crate::web::forwarded::Forwarded::of(request).https() {
         "https"
     } else {
         "http"

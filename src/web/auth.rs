@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::forwarded::Forwarded;
 use super::session::AppSession;
 use crate::app::AppState;
 use crate::error::{AppError, LoginError};
@@ -20,9 +21,10 @@ use crate::worker::retention;
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
+    forwarded: Forwarded,
     session: AppSession,
 ) -> Result<Response, AppError> {
-    let request = oauth_for(&state, &headers).authorize();
+    let request = oauth_for(&state, &headers, forwarded).authorize();
     session
         .begin_login(&request.state, &request.pkce_verifier, state.clock.unix())
         .await?;
@@ -36,11 +38,11 @@ pub async fn login(
 /// The OAuth client for this request. A demo without `PUBLIC_URL` (a review app, whose host
 /// name is new each time) sends the browser to the fake's pages and back under the origin the
 /// browser used; everything else uses the configured endpoints and redirect URI.
-fn oauth_for(state: &AppState, headers: &HeaderMap) -> OAuth {
+fn oauth_for(state: &AppState, headers: &HeaderMap, forwarded: Forwarded) -> OAuth {
     if state.demo.is_none() || state.config.public_url.is_some() {
         return state.oauth().clone();
     }
-    let Some(origin) = reqwest::Url::parse(&super::origin(state, headers))
+    let Some(origin) = reqwest::Url::parse(&super::origin(state, headers, forwarded))
         .ok()
         .filter(|url| url.path() == "/" && url.username().is_empty() && url.query().is_none())
     else {
@@ -66,6 +68,7 @@ pub struct CallbackParams {
 pub async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
+    forwarded: Forwarded,
     session: AppSession,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, AppError> {
@@ -85,7 +88,7 @@ pub async fn callback(
         .code
         .ok_or(AppError::Login(LoginError::MissingCode))?;
 
-    let tokens = oauth_for(&state, &headers)
+    let tokens = oauth_for(&state, &headers, forwarded)
         .exchange_code(&code, &verifier)
         .await
         .map_err(|err| {

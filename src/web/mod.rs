@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::panel::Panel;
 use crate::store::SessionBackend;
 use crate::telemetry;
+use forwarded::Forwarded;
 use rate_limit::Quota;
 
 pub mod account;
@@ -26,6 +27,7 @@ pub mod csrf;
 pub mod dashboard;
 pub mod errors;
 pub mod extract;
+pub mod forwarded;
 pub mod health;
 pub mod history;
 pub mod import;
@@ -132,8 +134,9 @@ pub fn with_middleware(state: AppState, routes: Router<AppState>) -> Router {
     let plain = routes.clone().layer(session_layer(sessions.clone(), false));
     let secure = routes.layer(session_layer(sessions, true));
     let https_by_config = state.https_by_config();
-    Router::new().fallback_service(tower::service_fn(move |request: Request| {
-        let https = https_by_config || forwarded_https(request.headers());
+    let proxies = state.config.trusted_proxies.clone();
+    Router::new().fallback_service(tower::service_fn(move |mut request: Request| {
+        let https = https_by_config || forwarded::attach(&proxies, &mut request).https();
         let router = if https { secure.clone() } else { plain.clone() };
         router.oneshot(request)
     }))
@@ -157,31 +160,20 @@ pub async fn retention_notice(
     })
 }
 
-/// The site's origin as the visitor reached it: `PUBLIC_URL` when set, else the `Host` the
-/// request came to (with `https` behind a router that says so).
-pub fn origin(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(public) = &state.config.public_url {
-        return public.origin().ascii_serialization();
+/// The site's origin for absolute URLs: the configured one (see
+/// [`crate::config::Config::site_origin`]), else the `Host` the request came to, with `https`
+/// when a trusted proxy says so.
+pub fn origin(state: &AppState, headers: &HeaderMap, forwarded: Forwarded) -> String {
+    if let Some(origin) = state.config.site_origin().url() {
+        return origin.origin().ascii_serialization();
     }
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|value| value.to_str().ok())
         .filter(|host| !host.is_empty() && host.chars().all(|c| c.is_ascii_graphic()))
         .unwrap_or("127.0.0.1");
-    let scheme = if forwarded_https(headers) {
-        "https"
-    } else {
-        "http"
-    };
+    let scheme = if forwarded.https() { "https" } else { "http" };
     format!("{scheme}://{host}")
-}
-
-/// Whether the request reached the router over HTTPS (Heroku sets `X-Forwarded-Proto`).
-pub fn forwarded_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
 }
 
 fn session_layer(store: SessionBackend, secure: bool) -> SessionManagerLayer<SessionBackend> {

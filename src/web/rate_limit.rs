@@ -17,18 +17,18 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{FromFnLayer, Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 use super::extract::RenderMode;
+use super::forwarded::Forwarded;
 use super::session::AppSession;
 use crate::views::{self, Chrome};
 
@@ -158,62 +158,11 @@ fn refilled(bucket: &Bucket, now: Instant, rate: f64, burst: f64) -> f64 {
     (bucket.tokens + elapsed * rate).min(burst)
 }
 
-/// The client's address: the last hop of `X-Forwarded-For` when a router sent one (Heroku's
-/// appends the address it saw, so earlier hops may be made up by the client), else the peer.
-///
-/// The header is believed only from a peer on a private network or this machine — where a
-/// router or reverse proxy sits (Heroku's router reaches a dyno from a private address). A
-/// client on the internet talking to Euterpe directly is its own peer address, whatever
-/// `X-Forwarded-For` it sends, so it can't pick its own bucket.
-pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<IpAddr> {
-    if let Some(peer) = peer
-        && !is_internal(peer.ip())
-    {
-        return Some(peer.ip());
-    }
-    let forwarded = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(str::trim)
-        .rfind(|hop| !hop.is_empty())
-        .and_then(|hop| {
-            hop.parse::<IpAddr>()
-                .ok()
-                .or_else(|| hop.parse::<SocketAddr>().ok().map(|addr| addr.ip()))
-        });
-    forwarded.or(peer.map(|peer| peer.ip()))
-}
-
-/// Whether an address is loopback, private (RFC 1918, IPv6 unique-local), link-local or shared
-/// carrier-grade space: where a proxy in front of Euterpe connects from.
-fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || (a == 100 && (64..128).contains(&b))
-        }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_internal(IpAddr::V4(v4)),
-            None => {
-                let first = v6.segments()[0];
-                v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
-            }
-        },
-    }
-}
-
 async fn check(limiter: Limiter, request: Request, next: Next) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0);
     let mut keys = Vec::with_capacity(2);
-    if let Some(ip) = client_ip(request.headers(), peer) {
+    // The address a trusted proxy reports, else the peer's: a client talking to Euterpe
+    // directly can't pick its own bucket by sending `X-Forwarded-For`.
+    if let Some(ip) = Forwarded::of(&request).client {
         keys.push(format!("ip:{ip}"));
     }
     if let Some(session) = request.extensions().get::<Session>() {
@@ -292,65 +241,5 @@ mod tests {
         // Same user from another address: refused, and the new address's bucket is untouched.
         assert!(limiter.take(&["ip:b".into(), user], now).is_err());
         assert_eq!(limiter.take(&["ip:b".into()], now), Ok(()));
-    }
-
-    #[test]
-    fn the_client_is_the_last_forwarded_hop() {
-        let peer: SocketAddr = "10.1.2.3:5555".parse().unwrap();
-        let mut headers = HeaderMap::new();
-        assert_eq!(
-            client_ip(&headers, Some(peer)),
-            Some("10.1.2.3".parse().unwrap())
-        );
-        headers.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("203.0.113.9, 198.51.100.7"),
-        );
-        assert_eq!(
-            client_ip(&headers, Some(peer)),
-            Some("198.51.100.7".parse().unwrap())
-        );
-        headers.append("x-forwarded-for", HeaderValue::from_static("2001:db8::1"));
-        assert_eq!(
-            client_ip(&headers, Some(peer)),
-            Some("2001:db8::1".parse().unwrap())
-        );
-        let mut junk = HeaderMap::new();
-        junk.insert("x-forwarded-for", HeaderValue::from_static("not-an-ip"));
-        assert_eq!(
-            client_ip(&junk, Some(peer)),
-            Some("10.1.2.3".parse().unwrap())
-        );
-    }
-
-    #[test]
-    fn only_a_proxy_on_an_internal_address_is_believed() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.7"));
-        let forwarded: IpAddr = "198.51.100.7".parse().unwrap();
-        // Reached straight from the internet: the header is the client's own invention.
-        for direct in [
-            "203.0.113.5:4000",
-            "[2001:db8::5]:4000",
-            "[::ffff:203.0.113.5]:4000",
-        ] {
-            let peer: SocketAddr = direct.parse().unwrap();
-            assert_eq!(client_ip(&headers, Some(peer)), Some(peer.ip()), "{direct}");
-        }
-        // Behind a router or proxy on this machine or a private network.
-        for proxy in [
-            "127.0.0.1:4000",
-            "10.1.2.3:4000",
-            "172.16.0.9:4000",
-            "192.168.1.1:4000",
-            "100.64.0.1:4000",
-            "[::1]:4000",
-            "[fd00::1]:4000",
-            "[fe80::1]:4000",
-            "[::ffff:10.0.0.1]:4000",
-        ] {
-            let peer: SocketAddr = proxy.parse().unwrap();
-            assert_eq!(client_ip(&headers, Some(peer)), Some(forwarded), "{proxy}");
-        }
     }
 }

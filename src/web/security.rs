@@ -1,5 +1,6 @@
 //! What a public site sends and checks on every request: the security headers, the move from
-//! plain HTTP to HTTPS behind a router (Heroku's sets `X-Forwarded-Proto`), and an `Origin`
+//! plain HTTP to HTTPS behind a trusted router (Heroku's sets `X-Forwarded-Proto`; see
+//! [`super::forwarded`]), and an `Origin`
 //! check on every state-changing request (defence in depth beside each form's token, see
 //! [`super::csrf`]).
 
@@ -9,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use reqwest::Url;
 
-use super::forwarded_https;
+use super::forwarded::{Forwarded, Proto};
 use crate::app::AppState;
 use crate::error::AppError;
 
@@ -32,7 +33,7 @@ const HEALTH_PATH: &str = "/healthz";
 /// Sends plain-HTTP requests that came through a router to HTTPS, and adds the security headers
 /// to every response.
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let https = state.https_by_config() || forwarded_https(request.headers());
+    let https = state.https_by_config() || Forwarded::of(&request).https();
     if let Some(location) = https_location(&state, &request) {
         // 301 for reads; 308 keeps the method and body of anything else.
         let status = if matches!(*request.method(), Method::GET | Method::HEAD) {
@@ -71,27 +72,28 @@ pub fn add_headers(headers: &mut HeaderMap, https: bool) {
     }
 }
 
-/// Where a plain-HTTP request forwarded by a router must go instead, if it must: the router
-/// said `X-Forwarded-Proto: http`, the site is HTTPS (by `PUBLIC_URL`, or on Heroku), and the
-/// path is not the health check.
+/// Where a plain-HTTP request forwarded by a router must go instead, if it must: a trusted
+/// proxy said `X-Forwarded-Proto: http`, the site is HTTPS (by `PUBLIC_URL`, or on Heroku), and
+/// the path is not the health check. The host is the configured origin's (see
+/// [`crate::config::Config::site_origin`]): the request's `Host` only when none is configured.
 fn https_location(state: &AppState, request: &Request) -> Option<HeaderValue> {
-    let proto = request.headers().get("x-forwarded-proto")?.to_str().ok()?;
-    if !proto.eq_ignore_ascii_case("http")
+    if Forwarded::of(request).proto != Some(Proto::Http)
         || !state.config.redirect_to_https()
         || request.uri().path() == HEALTH_PATH
     {
         return None;
     }
-    let authority = match &state.config.public_url {
-        Some(public) if public.scheme() == "https" => {
-            let host = public.host_str()?;
-            match public.port() {
+    let authority = match state.config.site_origin().url() {
+        Some(origin) => {
+            let host = origin.host_str()?;
+            // An https origin's own port; an http one's port is not where HTTPS is served.
+            match origin.port().filter(|_| origin.scheme() == "https") {
                 Some(port) => format!("{host}:{port}"),
                 None => host.to_owned(),
             }
         }
-        // Heroku without PUBLIC_URL: the host the browser asked for, checked to be one.
-        _ => {
+        // A demo review app: the host the browser asked for, checked to be one.
+        None => {
             let host = request.headers().get(header::HOST)?.to_str().ok()?;
             let url = Url::parse(&format!("https://{host}/")).ok()?;
             if url.path() != "/" || !url.username().is_empty() || url.query().is_some() {
@@ -122,8 +124,8 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
     next.run(request).await
 }
 
-/// Whether the request's `Origin` (if any) is this site: the configured `PUBLIC_URL`, or the
-/// host the request was sent to.
+/// Whether the request's `Origin` (if any) is this site: the configured origin (`PUBLIC_URL`,
+/// in production else the redirect URI's), or the host the request was sent to.
 fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
     if super::csrf::is_cross_site(headers) {
         return false;
@@ -139,8 +141,8 @@ fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
         // Includes `Origin: null` (sandboxed frames, some redirects): never this site.
         return false;
     };
-    if let Some(public) = &state.config.public_url
-        && public.origin() == origin.origin()
+    if let Some(site) = state.config.site_origin().url()
+        && site.origin() == origin.origin()
     {
         return true;
     }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use super::extract::{CurrentUser, RangeParam, RenderMode};
+use super::forwarded::Forwarded;
 use super::session::AppSession;
 use crate::app::AppState;
 use crate::crypto::{random_token, sha256_hex};
@@ -35,6 +36,7 @@ pub const NEW_LINK_FLASH: &str = "new_share_link";
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
+    forwarded: Forwarded,
     current: CurrentUser,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -51,7 +53,7 @@ pub async fn create(
             state.clock.unix(),
         )
         .await?;
-    let link = format!("{}/s/{token}", super::origin(&state, &headers));
+    let link = format!("{}/s/{token}", super::origin(&state, &headers, forwarded));
     current.session.set_flash(NEW_LINK_FLASH, &link).await?;
     Ok(Redirect::to("/account#shares").into_response())
 }
