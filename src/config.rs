@@ -458,10 +458,11 @@ impl Config {
         self.environment == Environment::Production
     }
 
-    /// Whether the site is served over HTTPS by configuration (cookies become `Secure`).
+    /// Whether the site is served over HTTPS by configuration (cookies become `Secure`): its
+    /// configured origin ([`Config::site_origin`]) is `https`.
     pub fn public_https(&self) -> bool {
-        self.public_url
-            .as_ref()
+        self.site_origin()
+            .url()
             .is_some_and(|url| url.scheme() == "https")
     }
 

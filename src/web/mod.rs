@@ -136,7 +136,9 @@ pub fn with_middleware(state: AppState, routes: Router<AppState>) -> Router {
     let https_by_config = state.https_by_config();
     let proxies = state.config.trusted_proxies.clone();
     Router::new().fallback_service(tower::service_fn(move |mut request: Request| {
-        let https = https_by_config || forwarded::attach(&proxies, &mut request).https();
+        // Attached first, whatever the cookie policy: everything after this reads it.
+        let forwarded = forwarded::attach(&proxies, &mut request);
+        let https = https_by_config || forwarded.https();
         let router = if https { secure.clone() } else { plain.clone() };
         router.oneshot(request)
     }))
