@@ -36,7 +36,8 @@ impl Weakness {
     pub fn describe(&self) -> String {
         match self {
             Self::FewCharacters(n) => format!(
-                "it uses only {n} different characters (at least {MIN_DISTINCT} are needed)"
+                "it uses only {n} different character{} (at least {MIN_DISTINCT} are needed)",
+                if *n == 1 { "" } else { "s" }
             ),
             Self::LowEntropy(bits) => format!(
                 "its estimated strength is {bits:.0} bits (at least {MIN_BITS:.0} are needed)"
