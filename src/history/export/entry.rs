@@ -140,6 +140,8 @@ impl<'a, S: FnMut(Batch) -> bool> Reading<'a, S> {
             }
             name.truncate(cut);
             name.push_str(ELLIPSIS);
+            // `truncate` keeps the long name's allocation; what is kept must cost what it says.
+            name.shrink_to_fit();
             self.tally.names_shortened += 1;
         }
         Some(name)
