@@ -126,22 +126,42 @@ impl Connections {
         }
     }
 
-    /// Returns once there is room for one more connection, closing the oldest waiting one if
-    /// the set is full. While every connection is busy, it waits for one to end or to go idle.
-    pub async fn make_room(&self) {
+    /// How many connections count towards the bound (those asked to close don't).
+    fn counted(open: &Open) -> usize {
+        open.slots.values().filter(|slot| !slot.closing).count()
+    }
+
+    /// Returns once one more connection may be let in: the set is not full, or one of its
+    /// connections waits for a request and can make room. While every connection is busy,
+    /// new clients wait in the listen queue.
+    pub async fn wait_for_room(&self) {
         loop {
             let ended = self.ended.notified();
             tokio::pin!(ended);
             ended.as_mut().enable();
-            let counted = {
+            let room = {
                 let open = self.open();
-                open.slots.values().filter(|slot| !slot.closing).count()
+                Self::counted(&open) < self.max
+                    || open
+                        .slots
+                        .values()
+                        .any(|slot| !slot.closing && !slot.state.is_busy())
             };
-            if counted < self.max || self.close_oldest_waiting() {
+            if room {
                 return;
             }
             // A busy connection becoming idle signals nothing, so look again now and then.
             let _ = tokio::time::timeout(Duration::from_millis(100), ended).await;
+        }
+    }
+
+    /// Keeps the bound after a new connection came in: when over it, the oldest connection
+    /// waiting for a request is asked to close. (Only when a new client needs the room: a
+    /// full set of idle keep-alive connections is left alone.)
+    pub fn keep_bound(&self) {
+        let over = Self::counted(&self.open()) > self.max;
+        if over {
+            self.close_oldest_waiting();
         }
     }
 
@@ -246,15 +266,24 @@ mod tests {
         let third = connections.register();
         // The oldest is in the middle of a request.
         let busy = Busy::start(first.state());
-        connections.make_room().await;
+        // Full, but nobody else needs the room: nobody is closed.
+        connections.keep_bound();
+        connections.wait_for_room().await;
+        let fourth = connections.register();
+        connections.keep_bound();
         // The second (oldest waiting) was asked to close; the others were not.
         tokio::time::timeout(Duration::from_secs(1), second.state().close_requested())
             .await
             .expect("the oldest waiting connection is asked to close");
+        for other in [&first, &third, &fourth] {
+            let asked =
+                tokio::time::timeout(Duration::from_millis(50), other.state().close_requested());
+            assert!(asked.await.is_err(), "only the oldest waiting one closes");
+        }
         drop(second);
-        assert_eq!(connections.len(), 2);
+        assert_eq!(connections.len(), 3);
         drop(busy);
-        drop((first, third));
+        drop((first, third, fourth));
         assert!(connections.is_empty());
     }
 
@@ -265,7 +294,7 @@ mod tests {
         let busy = Busy::start(only.state());
         let waiting = tokio::spawn({
             let connections = connections.clone();
-            async move { connections.make_room().await }
+            async move { connections.wait_for_room().await }
         });
         tokio::time::sleep(Duration::from_millis(150)).await;
         assert!(!waiting.is_finished(), "no room while the only one is busy");

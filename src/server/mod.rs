@@ -57,11 +57,11 @@ pub async fn run(
     let stop = shutdown.clone().wait();
     tokio::pin!(stop);
     loop {
-        // Room first: accepting with the set full would only hold one more socket open.
+        // While every connection is busy, new clients wait in the listen queue.
         tokio::select! {
             biased;
             _ = &mut stop => break,
-            _ = connections.make_room() => {}
+            _ = connections.wait_for_room() => {}
         }
         let accepted = tokio::select! {
             biased;
@@ -73,6 +73,7 @@ pub async fn run(
         match accepted {
             Ok((stream, peer)) => {
                 let ticket = connections.register();
+                connections.keep_bound();
                 tasks.spawn(serve_connection(
                     stream,
                     peer,
