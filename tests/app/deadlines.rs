@@ -19,6 +19,7 @@ both_backends!(
     a_full_server_makes_room_for_health_checks,
     a_stalled_upload_is_answered_408_and_leaves_no_file,
     a_shutdown_abandons_a_trickling_upload,
+    sigterm_ends_the_process_despite_a_trickling_upload,
 );
 
 async fn half_open_sockets_are_closed_by_the_header_deadline(backend: Backend) {
@@ -225,6 +226,91 @@ async fn a_shutdown_abandons_a_trickling_upload(backend: Backend) {
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("restarting"), "{answer}");
     assert_eq!(files_in(&dir), Vec::<PathBuf>::new());
+    trickle.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn sigterm_ends_the_process_despite_a_trickling_upload(backend: Backend) {
+    // The real command, on the test app's database and fake Spotify (so Alice's session, made
+    // on the test app, is valid there too).
+    let app = spawn_app(backend).await;
+    let dir = upload_dir();
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+    let spotify = &app.state.spotify_config;
+    let mut process = tokio::process::Command::new(env!("CARGO_BIN_EXE_euterpe"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PORT", port.to_string())
+        .env("DATABASE_URL", &app.database_url)
+        .env("TOKEN_ENCRYPTION_KEY", &app.key_text)
+        .env("SPOTIFY_CLIENT_ID", &spotify.client_id)
+        .env("SPOTIFY_CLIENT_SECRET", spotify.client_secret.expose())
+        .env("SPOTIFY_ACCOUNTS_URL", &app.fake_base)
+        .env("SPOTIFY_API_URL", format!("{}/v1", app.fake_base))
+        .env("SPOTIFY_REDIRECT_URI", format!("http://{addr}/callback"))
+        .env("ENRICHMENT", "0")
+        .env("HISTORY_POLL_INTERVAL_SECS", "0")
+        .env("REQUEST_TIMEOUT_SECS", "2")
+        .env("IMPORT_DIR", &dir)
+        .env("RUST_LOG", "warn")
+        // No `.env` of the developer's.
+        .current_dir(&dir)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let checker = health_checker();
+    let mut up = false;
+    for _ in 0..200 {
+        if let Ok(health) = checker.get(format!("http://{addr}/healthz")).send().await {
+            up = health.status() == StatusCode::OK;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "euterpe serve did not come up");
+
+    let (mut reader, mut writer) = start_upload(&app, addr).await;
+    let saved = |dir: &Path| {
+        files_in(dir)
+            .into_iter()
+            .filter(|path| path.extension().is_some_and(|ext| ext == "upload"))
+            .count()
+    };
+    for _ in 0..500 {
+        if saved(&dir) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(saved(&dir), 1, "the upload is being received");
+    let trickle = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            if writer.write_all(&chunk(b"x")).await.is_err() {
+                return;
+            }
+        }
+    });
+    let pid = process.id().unwrap();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    // Heroku's SIGKILL comes 30 s after SIGTERM; Euterpe promises REQUEST_TIMEOUT_SECS + 5 s.
+    let status = tokio::time::timeout(Duration::from_secs(2 + 5), process.wait())
+        .await
+        .expect("the process exits while the upload still trickles")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let answer = answer(&mut reader).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert_eq!(saved(&dir), 0, "the upload's file is removed");
     trickle.abort();
     let _ = std::fs::remove_dir_all(&dir);
 }
