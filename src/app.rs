@@ -252,7 +252,8 @@ pub fn start_demo_open_data(
 }
 
 /// Serves `state` on `listener` (with the background jobs beside it) until `shutdown` fires,
-/// then finishes in-flight requests and lets the jobs stop at a safe point.
+/// then finishes in-flight requests (see [`crate::server::run`] for the deadlines) and lets the
+/// jobs stop at a safe point.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
@@ -261,11 +262,13 @@ pub async fn serve(
     let router = crate::web::router(state.clone());
     state.enrichment.forget_refusals().await;
     let background = tokio::spawn(crate::worker::run(state.clone(), shutdown.clone()));
-    let served = axum::serve(
+    let served = crate::server::run(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        router,
+        &state.config.server,
+        state.config.request_timeout,
+        shutdown.clone(),
     )
-    .with_graceful_shutdown(shutdown.clone().wait())
     .await;
     // If serving failed, the jobs must still stop.
     shutdown.trigger();

@@ -91,6 +91,8 @@ pub struct Config {
     pub retention_inactive_days: Option<u32>,
     /// Genres and popularity from open music data (MusicBrainz, ListenBrainz, Last.fm).
     pub enrichment: EnrichmentConfig,
+    /// Connection deadlines and bound (`MAX_CONNECTIONS`; see [`crate::server`]).
+    pub server: crate::server::ServerConfig,
 }
 
 /// Where genres and popularity come from when Spotify doesn't send them (development mode), and
@@ -415,6 +417,7 @@ impl Config {
             },
         };
         let enrichment = EnrichmentConfig::from_vars(&get)?;
+        let server = crate::server::ServerConfig::from_vars(get)?;
 
         Ok(Self {
             host,
@@ -438,6 +441,7 @@ impl Config {
             history,
             retention_inactive_days,
             enrichment,
+            server,
         })
     }
 

@@ -62,6 +62,12 @@ pub enum AppError {
     /// The database is unreachable or failed.
     #[error("database unavailable: {0}")]
     Database(Arc<sqlx::Error>),
+    /// An export upload sent nothing for this long (the server's upload idle deadline).
+    #[error("upload stalled: nothing received for {} s", .0.as_secs())]
+    UploadStalled(Duration),
+    /// The server is shutting down (a restart or deploy) and gave up on this request.
+    #[error("abandoned: the server is shutting down")]
+    ShuttingDown,
     /// A bug or an impossible state; details go to the log, not the page.
     #[error("internal error: {0}")]
     Internal(String),
@@ -85,6 +91,8 @@ impl AppError {
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadInput(_) => StatusCode::BAD_REQUEST,
             Self::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UploadStalled(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,6 +120,11 @@ impl From<tower_sessions::session::Error> for AppError {
     }
 }
 
+/// Marks a server-side status that is no fault of Euterpe's (a request given up because the
+/// process is restarting): neither logged as an error nor reported to Sentry.
+#[derive(Clone, Copy, Debug)]
+pub struct NotABug;
+
 /// The marker the error-page middleware looks for to render an [`AppError`].
 #[derive(Clone, Debug)]
 pub struct ErrorMarker(pub Arc<AppError>);
@@ -119,7 +132,7 @@ pub struct ErrorMarker(pub Arc<AppError>);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, Self::ShuttingDown) {
             tracing::error!(error = %self, "request failed");
         }
         let mut response = status.into_response();

@@ -25,6 +25,8 @@ pub mod keys;
 pub mod locks;
 /// The nine dashboard panels: routes, titles, range rules.
 pub mod panel;
+/// The HTTP server: connections with deadlines and a bound, and a graceful shutdown.
+pub mod server;
 /// The shutdown signal shared by the server and background work.
 pub mod shutdown;
 /// Talking to Spotify: models, OAuth, tokens, the HTTP client and the cached library.

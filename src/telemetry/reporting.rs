@@ -96,7 +96,11 @@ pub async fn report_errors(request: Request, next: Next) -> Response {
         .extensions()
         .get::<crate::web::panels::SpotifyFailure>()
         .is_some();
-    if status.is_server_error() && hub.last_event_id().is_none() && !spotifys_fault {
+    let not_a_bug = response
+        .extensions()
+        .get::<crate::error::NotABug>()
+        .is_some();
+    if status.is_server_error() && hub.last_event_id().is_none() && !spotifys_fault && !not_a_bug {
         let reason = match response.extensions().get::<TimedOut>() {
             Some(TimedOut(limit)) => format!(": cut after {} s", limit.as_secs()),
             None => String::new(),

@@ -57,6 +57,22 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
             "Temporarily unavailable",
             html! { p { "Euterpe can't reach its database right now. Nothing is lost; please try again in a minute." } },
         ),
+        AppError::UploadStalled(idle) => (
+            "Upload stopped",
+            html! {
+                p { "Nothing of the upload arrived for " (idle.as_secs()) " seconds, so Euterpe stopped waiting and kept nothing of it." }
+                p { "Check your connection and send the file again." }
+                p { a href="/import" { "Back to the import page" } }
+            },
+        ),
+        AppError::ShuttingDown => (
+            "Euterpe is restarting",
+            html! {
+                p { "Euterpe is restarting, so it stopped receiving your upload and kept nothing of it." }
+                p { "Please send the file again in a minute." }
+                p { a href="/import" { "Back to the import page" } }
+            },
+        ),
         AppError::Internal(_) => (
             "Something went wrong",
             html! { p { "Euterpe hit an unexpected problem. It has been logged; please try again." } },

@@ -150,7 +150,7 @@ pub async fn download(
                 axum::http::header::CONTENT_DISPOSITION,
                 "attachment; filename=\"euterpe-data.json\"",
             ),
-            (axum::http::header::CACHE_CONTROL, "no-store"),
+            (axum::http::header::CACHE_CONTROL, super::cache::PRIVATE),
         ],
         body,
     )

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::extract::RenderMode;
 use crate::app::AppState;
-use crate::error::{AppError, ErrorMarker};
+use crate::error::{AppError, ErrorMarker, NotABug};
 use crate::views::{self, Chrome};
 
 /// Renders the error a handler or extractor returned, in the form the request asked for.
@@ -22,6 +22,9 @@ pub async fn render_errors(
         return response;
     };
     let mut rendered = render(&state, mode, &error);
+    if matches!(*error, AppError::ShuttingDown) {
+        rendered.extensions_mut().insert(NotABug);
+    }
     rendered
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("HX-Request"));

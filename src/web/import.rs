@@ -1,6 +1,10 @@
 //! `/import`: the upload form, the upload itself (saved to disk, then imported by a background
 //! job), and the job's progress.
 
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Extension;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,6 +16,7 @@ use super::extract::{CurrentUser, RenderMode};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::history::import::Upload;
+use crate::shutdown::Shutdown;
 use crate::views;
 
 fn page(state: &AppState, current: &CurrentUser, title: &str, main: maud::Markup) -> Response {
@@ -44,13 +49,43 @@ impl Drop for Saved {
     }
 }
 
+/// The next piece of an upload, read with a deadline: the upload is given up (`408`) when it
+/// sends nothing for `idle`, and at once (`503`) when the server shuts down, so that a client
+/// trickling bytes can hold neither a connection nor the process's exit. (Whatever was saved is
+/// then removed by [`Saved`].)
+async fn piece<T, E>(
+    idle: Duration,
+    stopping: Option<&Shutdown>,
+    read: impl Future<Output = Result<T, E>>,
+    unreadable: impl FnOnce(E) -> AppError,
+) -> Result<T, AppError> {
+    let stop = async {
+        match stopping {
+            Some(shutdown) => shutdown.clone().wait().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        biased;
+        _ = stop => Err(AppError::ShuttingDown),
+        read = tokio::time::timeout(idle, read) => match read {
+            Ok(read) => read.map_err(unreadable),
+            Err(_) => Err(AppError::UploadStalled(idle)),
+        },
+    }
+}
+
 /// `POST /import` (multipart: `csrf`, then one or more `file`).
 pub async fn upload(
     State(state): State<AppState>,
     current: CurrentUser,
     headers: HeaderMap,
+    // Set by the server (crate::server); absent only when a test drives the router directly.
+    shutdown: Option<Extension<Shutdown>>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
+    let idle = state.config.server.upload_idle_timeout;
+    let stopping = shutdown.as_ref().map(|Extension(shutdown)| shutdown);
     let limit = state.config.history.import_max_bytes;
     // A declared size far over the limit is refused before reading anything.
     let declared = headers
@@ -72,10 +107,10 @@ pub async fn upload(
     let mut checked = false;
     let mut saved = Saved(Vec::new());
     let mut total: u64 = 0;
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+    while let Some(mut field) = piece(idle, stopping, multipart.next_field(), unreadable).await? {
         match field.name() {
             Some(csrf::FIELD) => {
-                let token = field.text().await.map_err(unreadable)?;
+                let token = piece(idle, stopping, field.text(), unreadable).await?;
                 csrf::verify(&headers, &current.session, &token).await?;
                 checked = true;
             }
@@ -98,7 +133,7 @@ pub async fn upload(
                     size: 0,
                 });
                 let mut size: u64 = 0;
-                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                while let Some(chunk) = piece(idle, stopping, field.chunk(), unreadable).await? {
                     size += chunk.len() as u64;
                     total += chunk.len() as u64;
                     if total > limit {

@@ -23,6 +23,7 @@ use rate_limit::Quota;
 pub mod account;
 pub mod assets;
 pub mod auth;
+pub mod cache;
 pub mod csrf;
 pub mod dashboard;
 pub mod errors;
@@ -114,7 +115,8 @@ pub fn with_middleware(state: AppState, routes: Router<AppState>) -> Router {
     // Innermost first: a panic becomes a 500; a changed session is saved; a request gets at most
     // REQUEST_TIMEOUT_SECS; cross-origin writes are refused; errors become pages; each request
     // has its own Sentry scope; HTTP moves to HTTPS and every answer gets the security headers;
-    // one log line.
+    // every answer without a caching policy of its own gets `no-store, private` (redirects and
+    // error pages included); one log line.
     let routes = routes
         .fallback(|| async { AppError::NotFound })
         .layer(CatchPanicLayer::custom(telemetry::panicked))
@@ -125,6 +127,7 @@ pub fn with_middleware(state: AppState, routes: Router<AppState>) -> Router {
         .layer(AutoVaryLayer)
         .layer(from_fn(telemetry::report_errors))
         .layer(from_fn_with_state(state.clone(), security::protect))
+        .layer(from_fn(cache::no_store_by_default))
         .layer(from_fn(logging::log_requests))
         .with_state(state.clone());
 

@@ -20,7 +20,8 @@ pub struct TimedOut(pub std::time::Duration);
 
 /// Runs the request, or answers 503 once the configured time is up (the handler is dropped).
 /// An export upload (`POST /import`) is exempt: receiving a large file over a slow line takes
-/// as long as it takes, and the import itself runs in the background afterwards.
+/// as long as it takes, and the import itself runs in the background afterwards. It has a
+/// deadline of its own instead: 30 s without a byte (see [`super::import`]).
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() == axum::http::Method::POST
         && request

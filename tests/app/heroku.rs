@@ -57,6 +57,8 @@ async fn every_answer_carries_exactly_the_security_headers(backend: Backend) {
 
     let expected = |extra: &[&str]| -> BTreeSet<String> {
         [
+            // Not a security header, but on every answer too: nothing is cached (caching.rs).
+            "cache-control",
             "content-security-policy",
             "content-type",
             "referrer-policy",

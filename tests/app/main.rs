@@ -5,6 +5,8 @@ mod common;
 
 mod account_life;
 mod all_panels;
+mod caching;
+mod deadlines;
 mod demo;
 mod enrichment;
 mod heroku;

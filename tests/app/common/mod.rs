@@ -28,6 +28,7 @@ use reqwest::{Client, StatusCode, Url, redirect};
 use sqlx::Connection;
 
 pub mod history;
+pub mod server;
 
 /// Runs each listed `async fn name(backend: Backend)` once on SQLite and once on Postgres.
 #[macro_export]
