@@ -7,6 +7,7 @@ mod account_life;
 mod all_panels;
 mod demo;
 mod enrichment;
+mod genres;
 mod heroku;
 mod history;
 mod history_summaries;
