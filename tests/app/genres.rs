@@ -12,11 +12,12 @@ use euterpe::spotify::models::Artist;
 use reqwest::{Client, StatusCode};
 
 use crate::both_backends;
-use crate::common::{Backend, Spawn, TestApp, browser, escaped, spawn_with};
+use crate::common::{Backend, Spawn, TestApp, browser, escaped, spawn_demo, spawn_with};
 
 both_backends!(
     tags_that_are_not_genres_never_count_as_genres,
     until_the_genre_list_is_known_no_tag_counts,
+    the_demo_season_panel_ranks_genres_not_tags,
 );
 
 const GENRE_LIST: &str = "GET /genre/all";
@@ -231,4 +232,16 @@ async fn until_the_genre_list_is_known_no_tag_counts(backend: Backend) {
             .len(),
         ids.len()
     );
+}
+
+async fn the_demo_season_panel_ranks_genres_not_tags(backend: Backend) {
+    let app = spawn_demo(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    fragment(&app, &client, "/music_variety_by_season").await;
+    app.wait_for_open_data().await;
+    let seasons = fragment(&app, &client, "/music_variety_by_season").await;
+    assert!(seasons.contains("Genres: MusicBrainz."), "{seasons}");
+    assert!(seasons.contains("Top genres in"), "{seasons}");
+    assert_eq!(tags_in(&seasons), Vec::<&str>::new(), "{seasons}");
 }
