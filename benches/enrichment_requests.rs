@@ -18,7 +18,7 @@ use euterpe::config::{
 };
 use euterpe::fake_open_data::{FakeOpenData, OpenService, SampleListener};
 
-const ROUTES: [(OpenService, &str, &str); 7] = [
+const ROUTES: [(OpenService, &str, &str); 8] = [
     (OpenService::MusicBrainz, "GET /url", "URL look-ups"),
     (
         OpenService::MusicBrainz,
@@ -30,6 +30,11 @@ const ROUTES: [(OpenService, &str, &str); 7] = [
         OpenService::MusicBrainz,
         "GET /isrc/{isrc}",
         "ISRC look-ups",
+    ),
+    (
+        OpenService::MusicBrainz,
+        "GET /genre/all",
+        "genre list pages",
     ),
     (
         OpenService::ListenBrainz,

@@ -2,7 +2,8 @@
 //! (development mode, since 2026).
 //!
 //! - Genres: the MusicBrainz artist linked to the Spotify artist's page (found by name only when
-//!   exactly one artist has it), then its genres (or, without any, its tags).
+//!   exactly one artist has it), then its genres (or, without any, those of its tags that
+//!   MusicBrainz lists as genres: `genres.rs`).
 //! - Popularity: the track's MusicBrainz recordings (by ISRC; else ListenBrainz's look-up by
 //!   artist and track name), then their total ListenBrainz listens, log-scaled to 0–100. When
 //!   ListenBrainz has no count (or refuses Euterpe) and the operator set `LASTFM_API_KEY`,
@@ -16,6 +17,7 @@
 //! the facts — negative ones too — for 30 days, shared by every user and process.
 
 mod coverage;
+pub mod genres;
 pub mod http;
 pub mod lastfm;
 pub mod listenbrainz;

@@ -1,5 +1,5 @@
 //! The MusicBrainz web service (`/ws/2`, JSON): artists by their Spotify page, their genres
-//! and tags, artist search by name, and recordings by ISRC. Each method is one request; the
+//! and tags, artist search by name, recordings by ISRC, and the list of genres. Each method is one request; the
 //! queue paces them (one per second) and handles failures.
 
 use std::collections::HashMap;
@@ -16,6 +16,8 @@ pub const URL_BATCH: usize = 25;
 pub const MIN_SEARCH_SCORE: u32 = 90;
 /// Genres kept per artist.
 pub const MAX_GENRES: usize = 10;
+/// Genres per page of the genre list (MusicBrainz's most).
+pub const GENRE_PAGE: usize = 100;
 
 /// The open.spotify.com page of an artist: how MusicBrainz links to Spotify.
 pub fn spotify_artist_url(id: &str) -> String {
@@ -80,6 +82,36 @@ struct ArtistWithGenres {
     tags: Vec<Voted>,
 }
 
+/// What MusicBrainz's voters say about an artist: its genres and its tags (a folksonomy: "seen
+/// live" is a tag too), each voted up and ranked (see [`ranked`]), not yet cut to [`MAX_GENRES`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArtistVotes {
+    pub genres: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// One page of MusicBrainz's genre list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenrePage {
+    /// How many genres the whole list has.
+    pub total: usize,
+    /// The names on this page.
+    pub names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct GenreListJson {
+    #[serde(rename = "genre-count", default)]
+    count: usize,
+    #[serde(default)]
+    genres: Vec<GenreJson>,
+}
+
+#[derive(Deserialize)]
+struct GenreJson {
+    name: String,
+}
+
 #[derive(Deserialize)]
 struct SearchHit {
     id: String,
@@ -105,7 +137,7 @@ fn ranked(voted: Vec<Voted>) -> Vec<String> {
     let mut voted: Vec<Voted> = voted.into_iter().filter(|v| v.count > 0).collect();
     voted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     voted.dedup_by(|a, b| a.name == b.name);
-    voted.into_iter().take(MAX_GENRES).map(|v| v.name).collect()
+    voted.into_iter().map(|v| v.name).collect()
 }
 
 /// A Lucene phrase query for an artist name (quotes and backslashes escaped).
@@ -193,9 +225,9 @@ impl MusicBrainz {
         Ok(found)
     }
 
-    /// An artist's genres, most voted first — or, when it has none, its tags voted up. `None`
-    /// when MusicBrainz doesn't know the MBID (any more).
-    pub async fn artist_genres(&self, mbid: &str) -> Result<Option<Vec<String>>, OpenError> {
+    /// An artist's genres and tags, each most voted first (which of them count is
+    /// [`super::genres::chosen`]'s call). `None` when MusicBrainz doesn't know the MBID (any more).
+    pub async fn artist_genres(&self, mbid: &str) -> Result<Option<ArtistVotes>, OpenError> {
         let response = self
             .get(
                 &format!("/artist/{}", http::encode(mbid)),
@@ -214,12 +246,30 @@ impl MusicBrainz {
             ));
         }
         let artist: ArtistWithGenres = http::json(response, "MusicBrainz /artist").await?;
-        let genres = ranked(artist.genres);
-        Ok(Some(if genres.is_empty() {
-            ranked(artist.tags)
-        } else {
-            genres
+        Ok(Some(ArtistVotes {
+            genres: ranked(artist.genres),
+            tags: ranked(artist.tags),
         }))
+    }
+
+    /// One page ([`GENRE_PAGE`] names from `offset`) of the list of every genre MusicBrainz
+    /// knows.
+    pub async fn genre_page(&self, offset: usize) -> Result<GenrePage, OpenError> {
+        let query = format!("limit={GENRE_PAGE}&offset={offset}&fmt=json");
+        let response = self.get("/genre/all", &query).await?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(http::status_error(
+                status,
+                response.headers(),
+                "MusicBrainz /genre/all",
+            ));
+        }
+        let page: GenreListJson = http::json(response, "MusicBrainz /genre/all").await?;
+        Ok(GenrePage {
+            total: page.count,
+            names: page.genres.into_iter().map(|genre| genre.name).collect(),
+        })
     }
 
     /// Searches artists by name; only an exact (case-insensitive) name with a score of at least

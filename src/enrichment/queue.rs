@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! genres:      resolve ──(no link)──▶ search ──▶ genres              (MusicBrainz)
-//!              (25 Spotify pages per request)
+//!              (25 Spotify pages per request)      (first, monthly: the genre list, genres.rs)
 //! popularity:  isrc ──(unknown ISRC)──▶ names ──▶ listens ─(no count)─▶ lastfm
 //!              (MusicBrainz)           (ListenBrainz, listens in batches)  (Last.fm, with a key)
 //! ```
@@ -262,6 +262,9 @@ impl Enrichment {
             }
             return Ok(Step::Paused(state.paused_until));
         }
+        if service == Service::MusicBrainz && self.genre_list_step(now).await? {
+            return Ok(Step::Worked);
+        }
         let stages = stages_of(service);
         for offset in 0..stages.len() {
             let stage = stages[(*turn + offset) % stages.len()];
@@ -343,7 +346,7 @@ impl Enrichment {
     }
 
     /// Sends one request at the service's pace; a good answer ends a service problem.
-    async fn call<T>(
+    pub(super) async fn call<T>(
         &self,
         service: Service,
         request: impl Future<Output = Result<T, OpenError>>,
@@ -556,7 +559,8 @@ impl Enrichment {
             .await?;
         let ttl = FACT_TTL.as_secs() as i64;
         match answer {
-            Ok(Some(genres)) => {
+            Ok(Some(votes)) => {
+                let (genres, ttl) = self.genres_of(votes).await?;
                 self.finish_genres(&job, "found", Some((&state, genres)), ttl)
                     .await
             }
@@ -694,7 +698,12 @@ impl Enrichment {
     }
 
     /// A request failed: hold the service back and the rows with it, or settle them.
-    async fn failed(&self, service: Service, err: OpenError, jobs: &[JobRow]) -> store::Result<()> {
+    pub(super) async fn failed(
+        &self,
+        service: Service,
+        err: OpenError,
+        jobs: &[JobRow],
+    ) -> store::Result<()> {
         let now = self.clock.unix();
         let (problem, retry_after) = match err {
             OpenError::Unauthorized | OpenError::KeyRefused => {

@@ -25,6 +25,59 @@ pub(crate) const AMBIGUOUS_ARTIST: usize = 22;
 pub(crate) const QUOTED_NAME_ARTIST: usize = 1;
 /// The catalogue artist with no genres on MusicBrainz but a tag (`O'Brien's Apostrophe`).
 pub(crate) const TAGS_ONLY_ARTIST: usize = 9;
+/// Tags MusicBrainz users give that are not genres (a folksonomy): artists without genres
+/// carry them, voted above their genuine genre tags.
+pub const NOT_GENRE_TAGS: [&str; 5] = [
+    "seen live",
+    "favorites",
+    "british",
+    "female vocalists",
+    "00s",
+];
+/// Genres MusicBrainz lists that no artist of this world has: they make the genre list longer
+/// than one page of 100, as the real one (about 2,000) is.
+const MORE_GENRES: [&str; 40] = [
+    "acid jazz",
+    "baroque pop",
+    "big beat",
+    "blues",
+    "breakbeat",
+    "britpop revival",
+    "chiptune",
+    "country",
+    "dancehall",
+    "drum and bass",
+    "dub",
+    "dubstep",
+    "electro",
+    "emo",
+    "eurodance",
+    "free jazz",
+    "gospel",
+    "grime",
+    "grunge",
+    "hard rock",
+    "heavy metal",
+    "house",
+    "industrial",
+    "k-pop",
+    "krautrock",
+    "latin jazz",
+    "madchester",
+    "motown",
+    "nu metal",
+    "opera",
+    "pop punk",
+    "power pop",
+    "punk",
+    "r&b",
+    "reggae",
+    "salsa",
+    "ska",
+    "swing",
+    "thrash metal",
+    "uk garage",
+];
 
 /// Artists the services know beyond the fake Spotify's catalogue.
 pub(crate) const EXTRA_ARTISTS: usize = 150;
@@ -144,6 +197,9 @@ pub(crate) struct OpenWorld {
     pub tracks_by_names: HashMap<(String, String), Vec<usize>>,
     /// Pool track → Last.fm listeners (`None`: Last.fm doesn't know it).
     pub lastfm_listeners: Vec<Option<u64>>,
+    /// MusicBrainz's genre list (`/genre/all`), by name: every genre an artist has, a few
+    /// more, and none of [`NOT_GENRE_TAGS`].
+    pub genres: Vec<String>,
 }
 
 impl OpenWorld {
@@ -290,6 +346,15 @@ fn build() -> OpenWorld {
             tags.push(("seen live".to_owned(), 1));
             tags.push(("overrated".to_owned(), 0));
         }
+        // An eighth of artists (and the tags-only one) have tags but no genres, and their
+        // most voted tags say nothing about the music.
+        let tags_only = index == TAGS_ONLY_ARTIST || h % 8 == 3;
+        if tags_only {
+            for (rank, tag) in NOT_GENRE_TAGS.iter().enumerate() {
+                tags.push(((*tag).to_owned(), 10 - rank as u32));
+            }
+        }
+        let genres = if tags_only { Vec::new() } else { genres };
         mb_artist_of[index] = Some(artists.len());
         artists.push(MbArtist {
             mbid: mbid("artist", &[&artist.id]),
@@ -400,6 +465,7 @@ fn build() -> OpenWorld {
         .enumerate()
         .map(|(i, r)| (r.mbid.clone(), i))
         .collect();
+    let genres = genre_list(&pool_artists, &artists);
     let pool_artist_ids = index_by(pool_artists.iter().map(|a| a.id.clone()));
     let pool_track_ids = index_by(pool_tracks.iter().map(|t| t.id.clone()));
     OpenWorld {
@@ -420,7 +486,27 @@ fn build() -> OpenWorld {
         recordings_of_track,
         tracks_by_names,
         lastfm_listeners: lastfm,
+        genres,
     }
+}
+
+/// The names MusicBrainz lists as genres: every genre of the catalogue (those tags-only
+/// artists carry as tags too) and of MusicBrainz's artists, and more; sorted.
+fn genre_list(pool_artists: &[PoolArtist], artists: &[MbArtist]) -> Vec<String> {
+    let mut names: Vec<String> = pool_artists
+        .iter()
+        .flat_map(|artist| artist.genres.iter().cloned())
+        .chain(
+            artists
+                .iter()
+                .flat_map(|artist| artist.genres.iter().map(|(name, _)| name.clone())),
+        )
+        .chain(["singer-songwriter".to_owned()])
+        .chain(MORE_GENRES.iter().map(|name| (*name).to_owned()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 fn index_by(ids: impl Iterator<Item = String>) -> HashMap<String, usize> {
@@ -584,5 +670,14 @@ mod tests {
         assert_eq!(mbid("x", &["1"]).len(), 36);
         assert!(world.recordings.iter().any(|r| r.listens.is_none()));
         assert!(world.lastfm_listeners.iter().any(Option::is_none));
+        // More than one page of genres; no folksonomy tag among them.
+        assert!(world.genres.len() > 100, "{}", world.genres.len());
+        assert!(
+            NOT_GENRE_TAGS
+                .iter()
+                .all(|tag| !world.genres.iter().any(|g| g == tag))
+        );
+        let tags_only = world.artists.iter().filter(|a| a.genres.is_empty()).count();
+        assert!(tags_only > 10, "{tags_only}");
     }
 }

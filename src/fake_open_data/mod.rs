@@ -30,7 +30,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
 use data::{AMBIGUOUS_ARTIST, OpenWorld};
-pub use data::{ArtistCase, TrackCase};
+pub use data::{ArtistCase, NOT_GENRE_TAGS, TrackCase};
 
 use crate::spotify::models::{ArtistRef, ExternalIds, ExternalUrls, Track};
 
@@ -311,6 +311,22 @@ impl FakeOpenData {
         Some(world.artist_cases[world.artist_index(spotify_artist_id)?])
     }
 
+    /// MusicBrainz's genre list, by name, as `/genre/all` pages through it.
+    pub fn genre_list() -> &'static [String] {
+        &OpenWorld::get().genres
+    }
+
+    /// Whether the MusicBrainz artist of a Spotify artist has tags but no genres (its most voted
+    /// tags are then [`NOT_GENRE_TAGS`]).
+    pub fn tags_only(spotify_artist_id: &str) -> bool {
+        let world = OpenWorld::get();
+        world
+            .artist_index(spotify_artist_id)
+            .and_then(|index| world.mb_artist_of[index])
+            .map(|mb| &world.artists[mb])
+            .is_some_and(|artist| artist.genres.is_empty() && !artist.tags.is_empty())
+    }
+
     /// How the open services know a Spotify track; `None` for an id they don't know.
     pub fn track_case(spotify_track_id: &str) -> Option<TrackCase> {
         let world = OpenWorld::get();
@@ -318,7 +334,8 @@ impl FakeOpenData {
     }
 
     /// The genres a MusicBrainz client should end with for a Spotify artist: its MusicBrainz
-    /// genres, most voted first (ties by name) — or, with none, its tags voted up. `None` when
+    /// genres, most voted first (ties by name) — or, with none, those of its tags voted up that
+    /// are in MusicBrainz's genre list. `None` when
     /// no MusicBrainz artist can be told to be it (absent, or an ambiguous name).
     pub fn expected_genres(spotify_artist_id: &str) -> Option<Vec<String>> {
         let world = OpenWorld::get();
@@ -338,7 +355,10 @@ impl FakeOpenData {
         };
         let genres = ranked(&artist.genres);
         Some(if genres.is_empty() {
-            ranked(&artist.tags)
+            // Tags count only when MusicBrainz lists them as genres.
+            let mut tags = ranked(&artist.tags);
+            tags.retain(|tag| world.genres.contains(tag));
+            tags
         } else {
             genres
         })

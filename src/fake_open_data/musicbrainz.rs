@@ -1,6 +1,6 @@
 //! The fake MusicBrainz web service (`/ws/2`, JSON with `fmt=json`): URL look-ups (one or
 //! several `resource`s, `inc=artist-rels`), artist look-ups (`inc=genres+tags`), artist search
-//! (`query=artist:"…"`) and ISRC look-ups.
+//! (`query=artist:"…"`), ISRC look-ups and the genre list (`/genre/all`, paged).
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -23,6 +23,7 @@ pub(super) fn routes() -> Router<FakeOpenData> {
         .route("/artist", get(search_artists))
         .route("/artist/{mbid}", get(artist))
         .route("/isrc/{isrc}", get(isrc))
+        .route("/genre/all", get(genre_list))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not Found") })
 }
 
@@ -205,6 +206,42 @@ async fn artist(
             .collect();
     }
     axum::Json(body).into_response()
+}
+
+/// `GET /genre/all?limit=…&offset=…`: one page of MusicBrainz's genres, by name (at most 100
+/// per page, 25 unless asked).
+async fn genre_list(State(fake): State<FakeOpenData>, RawQuery(query): RawQuery) -> Response {
+    let pairs = query_pairs(query.as_deref().unwrap_or(""));
+    if let Some(response) = not_json(&pairs) {
+        return response;
+    }
+    let number = |name: &str, default: usize| {
+        param(&pairs, name).map_or(Some(default), |value| value.parse::<usize>().ok())
+    };
+    let (Some(limit), Some(offset)) = (number("limit", 25), number("offset", 0)) else {
+        return error(StatusCode::BAD_REQUEST, "limit and offset must be numbers");
+    };
+    let limit = limit.clamp(1, 100);
+    fake.record_subject(OpenService::MusicBrainz, format!("genres:{offset}"));
+    let all = &OpenWorld::get().genres;
+    let genres: Vec<Value> = all
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|name| {
+            json!({
+                "id": super::data::mbid("genre", &[name]),
+                "name": name,
+                "disambiguation": "",
+            })
+        })
+        .collect();
+    axum::Json(json!({
+        "genre-count": all.len(),
+        "genre-offset": offset,
+        "genres": genres,
+    }))
+    .into_response()
 }
 
 /// The phrase of a Lucene query `artist:"…"` (or the whole query), unescaped.

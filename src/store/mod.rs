@@ -16,6 +16,7 @@ use sqlx::{PgPool, SqlitePool};
 mod account;
 mod cache;
 mod catalogue;
+mod genre_list;
 mod history;
 mod imports;
 mod months;

@@ -9,6 +9,7 @@ mod caching;
 mod deadlines;
 mod demo;
 mod enrichment;
+mod genres;
 mod heroku;
 mod history;
 mod history_summaries;
