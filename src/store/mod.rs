@@ -178,11 +178,13 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                // 64 MiB of page cache per connection (allocated only as used) and temporary
-                // B-trees in memory: the listening history's bulk imports and groupings need
-                // them (see BENCHMARKS.md); SQLite's default cache is 2 MiB.
-                .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory");
+                // 16 MiB of page cache per connection (allocated only as used; SQLite's
+                // default is 2 MiB, too small for the history's bulk imports and groupings), and
+                // temporary B-trees in files: held in memory, a million-track import's sorts
+                // and the caches of every connection together took 700 MB (BENCHMARKS.md,
+                // "Hostile uploads"); in files they cost what the OS's cache can spare.
+                .pragma("cache_size", "-16384")
+                .pragma("temp_store", "file");
             Db::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(options.max_connections.max(2))

@@ -175,6 +175,9 @@ pub struct Catalogue {
     max_no: Option<i64>,
     /// What `tracks` takes, about (see [`CATALOGUE_MAX_BYTES`]).
     bytes: usize,
+    /// Whether `tracks` was forgotten for being too large: the whole catalogue is then never
+    /// read at once again (it was read whole while small, and has grown since).
+    outgrown: bool,
 }
 
 impl Catalogue {
@@ -191,6 +194,7 @@ impl Catalogue {
             self.tracks = HashMap::new();
             self.complete = false;
             self.bytes = 0;
+            self.outgrown = true;
         }
     }
 }
@@ -744,7 +748,9 @@ impl PlayWriter {
         if unknown.is_empty() {
             return Ok(());
         }
-        let whole = unknown.len() > LOOKUP_LIMIT && self.whole_catalogue_fits().await?;
+        let whole = unknown.len() > LOOKUP_LIMIT
+            && !self.catalogue.outgrown
+            && self.whole_catalogue_fits().await?;
         let user = self.user;
         const COLUMNS: &str = "t.track_key, t.track_no, t.first_played_at, \
              CASE WHEN t.track_id IS NULL THEN 0 ELSE 1 END, \
