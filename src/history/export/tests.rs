@@ -528,7 +528,11 @@ fn long_names_are_cut_and_counted_and_batches_stay_small() {
     for track in &handed.tracks {
         assert!(track.name.len() <= MAX_NAME_BYTES, "{}", track.name.len());
         // The memory held is the name's, not the 9 KB it was cut from.
-        assert!(track.name.capacity() <= MAX_NAME_BYTES, "{}", track.name.capacity());
+        assert!(
+            track.name.capacity() <= MAX_NAME_BYTES,
+            "{}",
+            track.name.capacity()
+        );
         assert!(track.name.ends_with('…'));
         assert!(track.name.starts_with("üü"));
         assert!(track.album_name.as_ref().unwrap().len() <= MAX_NAME_BYTES);
