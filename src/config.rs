@@ -501,13 +501,10 @@ fn parse_number<T: std::str::FromStr>(
 
 /// Sets variables from a `.env` file that the environment doesn't already set.
 ///
-/// Lines are `NAME=value`, optionally quoted with `"` or `'`; `#` starts a comment line. A
-/// missing file is fine: `.env` is only a local convenience.
+/// The file is read by `dotenvy` (`NAME=value`, quoted or not, `#` comments, `export`); a line
+/// it can't read is skipped, and a missing file is fine: `.env` is only a local convenience.
 pub fn load_dotenv(path: &Path) {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return;
-    };
-    for (name, value) in parse_dotenv(&text) {
+    for (name, value) in read_dotenv(path) {
         if std::env::var_os(&name).is_none() {
             // SAFETY: called once at start-up, before the runtime spawns any thread.
             unsafe { std::env::set_var(name, value) };
@@ -515,22 +512,21 @@ pub fn load_dotenv(path: &Path) {
     }
 }
 
-fn parse_dotenv(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .filter_map(|line| {
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let (name, value) = line.split_once('=')?;
-            let value = value.trim();
-            let value = value
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-                .unwrap_or(value);
-            Some((name.trim().to_owned(), value.to_owned()))
-        })
-        .collect()
+/// The variables a `.env` file sets, in its order; none when it can't be read.
+fn read_dotenv(path: &Path) -> Vec<(String, String)> {
+    let Ok(lines) = dotenvy::from_path_iter(path) else {
+        return Vec::new();
+    };
+    let mut vars = Vec::new();
+    for line in lines {
+        match line {
+            Ok(var) => vars.push(var),
+            // One malformed line doesn't cost the others.
+            Err(dotenvy::Error::LineParse(..)) => {}
+            Err(_) => break,
+        }
+    }
+    vars
 }
 
 #[cfg(test)]
@@ -796,7 +792,14 @@ mod tests {
 
     #[test]
     fn dotenv_lines_are_parsed() {
-        let parsed = parse_dotenv("# comment\nA=1\nexport B=\"two words\"\nC='x=y'\n\nbad line\n");
+        let path = std::env::temp_dir().join(format!("euterpe-dotenv-{}", std::process::id()));
+        std::fs::write(
+            &path,
+            "# comment\nA=1\nexport B=\"two words\"\nC='x=y'\n\nbad line\n",
+        )
+        .unwrap();
+        let parsed = read_dotenv(&path);
+        std::fs::remove_file(&path).unwrap();
         assert_eq!(
             parsed,
             vec![

@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::extract::{CurrentUser, RangeParam, RenderMode};
@@ -171,30 +172,30 @@ fn with_robots(mut response: Response, share: &Share) -> Response {
     response
 }
 
-/// The share form as sent (`panels` may repeat, which serde's form decoding can't express).
-#[derive(Default)]
+/// The share form as sent: `panels` repeats, one per ticked box (`serde_html_form` reads
+/// repeated keys into a list, which serde's plain form decoding can't).
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct ShareForm {
     csrf: String,
     panels: Vec<String>,
     shown_name: String,
     expires_in_days: String,
-    indexable: bool,
+    /// A ticked checkbox sends `on`; an unticked one sends nothing.
+    indexable: Option<String>,
 }
 
 impl ShareForm {
     fn parse(body: &[u8]) -> Result<Self, AppError> {
-        let mut form = Self::default();
-        for (name, value) in form_urlencoded::parse(body) {
-            match &*name {
-                "csrf" => form.csrf = value.into_owned(),
-                "panels" => form.panels.push(value.into_owned()),
-                "shown_name" => form.shown_name = value.into_owned(),
-                "expires_in_days" => form.expires_in_days = value.into_owned(),
-                "indexable" => form.indexable = !value.is_empty(),
-                _ => {}
-            }
-        }
-        Ok(form)
+        serde_html_form::from_bytes(body).map_err(|_| {
+            AppError::BadRequest("The share form arrived garbled; please send it again.".into())
+        })
+    }
+
+    fn indexable(&self) -> bool {
+        self.indexable
+            .as_deref()
+            .is_some_and(|value| !value.is_empty())
     }
 
     fn validate(self, now: i64) -> Result<NewShare, AppError> {
@@ -233,7 +234,7 @@ impl ShareForm {
         Ok(NewShare {
             panels,
             shown_name: (!shown_name.is_empty()).then(|| shown_name.to_owned()),
-            indexable: self.indexable,
+            indexable: self.indexable(),
             expires_at,
         })
     }
