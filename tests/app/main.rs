@@ -23,5 +23,6 @@ mod panels;
 mod private_postgres;
 mod proxies;
 mod retention;
+mod schemas;
 mod shares;
 mod tokens;
