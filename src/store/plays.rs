@@ -762,7 +762,9 @@ impl PlayWriter {
                 } else {
                     let keys = serde_json::to_string(&unknown).unwrap_or_default();
                     (
-                        "json_each($2) AS j JOIN user_tracks t ON t.user_id = $1 \
+                        // CROSS JOIN keeps the keys as the outer loop: SQLite's planner
+                        // otherwise may walk the catalogue and read the JSON once per track.
+                        "json_each($2) AS j CROSS JOIN user_tracks t ON t.user_id = $1 \
                          AND t.track_key = j.value",
                         Some(keys),
                     )
