@@ -45,15 +45,34 @@ pub(crate) fn pack(counts: &Counts) -> Vec<u8> {
     list
 }
 
-/// `list` with `added` added to it (both sorted by key: a merge).
+/// `list` with `added` added to it: a merge of two sorted runs, so a month of a million
+/// tracks costs the new list and the sorted additions, not a map of every entry.
 pub(crate) fn merge(list: &[u8], added: &Counts) -> Vec<u8> {
-    let mut merged: Counts = entries(list).map(|(k, p, m)| (k, (p, m))).collect();
-    for (key, (plays, ms)) in added {
-        let entry = merged.entry(*key).or_default();
-        entry.0 += plays;
-        entry.1 = entry.1.saturating_add(*ms);
+    let mut more: Vec<(u32, i64, i64)> = added.iter().map(|(k, (p, m))| (*k, *p, *m)).collect();
+    more.sort_unstable_by_key(|(key, ..)| *key);
+    let mut old = entries(list).peekable();
+    let mut more = more.into_iter().peekable();
+    let mut merged = Vec::with_capacity(list.len() + more.len() * ENTRY);
+    loop {
+        let (key, plays, ms) = match (old.peek(), more.peek()) {
+            (None, None) => break,
+            (Some(a), Some(b)) if a.0 == b.0 => {
+                let ((key, p, m), (_, q, n)) = (a.to_owned(), b.to_owned());
+                old.next();
+                more.next();
+                (key, p + q, m.saturating_add(n))
+            }
+            (Some(a), Some(b)) if a.0 < b.0 => old.next().expect("peeked"),
+            (Some(_), None) => old.next().expect("peeked"),
+            (_, Some(_)) => more.next().expect("peeked"),
+        };
+        if plays != 0 {
+            merged.extend_from_slice(&key.to_be_bytes());
+            merged.extend_from_slice(&(u32::try_from(plays).unwrap_or(u32::MAX)).to_be_bytes());
+            merged.extend_from_slice(&ms.to_be_bytes());
+        }
     }
-    pack(&merged)
+    merged
 }
 
 /// Adds a packed list's figures to per-key totals held in a vector indexed by key (track
@@ -107,6 +126,16 @@ mod tests {
         assert_eq!(totals[1], (0, 0));
         // Big-endian, like Postgres's int4send/int8send.
         assert_eq!(&list[..4], &[0, 0, 0, 1]);
+        // Taking a play away (a matched play replaced) drops an entry that reaches zero; keys
+        // past the list's end are appended in order.
+        let mut change = Counts::new();
+        change.insert(1, (-1, -200_000));
+        change.insert(9, (1, 1));
+        change.insert(8, (2, 2));
+        assert_eq!(
+            entries(&merge(&merged, &change)).collect::<Vec<_>>(),
+            [(4, 5, 5), (7, 3, 500_000), (8, 2, 2), (9, 1, 1)]
+        );
     }
 
     #[test]
