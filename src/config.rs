@@ -15,10 +15,7 @@ use crate::crypto::{KeyRing, Secret};
 pub mod network;
 pub use network::{SiteOrigin, TrustedProxies};
 
-/// A configuration problem, printed as-is before Euterpe exits.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
+pub use crate::domain::ConfigError;
 
 /// Where the Spotify credentials and endpoints come from.
 #[derive(Clone, Debug)]

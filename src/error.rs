@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::spotify::models::TimeRange;
+use crate::domain::TimeRange;
 
 /// Why a login did not complete.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The nine dashboard panels: their routes, titles and how they use `time_range`.
 
-use crate::spotify::models::TimeRange;
+use crate::domain::TimeRange;
 
 /// A dashboard panel (PANELS.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -17,7 +17,7 @@ use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
 
 use super::strength::{self, check_passphrase};
-use crate::config::ConfigError;
+use crate::domain::ConfigError;
 
 /// The HKDF salt: fixed (a deployment must derive the same key at every start) and versioned
 /// (a future derivation gets a new salt, hence new key ids).

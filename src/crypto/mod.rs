@@ -17,7 +17,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::config::ConfigError;
+use crate::domain::ConfigError;
 
 pub mod derive;
 pub mod strength;

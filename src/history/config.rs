@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::ConfigError;
+use crate::domain::ConfigError;
 
 /// The default time between two polls of one user: 50 plays rarely pass faster.
 pub const DEFAULT_POLL_INTERVAL_SECS: u64 = 20 * 60;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::config::ConfigError;
+use crate::domain::ConfigError;
 
 /// The default bound on open connections (`MAX_CONNECTIONS`): well under a dyno's 1,024
 /// file descriptors (as `ulimit -n` usually sets), leaving room for the database pool, the

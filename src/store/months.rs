@@ -32,7 +32,9 @@ pub(crate) fn entries(list: &[u8]) -> impl Iterator<Item = (u32, i64, i64)> + '_
     })
 }
 
-/// A packed list of `counts`, sorted by key; zero entries are left out.
+/// A packed list of `counts`, sorted by key; zero entries are left out (writers build lists
+/// with [`merge`]; tests build them here).
+#[cfg(test)]
 pub(crate) fn pack(counts: &Counts) -> Vec<u8> {
     let mut keys: Vec<(&u32, &(i64, i64))> = counts.iter().filter(|(_, c)| c.0 != 0).collect();
     keys.sort_unstable_by_key(|(key, _)| **key);
