@@ -3,7 +3,11 @@
 //! database's rows and the pages are translated into and out of them at their own layers.
 
 mod config_error;
+/// Calendar arithmetic on Unix times and the timestamp formats of Spotify's exports.
+pub mod time;
 mod time_range;
+/// Time zones: a listener's zone, and the local day, hour and month of a Unix time in it.
+pub mod zone;
 
 pub use config_error::ConfigError;
 pub use time_range::TimeRange;

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::history::time::{DAY_MS, civil_from_days, month_index, month_of_index};
-use crate::history::zone::Zone;
+use crate::domain::time::{DAY_MS, civil_from_days, month_index, month_of_index};
+use crate::domain::zone::Zone;
 use crate::spotify::models::TimeRange;
 use crate::stats::SeasonItem;
 use crate::store::{CoverageSpan, WindowPlays};
@@ -217,7 +217,7 @@ pub fn group_thousands(value: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::time::{days_from_civil, parse_utc_timestamp};
+    use crate::domain::time::{days_from_civil, parse_utc_timestamp};
     use crate::stats::{Hemisphere, Season, variety_by_season};
 
     fn span(start: i64, end: i64) -> CoverageSpan {

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::history::time::BUCKET_MS;
+use crate::domain::time::BUCKET_MS;
 
 /// Bytes per entry of a packed list: key (u32), plays (u32), ms_played (i64), big-endian (the
 /// layout Postgres's `int4send`/`int8send` give, which migration 0007 uses).
@@ -99,7 +99,7 @@ pub(crate) fn bucket_in_month(month_start_ms: i64, played_at: i64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::time::utc_month_start_ms;
+    use crate::domain::time::utc_month_start_ms;
 
     #[test]
     fn lists_pack_sorted_and_merge() {
@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn quarter_hours_count_from_the_month_start() {
-        let march = crate::history::time::month_index(2024, 3);
+        let march = crate::domain::time::month_index(2024, 3);
         let start = utc_month_start_ms(march);
         assert_eq!(bucket_in_month(start, start), 0);
         assert_eq!(bucket_in_month(start, start + BUCKET_MS * 5 + 1), 5);

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::months::{Counts, bucket_in_month, entries, merge};
 use super::{Db, Result, Store, StoreError};
-use crate::history::time::{utc_month_of_ms, utc_month_start_ms};
+use crate::domain::time::{utc_month_of_ms, utc_month_start_ms};
 
 /// Where a play came from (`plays.source`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

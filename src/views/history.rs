@@ -5,8 +5,8 @@
 
 use maud::{Markup, html};
 
-use crate::history::time::{format_date, month_name};
-use crate::history::zone::Zone;
+use crate::domain::time::{format_date, month_name};
+use crate::domain::zone::Zone;
 use crate::stats::history::{ClockGrid, MonthFigure, WEEKDAYS, format_minutes, group_thousands};
 use crate::stats::{Hemisphere, SeasonStats, format_variety};
 use crate::store::{HistorySettings, HistoryTotals, PollState, RecentPlay, TopEntry, names_of_key};

@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::extract::{CurrentUser, RangeParam};
 use crate::app::AppState;
+use crate::domain::time::{format_date, parse_date};
 use crate::error::AppError;
-use crate::history::time::{format_date, parse_date};
 use crate::spotify::models::TimeRange;
 use crate::stats::history::{
     MIN_HOLE_MS, coverage_holes, listening_clock, minutes_per_month, new_artists_per_month,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::history::time::parse_utc_timestamp;
+use crate::domain::time::parse_utc_timestamp;
 use crate::shutdown::Shutdown;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::RecentlyPlayed;

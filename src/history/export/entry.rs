@@ -10,7 +10,7 @@ use super::{
     BATCH, Batch, EARLIEST_PLAY_MS, FileKind, FileTally, MAX_BATCH_TEXT_BYTES, MAX_NAME_BYTES,
     MAX_PLAY_MS, MIN_PLAY_MS,
 };
-use crate::history::time::{DAY_MS, parse_end_time, parse_utc_timestamp};
+use crate::domain::time::{DAY_MS, parse_end_time, parse_utc_timestamp};
 use crate::store::{NewPlay, TrackFacts, name_key};
 
 /// One entry of any history file; every field optional so one struct reads every format, and

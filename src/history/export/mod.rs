@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 
-use super::time::DAY_MS;
+use crate::domain::time::DAY_MS;
 use crate::store::{ImportCounts, NewPlay, TrackFacts};
 
 mod entry;

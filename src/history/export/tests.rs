@@ -3,7 +3,7 @@ use std::io::{self, Read};
 use super::entry::Entry;
 use super::scan::{BLOCK, parse_blocks};
 use super::*;
-use crate::history::time::{parse_end_time, parse_utc_timestamp};
+use crate::domain::time::{parse_end_time, parse_utc_timestamp};
 use crate::store::name_key;
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -4,8 +4,8 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{Scope, Viewer, empty};
+use crate::domain::zone::Zone;
 use crate::enrichment::{GenresView, Origin};
-use crate::history::zone::Zone;
 use crate::panel::Panel;
 use crate::spotify::models::TimeRange;
 use crate::stats::{Hemisphere, SeasonSource, SeasonStats, format_variety};

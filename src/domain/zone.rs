@@ -160,7 +160,7 @@ impl Zone {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::time::parse_utc_timestamp;
+    use crate::domain::time::parse_utc_timestamp;
 
     fn ms(text: &str) -> i64 {
         parse_utc_timestamp(text).unwrap()
@@ -221,7 +221,7 @@ mod tests {
     #[test]
     fn local_midnights() {
         let new_york = Zone::parse("America/New_York").unwrap();
-        let day = crate::history::time::days_from_civil(2024, 7, 4);
+        let day = crate::domain::time::days_from_civil(2024, 7, 4);
         assert_eq!(new_york.local_midnight_ms(day), ms("2024-07-04T04:00:00Z"));
         assert_eq!(
             new_york.local_month_start_ms(2024, 1),
