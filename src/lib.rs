@@ -8,7 +8,8 @@ pub mod clock;
 pub mod config;
 /// Token encryption (AES-256-GCM with key ids) and secret helpers.
 pub mod crypto;
-/// The project's own words (time ranges, configuration errors), importing nothing of ours.
+/// The project's own words (time ranges, hemispheres, times and zones, configuration errors),
+/// importing nothing of ours.
 pub mod domain;
 /// Genres and popularity from open music data (MusicBrainz, ListenBrainz, Last.fm), fetched
 /// politely in the background and shared by every user.

@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::domain::TimeRange;
 use crate::domain::time::{DAY_MS, civil_from_days, month_index, month_of_index};
 use crate::domain::zone::Zone;
-use crate::spotify::models::TimeRange;
 use crate::stats::SeasonItem;
 use crate::store::{CoverageSpan, WindowPlays};
 

@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use super::months::{add_into, entries};
 use super::{Backend, Result, Store, with_pool};
+use crate::domain::Hemisphere;
 use crate::domain::time::BUCKET_MS;
 use crate::domain::time::{utc_month_of_ms, utc_month_start_ms};
 use crate::domain::zone::Zone;
-use crate::stats::Hemisphere;
 
 /// How much history is stored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
