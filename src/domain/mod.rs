@@ -3,6 +3,7 @@
 //! database's rows and the pages are translated into and out of them at their own layers.
 
 mod config_error;
+mod connection;
 mod hemisphere;
 /// Calendar arithmetic on Unix times and the timestamp formats of Spotify's exports.
 pub mod time;
@@ -11,5 +12,6 @@ mod time_range;
 pub mod zone;
 
 pub use config_error::ConfigError;
+pub use connection::CONNECTION_LIFETIME_SECS;
 pub use hemisphere::Hemisphere;
 pub use time_range::TimeRange;

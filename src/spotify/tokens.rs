@@ -15,9 +15,7 @@ use crate::crypto::{Column, KeyRing, Secret};
 use crate::locks::KeyedLocks;
 use crate::store::{Store, StoredTokens};
 
-/// Spotify ends a connection (its refresh token dies) this long after the user authorized
-/// Euterpe: six months, whatever refreshes happen in between.
-pub const CONNECTION_LIFETIME_SECS: i64 = 182 * 86_400;
+pub use crate::domain::CONNECTION_LIFETIME_SECS;
 
 /// Refresh when the access token has less than this left (seconds).
 pub const REFRESH_MARGIN_SECS: i64 = 60;

@@ -8,7 +8,7 @@
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
-use crate::spotify::tokens::CONNECTION_LIFETIME_SECS;
+use crate::domain::CONNECTION_LIFETIME_SECS;
 
 use super::{Db, Result, Store, with_pool};
 

@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::components::date;
-use crate::spotify::tokens::CONNECTION_LIFETIME_SECS;
+use crate::domain::CONNECTION_LIFETIME_SECS;
 use crate::store::StoredTokens;
 
 /// The warning shows from this long before the end.
