@@ -195,9 +195,7 @@ impl EnrichmentConfig {
 
 /// The default SQLite database: a file in the working directory, created on first use.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://euterpe.db?mode=rwc";
-/// The default pool size: 4 per process keeps two web dynos, a worker and a release dyno
-/// (4 × 4 = 16) inside a 20-connection Heroku Postgres plan.
-pub const DEFAULT_DB_POOL_MAX: u32 = 4;
+pub use crate::store::DEFAULT_DB_POOL_MAX;
 
 impl Config {
     /// Reads the process environment, after loading `.env` (if any) for unset variables.

@@ -120,6 +120,10 @@ pub struct Store {
     pub(crate) db: Db,
 }
 
+/// The default pool size: 4 per process keeps two web dynos, a worker and a release dyno
+/// (4 × 4 = 16) inside a 20-connection Heroku Postgres plan.
+pub const DEFAULT_DB_POOL_MAX: u32 = 4;
+
 /// How a pool is sized and how long a request waits for a connection.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolOptions {
@@ -135,7 +139,7 @@ pub struct PoolOptions {
 impl Default for PoolOptions {
     fn default() -> Self {
         Self {
-            max_connections: crate::config::DEFAULT_DB_POOL_MAX,
+            max_connections: DEFAULT_DB_POOL_MAX,
             acquire_timeout: Duration::from_secs(5),
             require_tls: false,
         }
