@@ -177,8 +177,9 @@ impl Library {
         spotify_id: &str,
     ) -> Result<PlaylistsWithTracks, SpotifyError> {
         let playlists = self.playlists(user).await?;
-        let owned: Vec<Playlist> = crate::stats::owned_playlists(spotify_id, &playlists)
-            .into_iter()
+        let owned: Vec<Playlist> = playlists
+            .iter()
+            .filter(|playlist| playlist.is_owned_by(spotify_id))
             .cloned()
             .collect();
         let mut result = Vec::with_capacity(owned.len());

@@ -203,6 +203,13 @@ pub struct Playlist {
 }
 
 impl Playlist {
+    /// Whether the user with this Spotify id owns the playlist. An empty id is nobody's: a
+    /// playlist whose owner Spotify left out must not count as the user's just because both
+    /// are blank.
+    pub fn is_owned_by(&self, user_spotify_id: &str) -> bool {
+        !user_spotify_id.is_empty() && self.owner.id == user_spotify_id
+    }
+
     /// Number of entries, whichever shape Spotify used.
     pub fn total(&self) -> u32 {
         self.items

@@ -25,10 +25,9 @@ pub struct PlaylistRow {
     pub url: String,
 }
 
-/// Whether the user owns the playlist. An empty id is nobody's: a playlist whose owner Spotify
-/// left out must not count as the user's just because both are blank.
+/// Whether the user owns the playlist (see [`Playlist::is_owned_by`]).
 fn is_owned_by(playlist: &Playlist, user_spotify_id: &str) -> bool {
-    !user_spotify_id.is_empty() && playlist.owner.id == user_spotify_id
+    playlist.is_owned_by(user_spotify_id)
 }
 
 /// The playlists the user owns (by `owner.id`, their Spotify user id), in Spotify's order, so
