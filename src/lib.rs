@@ -34,6 +34,8 @@ pub mod server;
 pub mod shutdown;
 /// Talking to Spotify: models, OAuth, tokens, the HTTP client and the cached library.
 pub mod spotify;
+/// The application's state (`AppState`), shared by handlers and background jobs.
+pub mod state;
 /// Pure computations behind each dashboard panel.
 pub mod stats;
 /// The database: one interface over SQLite and Postgres.

@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::CurrentUser;
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::views;
 
 /// `/account`'s query: `saved` after the settings were saved.

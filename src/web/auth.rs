@@ -8,11 +8,11 @@ use serde::Deserialize;
 
 use super::forwarded::Forwarded;
 use super::session::AppSession;
-use crate::app::AppState;
 use crate::error::{AppError, LoginError};
 use crate::spotify::SpotifyError;
 use crate::spotify::models::CurrentUser as SpotifyUser;
 use crate::spotify::oauth::{OAuth, OAuthError};
+use crate::state::AppState;
 use crate::store::NewUser;
 use crate::worker::retention;
 

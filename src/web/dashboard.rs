@@ -5,8 +5,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::extract::{MaybeUser, RangeParam};
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::views::connection::{self, Connection};
 use crate::views::landing::LandingNote;
 use crate::views::{self, Chrome};

@@ -6,8 +6,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::RenderMode;
-use crate::app::AppState;
 use crate::error::{AppError, ErrorMarker, NotABug};
+use crate::state::AppState;
 use crate::views::{self, Chrome};
 
 /// Renders the error a handler or extractor returned, in the form the request asked for.

@@ -7,9 +7,9 @@ use axum::http::request::Parts;
 use axum_htmx::{HxHistoryRestoreRequest, HxRequest, HxTarget};
 
 use super::session::{ABSOLUTE_LIFETIME_SECS, AppSession};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::spotify::models::TimeRange;
+use crate::state::AppState;
 use crate::store::User;
 use crate::views::Chrome;
 use crate::worker::retention;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// How long the health check waits for the database: an answer, even "unavailable", comes fast
 /// (a request waits up to the pool's acquire timeout, 5 s).

@@ -6,10 +6,10 @@ use maud::Markup;
 use serde::Deserialize;
 
 use super::extract::{CurrentUser, RangeParam};
-use crate::app::AppState;
 use crate::domain::time::{format_date, parse_date};
 use crate::error::AppError;
 use crate::spotify::models::TimeRange;
+use crate::state::AppState;
 use crate::stats::history::{
     MIN_HOLE_MS, coverage_holes, listening_clock, minutes_per_month, new_artists_per_month,
     season_items, season_window,

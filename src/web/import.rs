@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 use super::csrf;
 use super::extract::{CurrentUser, RenderMode};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::history::import::Upload;
 use crate::shutdown::Shutdown;
+use crate::state::AppState;
 use crate::views;
 
 fn page(state: &AppState, current: &CurrentUser, title: &str, main: maud::Markup) -> Response {

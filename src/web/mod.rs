@@ -12,9 +12,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::panel::Panel;
+use crate::state::AppState;
 use crate::store::SessionBackend;
 use crate::telemetry;
 use forwarded::Forwarded;

@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Response};
 use maud::Markup;
 
 use super::extract::{CurrentUser, RangeParam, RenderMode};
-use crate::app::AppState;
 use crate::enrichment;
 use crate::panel::Panel;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
+use crate::state::AppState;
 use crate::stats::{self, SeasonSource};
 use crate::store::User;
 use crate::views::panels::{Scope, Viewer};

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use reqwest::Url;
 
 use super::forwarded::{Forwarded, Proto};
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// The Content-Security-Policy of every response: scripts, styles, fonts and connections only
 /// from this origin (no inline code, no `eval`), images also from Spotify's image hosts (album

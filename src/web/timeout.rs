@@ -8,9 +8,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::RenderMode;
-use crate::app::AppState;
 use crate::panel::Panel;
 use crate::spotify::models::TimeRange;
+use crate::state::AppState;
 use crate::views::panels::{Scope, Viewer};
 use crate::views::{self, Chrome};
 

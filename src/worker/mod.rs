@@ -7,8 +7,8 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tower_sessions::ExpiredDeletion;
 
-use crate::app::AppState;
 use crate::shutdown::Shutdown;
+use crate::state::AppState;
 
 pub mod poller;
 pub mod retention;

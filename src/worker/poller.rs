@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::domain::time::parse_utc_timestamp;
 use crate::shutdown::Shutdown;
 use crate::spotify::SpotifyError;
 use crate::spotify::models::RecentlyPlayed;
+use crate::state::AppState;
 use crate::store::{NewPlay, PlaySource, PollOutcome, StoreError, TrackFacts, name_key};
 
 /// Spotify's page size, and all `recently-played` ever shows.

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use crate::app::AppState;
 use crate::shutdown::Shutdown;
+use crate::state::AppState;
 use crate::store::StoreError;
 
 /// How often inactive accounts are looked for.
