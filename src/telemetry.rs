@@ -10,7 +10,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 mod reporting;
 pub mod scrub;
 
-pub use reporting::{init_sentry, panicked, report_errors, sentry_options};
+pub use reporting::{init_sentry, sentry_options};
 
 /// What is logged when `RUST_LOG` is unset: Euterpe's own events, and only problems from the
 /// libraries underneath.

@@ -3,7 +3,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::Chrome;
-use crate::web::assets;
+use super::assets;
 
 /// htmx settings: no `eval`, no inline scripts or styles, requests only to this origin, and
 /// error responses (400, 429, 5xx) are swapped in too, because they carry the panel's own

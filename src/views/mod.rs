@@ -2,6 +2,7 @@
 //! so a Spotify name like `<script>` is shown, never run.
 
 pub mod account;
+pub mod assets;
 pub mod charts;
 pub mod components;
 pub mod connection;

@@ -16,7 +16,6 @@ use crate::error::AppError;
 use crate::panel::Panel;
 use crate::state::AppState;
 use crate::store::SessionBackend;
-use crate::telemetry;
 use forwarded::Forwarded;
 use rate_limit::Quota;
 
@@ -35,6 +34,7 @@ pub mod import;
 pub mod logging;
 pub mod panels;
 pub mod rate_limit;
+pub mod reporting;
 pub mod security;
 pub mod session;
 pub mod shares;
@@ -119,13 +119,13 @@ pub fn with_middleware(state: AppState, routes: Router<AppState>) -> Router {
     // error pages included); one log line.
     let routes = routes
         .fallback(|| async { AppError::NotFound })
-        .layer(CatchPanicLayer::custom(telemetry::panicked))
+        .layer(CatchPanicLayer::custom(reporting::panicked))
         .layer(from_fn(session::persist))
         .layer(from_fn_with_state(state.clone(), timeout::limit))
         .layer(from_fn_with_state(state.clone(), security::same_origin))
         .layer(from_fn_with_state(state.clone(), errors::render_errors))
         .layer(AutoVaryLayer)
-        .layer(from_fn(telemetry::report_errors))
+        .layer(from_fn(reporting::report_errors))
         .layer(from_fn_with_state(state.clone(), security::protect))
         .layer(from_fn(cache::no_store_by_default))
         .layer(from_fn(logging::log_requests))
