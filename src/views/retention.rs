@@ -4,7 +4,7 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::components::date;
-use crate::worker::retention::Warning;
+use crate::domain::RetentionWarning as Warning;
 
 fn at(unix: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH)
