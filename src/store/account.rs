@@ -136,13 +136,4 @@ impl Store {
             .await
         })
     }
-
-    /// How many rows of `table` (one of [`USER_TABLES`], or `users` by id) belong to the user.
-    pub async fn count_user_rows(&self, table: &str, user: Uuid) -> Result<i64> {
-        let column = if table == "users" { "id" } else { "user_id" };
-        let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
-        with_pool!(self, pool => {
-            sqlx::query_scalar(&sql).bind(user).fetch_one(pool).await
-        })
-    }
 }

@@ -534,7 +534,7 @@ async fn deleting_the_account_during_an_import_leaves_nothing(backend: Backend) 
 
     // The first file is in; the others are still to come.
     for _ in 0..600 {
-        if app.store.count_user_rows("plays", alice).await.unwrap() > 0 {
+        if count_rows(&app, "plays", alice).await > 0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -548,10 +548,10 @@ async fn deleting_the_account_during_an_import_leaves_nothing(backend: Backend) 
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     app.state.imports.wait().await;
 
-    assert_eq!(app.store.count_user_rows("users", alice).await.unwrap(), 0);
+    assert_eq!(count_rows(&app, "users", alice).await, 0);
     for table in USER_TABLES {
         assert_eq!(
-            app.store.count_user_rows(table, alice).await.unwrap(),
+            count_rows(&app, table, alice).await,
             0,
             "a row of the deleted account is left in {table}"
         );
