@@ -3,8 +3,10 @@
 //! Both schemas are kept column-for-column equal (times as Unix seconds, ids as UUIDs, tokens as
 //! bytes) and queries use `$n` placeholders, which both backends accept, so most operations are
 //! written once and run on either pool through [`with_pool!`]. Where the backends truly differ
-//! — row locks, bulk loading, the session table's name — the code lives in `postgres.rs` and
-//! `sqlite.rs`.
+//! — row locks, bulk loading (JSON arrays on SQLite, `UNNEST`/`COPY` on Postgres), the session
+//! table's name — each operation branches on its pool where it is written, and the
+//! Postgres-only operations live in `postgres.rs`. A test (`tests/app/schemas.rs`) holds the
+//! two schemas to the same tables and columns.
 
 use std::str::FromStr;
 use std::time::Duration;
