@@ -84,46 +84,41 @@ impl Store {
     /// is neither paused nor waiting for a new login, and whose Spotify connection hasn't reached
     /// its six-month end; marks the poll as started `now`.
     pub async fn claim_due_poll(&self, due_before: i64, now: i64) -> Result<Option<PollClaim>> {
+        // The claim is the same two statements on either engine; only where they run differs:
+        // on Postgres inside the transaction the claim keeps, on SQLite on the pool.
+        macro_rules! claim {
+            ($executor:expr, $skip_locked:expr) => {{
+                let state = sqlx::query_as::<_, PollState>(&due_sql($skip_locked))
+                    .bind(due_before)
+                    .bind(now)
+                    .bind(now - CONNECTION_LIFETIME_SECS)
+                    .fetch_optional($executor)
+                    .await?;
+                if let Some(state) = &state {
+                    sqlx::query("UPDATE poll_state SET last_polled_at = $2 WHERE user_id = $1")
+                        .bind(state.user_id)
+                        .bind(now)
+                        .execute($executor)
+                        .await?;
+                }
+                state
+            }};
+        }
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                let state = sqlx::query_as::<_, PollState>(&due_sql(true))
-                    .bind(due_before)
-                    .bind(now)
-                    .bind(now - CONNECTION_LIFETIME_SECS)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some(state) = state else {
-                    tx.rollback().await?;
-                    return Ok(None);
-                };
-                sqlx::query("UPDATE poll_state SET last_polled_at = $2 WHERE user_id = $1")
-                    .bind(state.user_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(Some(PollClaim {
-                    state,
-                    tx: Some(tx),
-                }))
+                match claim!(&mut *tx, true) {
+                    Some(state) => Ok(Some(PollClaim {
+                        state,
+                        tx: Some(tx),
+                    })),
+                    None => {
+                        tx.rollback().await?;
+                        Ok(None)
+                    }
+                }
             }
-            Db::Sqlite(pool) => {
-                let state = sqlx::query_as::<_, PollState>(&due_sql(false))
-                    .bind(due_before)
-                    .bind(now)
-                    .bind(now - CONNECTION_LIFETIME_SECS)
-                    .fetch_optional(pool)
-                    .await?;
-                let Some(state) = state else {
-                    return Ok(None);
-                };
-                sqlx::query("UPDATE poll_state SET last_polled_at = $2 WHERE user_id = $1")
-                    .bind(state.user_id)
-                    .bind(now)
-                    .execute(pool)
-                    .await?;
-                Ok(Some(PollClaim { state, tx: None }))
-            }
+            Db::Sqlite(pool) => Ok(claim!(pool, false).map(|state| PollClaim { state, tx: None })),
         }
     }
 
