@@ -5,6 +5,7 @@
 mod config_error;
 mod connection;
 mod hemisphere;
+mod image;
 mod retention;
 /// Calendar arithmetic on Unix times and the timestamp formats of Spotify's exports.
 pub mod time;
@@ -15,5 +16,6 @@ pub mod zone;
 pub use config_error::ConfigError;
 pub use connection::CONNECTION_LIFETIME_SECS;
 pub use hemisphere::Hemisphere;
+pub use image::Image;
 pub use retention::RetentionWarning;
 pub use time_range::TimeRange;

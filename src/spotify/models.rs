@@ -17,15 +17,8 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// One of Spotify's cover or portrait images.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Image {
-    pub url: String,
-    #[serde(default)]
-    pub width: Option<u32>,
-    #[serde(default)]
-    pub height: Option<u32>,
-}
+/// One of Spotify's cover or portrait images (a word of [`crate::domain`]).
+pub use crate::domain::Image;
 
 /// Picks the image a panel shows: the one 300 pixels wide, else the first listed.
 pub fn pick_image(images: &[Image]) -> Option<&Image> {

@@ -4,8 +4,8 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+use crate::domain::{Image, TimeRange};
 use crate::panel::Panel;
-use crate::spotify::models::{Image, TimeRange};
 use crate::views::panels::Scope;
 
 /// The query string that selects a range, or nothing for the panel's default.

@@ -4,8 +4,8 @@ use maud::{Markup, html};
 
 use super::components::range_form;
 use super::panels::{Scope, slot};
+use crate::domain::TimeRange;
 use crate::panel::Panel;
-use crate::spotify::models::TimeRange;
 use crate::store::User;
 
 /// The dashboard's main content.

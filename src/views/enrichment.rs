@@ -6,9 +6,9 @@ use time::OffsetDateTime;
 
 use super::components::{clock_time, rough_duration};
 use super::panels::{Scope, section_id};
+use crate::domain::TimeRange;
 use crate::enrichment::{Coverage, Notice, Origin, PopularityView, Problem};
 use crate::panel::Panel;
-use crate::spotify::models::TimeRange;
 use crate::stats::PopularitySource;
 
 /// What a panel looks up.

@@ -5,8 +5,8 @@ use time::OffsetDateTime;
 
 use super::components::{date, range_form};
 use super::panels::{Scope, slot};
+use crate::domain::TimeRange;
 use crate::panel::Panel;
-use crate::spotify::models::TimeRange;
 use crate::store::Share;
 
 /// Panels ticked when the owner opens the form.

@@ -204,7 +204,13 @@ pub fn respond(
                 SpotifyError::RateLimited { retry_after } => Some(retry_after.as_secs()),
                 _ => None,
             };
-            let view = views::panels::error_state(scope, panel, range, &error, state.clock.now());
+            let view = views::panels::error_state(
+                scope,
+                panel,
+                range,
+                failure_of(&error),
+                state.clock.now(),
+            );
             (error_status(&error), view, retry_after)
         }
     };
@@ -248,5 +254,21 @@ fn error_status(error: &SpotifyError) -> StatusCode {
         SpotifyError::Timeout => StatusCode::GATEWAY_TIMEOUT,
         SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => StatusCode::UNAUTHORIZED,
         SpotifyError::NotAllowListed | SpotifyError::Forbidden(_) => StatusCode::FORBIDDEN,
+    }
+}
+
+/// What the panel's error state says of a failure: the view knows no Spotify error.
+fn failure_of(error: &SpotifyError) -> views::panels::PanelFailure {
+    use views::panels::PanelFailure;
+    match error {
+        SpotifyError::RateLimited { retry_after } => PanelFailure::RateLimited {
+            retry_after: *retry_after,
+        },
+        SpotifyError::Unavailable | SpotifyError::BadResponse(_) => PanelFailure::Unavailable,
+        SpotifyError::Timeout => PanelFailure::Timeout,
+        SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => PanelFailure::LoginExpired,
+        SpotifyError::NotAllowListed => PanelFailure::NotAllowListed,
+        SpotifyError::Forbidden(_) | SpotifyError::NotFound => PanelFailure::Refused,
+        SpotifyError::Database(_) => PanelFailure::Database,
     }
 }

@@ -4,9 +4,9 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{Scope, empty};
+use crate::domain::TimeRange;
 use crate::enrichment::PopularityView;
 use crate::panel::Panel;
-use crate::spotify::models::TimeRange;
 use crate::stats::HiddenGems;
 use crate::views::components::cover;
 use crate::views::enrichment::{Fact, missing_reason, popularity_sources, status};

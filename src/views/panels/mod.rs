@@ -5,9 +5,8 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::components::{clock_time, panel_nav, range_form, range_query, rough_duration};
+use crate::domain::TimeRange;
 use crate::panel::Panel;
-use crate::spotify::SpotifyError;
-use crate::spotify::models::TimeRange;
 
 pub mod artists_over_time;
 pub mod hidden_gems;
@@ -138,12 +137,32 @@ pub fn empty(message: &str) -> Markup {
     html! { p.empty-state { (message) } }
 }
 
+/// Why a panel's data could not be had, as its error state tells it: the web layer translates
+/// Spotify's and the database's failures into it, so this view knows neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanelFailure {
+    /// Spotify limits how often Euterpe may ask; it may again after this long.
+    RateLimited { retry_after: std::time::Duration },
+    /// Spotify did not answer properly.
+    Unavailable,
+    /// Spotify did not answer in time.
+    Timeout,
+    /// The owner's Spotify login ended; logging in again fixes it.
+    LoginExpired,
+    /// The Spotify account is not on the development-mode app's list.
+    NotAllowListed,
+    /// Spotify refused the data (a missing permission, or gone).
+    Refused,
+    /// Euterpe's own database did not answer.
+    Database,
+}
+
 /// The error state, in words a person understands, with a retry control.
 pub fn error_state(
     scope: Scope<'_>,
     panel: Panel,
     range: Option<TimeRange>,
-    error: &SpotifyError,
+    error: PanelFailure,
     now: OffsetDateTime,
 ) -> Markup {
     let url = scope.panel_url(panel, range);
@@ -156,8 +175,8 @@ pub fn error_state(
     html! {
         div.error-state role="alert" {
             @match error {
-                SpotifyError::RateLimited { retry_after } => {
-                    @let back = now + *retry_after;
+                PanelFailure::RateLimited { retry_after } => {
+                    @let back = now + retry_after;
                     p {
                         strong { "Spotify is limiting how often Euterpe may ask for data. " }
                         "Spotify shares one request allowance among everyone using this Euterpe. "
@@ -167,19 +186,15 @@ pub fn error_state(
                     }
                     (retry)
                 }
-                SpotifyError::Unavailable | SpotifyError::BadResponse(_) => {
+                PanelFailure::Unavailable => {
                     p { strong { "Spotify is unavailable right now. " } "It did not answer properly; this is usually over in a few minutes." }
                     (retry)
                 }
-                SpotifyError::Timeout => {
+                PanelFailure::Timeout => {
                     p { strong { "Spotify is slow right now. " } "It did not answer in time." }
                     (retry)
                 }
-                SpotifyError::NeedsRelogin
-                | SpotifyError::Unauthorized
-                | SpotifyError::NotAllowListed
-                | SpotifyError::Forbidden(_)
-                | SpotifyError::NotFound
+                PanelFailure::LoginExpired | PanelFailure::NotAllowListed | PanelFailure::Refused
                     if !owner =>
                 {
                     p {
@@ -187,18 +202,18 @@ pub fn error_state(
                         "The owner of this dashboard needs to reconnect Euterpe to Spotify."
                     }
                 }
-                SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => {
+                PanelFailure::LoginExpired => {
                     p { strong { "Your Spotify login has expired. " } "Log in again to see this panel; your data here is kept." }
                     a.button.primary href="/login" { "Log in again" }
                 }
-                SpotifyError::NotAllowListed => {
+                PanelFailure::NotAllowListed => {
                     (not_allow_listed())
                 }
-                SpotifyError::Forbidden(_) | SpotifyError::NotFound => {
+                PanelFailure::Refused => {
                     p { strong { "Spotify refused to share this data. " } "Euterpe may be missing a permission; logging in again usually fixes it." }
                     a.button href="/login" { "Log in again" }
                 }
-                SpotifyError::Database(_) => {
+                PanelFailure::Database => {
                     p { strong { "Euterpe's database is unavailable right now. " } "Nothing is lost; try again in a moment." }
                     (retry)
                 }

@@ -4,10 +4,10 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{Scope, Viewer, empty};
+use crate::domain::TimeRange;
 use crate::domain::zone::Zone;
 use crate::enrichment::{GenresView, Origin};
 use crate::panel::Panel;
-use crate::spotify::models::TimeRange;
 use crate::stats::{Hemisphere, SeasonSource, SeasonStats, format_variety};
 use crate::views::charts::{Bar, bar_chart, data_table};
 use crate::views::enrichment::{Fact, missing_reason, status};

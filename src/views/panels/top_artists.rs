@@ -4,9 +4,9 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{Scope, empty};
+use crate::domain::TimeRange;
 use crate::enrichment::{GenresView, Origin};
 use crate::panel::Panel;
-use crate::spotify::models::TimeRange;
 use crate::stats::ArtistRow;
 use crate::views::components::cover;
 use crate::views::enrichment::{Fact, status};

@@ -4,9 +4,9 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{Scope, empty};
+use crate::domain::TimeRange;
 use crate::enrichment::{Origin, PopularityView};
 use crate::panel::Panel;
-use crate::spotify::models::TimeRange;
 use crate::stats::SongRow;
 use crate::views::components::cover;
 use crate::views::enrichment::{Fact, popularity_sources, status};
