@@ -5,6 +5,7 @@
 mod config_error;
 mod connection;
 mod hemisphere;
+mod history;
 mod image;
 mod retention;
 /// Calendar arithmetic on Unix times and the timestamp formats of Spotify's exports.
@@ -16,6 +17,7 @@ pub mod zone;
 pub use config_error::ConfigError;
 pub use connection::CONNECTION_LIFETIME_SECS;
 pub use hemisphere::Hemisphere;
+pub use history::{CoverageSpan, WindowPlays};
 pub use image::Image;
 pub use retention::RetentionWarning;
 pub use time_range::TimeRange;

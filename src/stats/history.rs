@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use crate::domain::TimeRange;
 use crate::domain::time::{DAY_MS, civil_from_days, month_index, month_of_index};
 use crate::domain::zone::Zone;
+use crate::domain::{CoverageSpan, WindowPlays};
 use crate::stats::SeasonItem;
-use crate::store::{CoverageSpan, WindowPlays};
 
 /// Plays per weekday (Monday first) and local hour.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -58,26 +58,7 @@ pub enum TopOrder {
     Minutes,
 }
 
-/// Plays of one track in one local month, for the history form of "Music variety by season".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WindowPlays {
-    /// The month (1–12) in the user's time zone.
-    pub month: u8,
-    pub track_key: String,
-    /// The track's (first or album) artist, as the source named it.
-    pub artist_name: String,
-    /// Comma-separated Spotify artist ids of the track, when the Web API told us.
-    pub artist_ids: Option<String>,
-    pub plays: i64,
-}
-
-/// One stretch of time whose plays are all stored.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct CoverageSpan {
-    pub source: String,
-    pub start_ms: i64,
-    pub end_ms: i64,
-}
+pub use crate::domain::{CoverageSpan, WindowPlays};
 
 /// The history settings of a user.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -676,13 +657,22 @@ impl Store {
     /// The stretches of time whose plays are all stored, oldest first.
     pub async fn coverage(&self, user: Uuid) -> Result<Vec<CoverageSpan>> {
         with_pool!(self, pool => {
-            sqlx::query_as::<_, CoverageSpan>(
+            sqlx::query_as::<_, (String, i64, i64)>(
                 "SELECT source, start_ms, end_ms FROM history_coverage WHERE user_id = $1 \
                  ORDER BY start_ms, end_ms",
             )
             .bind(user)
             .fetch_all(pool)
             .await
+        })
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(source, start_ms, end_ms)| CoverageSpan {
+                    source,
+                    start_ms,
+                    end_ms,
+                })
+                .collect()
         })
     }
 
