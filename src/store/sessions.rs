@@ -67,23 +67,20 @@ impl SessionStore for SessionBackend {
     /// without the link that lets an account's deletion end it.
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         let session_id = id.to_string();
+        // The same two steps on either engine; only the session store and pool types differ.
+        macro_rules! delete_then_unlink {
+            ($store:expr, $pool:expr) => {{
+                $store.delete(id).await?;
+                sqlx::query("DELETE FROM user_sessions WHERE session_id = $1")
+                    .bind(&session_id)
+                    .execute($pool)
+                    .await
+                    .map(|_| ())
+            }};
+        }
         let unlinked = match self {
-            Self::Sqlite(store, pool) => {
-                store.delete(id).await?;
-                sqlx::query("DELETE FROM user_sessions WHERE session_id = $1")
-                    .bind(&session_id)
-                    .execute(pool)
-                    .await
-                    .map(|_| ())
-            }
-            Self::Postgres(store, pool) => {
-                store.delete(id).await?;
-                sqlx::query("DELETE FROM user_sessions WHERE session_id = $1")
-                    .bind(&session_id)
-                    .execute(pool)
-                    .await
-                    .map(|_| ())
-            }
+            Self::Sqlite(store, pool) => delete_then_unlink!(store, pool),
+            Self::Postgres(store, pool) => delete_then_unlink!(store, pool),
         };
         unlinked.map_err(|err| session_store::Error::Backend(err.to_string()))
     }
