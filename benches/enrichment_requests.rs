@@ -16,7 +16,27 @@ use common::{Backend, Spawn, TestApp, postgres_available, spawn_with};
 use euterpe::config::{
     DEFAULT_LASTFM_INTERVAL_MS, DEFAULT_LISTENBRAINZ_INTERVAL_MS, DEFAULT_MUSICBRAINZ_INTERVAL_MS,
 };
-use euterpe::fake_open_data::{FakeOpenData, OpenService, SampleListener};
+use euterpe::spotify::models::Track;
+use euterpe_fakes::open_data::{FakeOpenData, OpenService, SampleListener};
+
+/// A sample listener's artists, and their tracks read as Euterpe reads Spotify's answers.
+struct Listener {
+    artists: Vec<(String, String)>,
+    tracks: Vec<Track>,
+}
+
+impl From<SampleListener> for Listener {
+    fn from(sample: SampleListener) -> Self {
+        Self {
+            artists: sample.artists,
+            tracks: sample
+                .tracks
+                .into_iter()
+                .map(|track| serde_json::from_value(track).expect("the fake's track reads"))
+                .collect(),
+        }
+    }
+}
 
 const ROUTES: [(OpenService, &str, &str); 8] = [
     (OpenService::MusicBrainz, "GET /url", "URL look-ups"),
@@ -64,7 +84,7 @@ struct Run {
 
 /// Asks for a listener's genres and popularity as their dashboard does, and waits until the
 /// queue has settled every one.
-async fn enrich(app: &TestApp, listener: &SampleListener) -> Run {
+async fn enrich(app: &TestApp, listener: &Listener) -> Run {
     let open = app.open();
     open.reset_counters();
     let started = Instant::now();
@@ -123,8 +143,8 @@ async fn main() {
     if postgres_available().await {
         backends.push(Backend::Postgres);
     }
-    let first = FakeOpenData::sample_listener(10, 100, 150);
-    let second = FakeOpenData::sample_listener(60, 100, 150);
+    let first = Listener::from(FakeOpenData::sample_listener(10, 100, 150));
+    let second = Listener::from(FakeOpenData::sample_listener(60, 100, 150));
     let shared_artists = first
         .artists
         .iter()

@@ -7,8 +7,8 @@
 mod common;
 
 use common::{Backend, Spawn, TestApp, browser, postgres_available, spawn_with};
-use euterpe::fake_spotify::Mode;
 use euterpe::panel::Panel;
+use euterpe_fakes::spotify::Mode;
 use futures_util::future::join_all;
 
 async fn dashboard(app: &TestApp, client: &reqwest::Client) {

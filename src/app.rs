@@ -3,13 +3,10 @@
 
 use std::net::SocketAddr;
 
-use reqwest::Url;
 use tokio::net::TcpListener;
 
-use crate::clock::Clock;
-use crate::config::{Config, ConfigError, SpotifyConfig};
+use crate::config::{Config, ConfigError};
 use crate::crypto::KeyRing;
-use crate::fake_spotify::{FakeConfig, FakeSpotify, Fault, FaultKind};
 use crate::shutdown::Shutdown;
 use crate::store::{PoolOptions, Store};
 
@@ -64,61 +61,6 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
     .await?;
     store.migrate().await?;
     Ok(store)
-}
-
-/// Starts the built-in fake Spotify on a loopback port and returns the Spotify configuration
-/// that points at it.
-pub async fn start_demo_spotify(
-    config: &Config,
-    clock: &Clock,
-) -> Result<(FakeSpotify, SpotifyConfig), StartError> {
-    let fake_config = FakeConfig {
-        clock: clock.clone(),
-        // Covers drawn by the fake, served through Euterpe's own origin (see web::router).
-        image_base: Some(format!("{}/images", crate::web::DEMO_SPOTIFY_PREFIX)),
-        // A deployed demo must not send browsers to any site a link names.
-        same_origin_redirects: true,
-        ..FakeConfig::default()
-    };
-    let (client_id, client_secret) = (
-        fake_config.client_id.clone(),
-        fake_config.client_secret.clone(),
-    );
-    let fake = FakeSpotify::new(fake_config);
-    if let Some(latency) = config.demo_latency {
-        // A rehearsal knob: a slow Spotify, to watch timeouts and graceful restarts.
-        fake.inject(Fault {
-            route: None,
-            persona: None,
-            kind: FaultKind::Delay(latency),
-            times: None,
-        });
-        tracing::warn!(
-            latency_ms = latency.as_millis() as u64,
-            "demo mode: every fake Spotify Web API answer is delayed (EUTERPE_DEMO_LATENCY_MS)"
-        );
-    }
-    let addr = fake.serve_loopback().await.map_err(StartError::Demo)?;
-    let base = Url::parse(&format!("http://{addr}")).expect("a socket address makes a URL");
-    // A public demo (PUBLIC_URL set) sends browsers to the fake's pages through Euterpe itself,
-    // since the loopback port is not reachable from outside. Without PUBLIC_URL, each login
-    // does the same under the origin the browser used (see `web::auth`).
-    let authorize_url = match &config.public_url {
-        Some(public) => public
-            .join(crate::web::DEMO_SPOTIFY_PREFIX)
-            .expect("an origin joins a path"),
-        None => base.clone(),
-    };
-    let spotify = SpotifyConfig {
-        client_id,
-        client_secret: crate::crypto::Secret::new(client_secret),
-        redirect_uri: config.default_redirect_uri(),
-        accounts_url: base.clone(),
-        authorize_url,
-        api_url: base.join("v1").expect("a base URL joins a path"),
-    };
-    tracing::info!(%addr, "demo mode: the built-in fake Spotify is serving on loopback");
-    Ok((fake, spotify))
 }
 
 /// Serves `state` on `listener` (with the background jobs beside it) until `shutdown` fires,

@@ -8,6 +8,9 @@ pub mod clock;
 pub mod config;
 /// Token encryption (AES-256-GCM with key ids) and secret helpers.
 pub mod crypto;
+/// Demo mode: the fakes of `euterpe-fakes` started on loopback (the `demo` feature).
+#[cfg(feature = "demo")]
+pub mod demo;
 /// The project's own words (time ranges, hemispheres, times and zones, configuration errors),
 /// importing nothing of ours.
 pub mod domain;
@@ -16,10 +19,6 @@ pub mod domain;
 pub mod enrichment;
 /// The one error type every handler returns.
 pub mod error;
-/// Built-in fakes of MusicBrainz, ListenBrainz and Last.fm, used by tests and demo mode.
-pub mod fake_open_data;
-/// The built-in fake Spotify: accounts service and Web API, used by tests and demo mode.
-pub mod fake_spotify;
 /// Listening history: export parsing, import jobs, time zones.
 pub mod history;
 /// `euterpe rotate-keys`: every stored token re-encrypted with the newest key.

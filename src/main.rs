@@ -103,18 +103,39 @@ async fn rotate_keys(config: &Config) -> Result<(), StartError> {
 
 /// Opens everything the app needs: keys, the migrated database, and (in demo mode) the built-in
 /// fake Spotify.
-async fn prepare(config: Config) -> Result<AppState, StartError> {
+async fn prepare(mut config: Config) -> Result<AppState, StartError> {
     let clock = Clock::system();
     let keys = Arc::new(app::load_keys(&config)?);
     let store = app::open_store(&config).await?;
-    let (demo, spotify) = match &config.spotify {
-        Some(spotify) if !config.demo => (None, spotify.clone()),
-        _ => {
-            let (fake, spotify) = app::start_demo_spotify(&config, &clock).await?;
-            (Some(fake), spotify)
-        }
+    let (spotify, demo) = match config.spotify.clone() {
+        Some(spotify) if !config.demo => (spotify, None),
+        _ => start_demo(&mut config, &clock).await?,
     };
     Ok(App::build(config, spotify, store, keys, clock, demo))
+}
+
+/// Starts the demo's fakes: the Spotify app that points at them, and their pages.
+#[cfg(feature = "demo")]
+async fn start_demo(
+    config: &mut Config,
+    clock: &Clock,
+) -> Result<(euterpe::config::SpotifyConfig, Option<axum::Router>), StartError> {
+    let demo = euterpe::demo::start(config, clock).await?;
+    let routes = demo.routes();
+    Ok((demo.spotify_config, Some(routes)))
+}
+
+/// A build without the `demo` feature has no fakes to serve: Spotify must be configured.
+#[cfg(not(feature = "demo"))]
+async fn start_demo(
+    _config: &mut Config,
+    _clock: &Clock,
+) -> Result<(euterpe::config::SpotifyConfig, Option<axum::Router>), StartError> {
+    Err(StartError::Config(euterpe::config::ConfigError(
+        "SPOTIFY_CLIENT_ID is not set, and this build of Euterpe has no demo mode (it was built \
+         without the `demo` feature): set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET"
+            .to_owned(),
+    )))
 }
 
 async fn worker(config: Config) -> Result<(), StartError> {

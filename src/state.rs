@@ -5,14 +5,12 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use reqwest::Url;
+use axum::Router;
 
 use crate::clock::Clock;
-use crate::config::{Config, EnrichmentConfig, SpotifyConfig};
+use crate::config::{Config, SpotifyConfig};
 use crate::crypto::KeyRing;
 use crate::enrichment::Enrichment;
-use crate::fake_open_data::{FakeOpenData, OpenService};
-use crate::fake_spotify::FakeSpotify;
 use crate::spotify::{Library, OAuth, Spotify, SpotifyClient, TokenManager, client};
 use crate::store::Store;
 
@@ -26,14 +24,13 @@ pub struct App {
     pub keys: Arc<KeyRing>,
     pub spotify: Arc<Spotify>,
     pub library: Library,
-    /// The built-in fake Spotify, in demo mode.
-    pub demo: Option<FakeSpotify>,
+    /// In demo mode, the built-in fake Spotify's pages (its login page and covers), served
+    /// under `web::DEMO_SPOTIFY_PREFIX`: all the app knows of the demo (see `crate::demo`).
+    pub demo: Option<Router>,
     /// Import jobs running in this process.
     pub imports: crate::history::import::ImportJobs,
     /// Genres and popularity from open music data.
     pub enrichment: Arc<Enrichment>,
-    /// The built-in fakes of MusicBrainz, ListenBrainz and Last.fm, in demo mode.
-    pub demo_open_data: Option<FakeOpenData>,
 }
 
 /// The handlers' state: a cheap handle on the [`App`].
@@ -56,7 +53,7 @@ impl App {
         store: Store,
         keys: Arc<KeyRing>,
         clock: Clock,
-        demo: Option<FakeSpotify>,
+        demo: Option<Router>,
     ) -> AppState {
         let http = client::http_client();
         let oauth = OAuth::new(&spotify_config, http.clone());
@@ -73,23 +70,8 @@ impl App {
             clock.clone(),
             config.cache_ttl,
         );
-        // The demo's sample listeners are unknown to the real open services: it uses its fakes.
-        let (enrichment_config, demo_open_data) = match &demo {
-            Some(_) if config.enrichment.enabled && config.enrichment.defaults => {
-                match start_demo_open_data(&config.enrichment) {
-                    Ok((fake, enrichment)) => (enrichment, Some(fake)),
-                    Err(err) => {
-                        tracing::warn!(error = %err, "demo mode: no open-data fakes, so no genres or popularity");
-                        let mut off = config.enrichment.clone();
-                        off.enabled = false;
-                        (off, None)
-                    }
-                }
-            }
-            _ => (config.enrichment.clone(), None),
-        };
         let enrichment = Arc::new(Enrichment::new(
-            enrichment_config,
+            config.enrichment.clone(),
             store.clone(),
             clock.clone(),
         ));
@@ -104,7 +86,6 @@ impl App {
             demo,
             imports: Default::default(),
             enrichment,
-            demo_open_data,
         }))
     }
 
@@ -117,29 +98,4 @@ impl App {
     pub fn https_by_config(&self) -> bool {
         self.config.public_https()
     }
-}
-
-/// Starts the built-in fakes of MusicBrainz, ListenBrainz and Last.fm on a loopback port (demo
-/// mode) and returns the enrichment configuration that points at them, with a quick pace (they
-/// are Euterpe's own) and no Last.fm key.
-pub fn start_demo_open_data(
-    config: &EnrichmentConfig,
-) -> std::io::Result<(FakeOpenData, EnrichmentConfig)> {
-    let fake = FakeOpenData::new();
-    let addr = fake.spawn_loopback()?;
-    let url = |service| Url::parse(&fake.base_url(service)).expect("a loopback base URL parses");
-    let quick = std::time::Duration::from_millis(20);
-    let enrichment = EnrichmentConfig {
-        musicbrainz_url: url(OpenService::MusicBrainz),
-        listenbrainz_url: url(OpenService::ListenBrainz),
-        lastfm_url: url(OpenService::LastFm),
-        lastfm_api_key: None,
-        listenbrainz_token: None,
-        musicbrainz_interval: quick,
-        listenbrainz_interval: quick,
-        lastfm_interval: quick,
-        ..config.clone()
-    };
-    tracing::info!(%addr, "demo mode: built-in fakes of MusicBrainz and ListenBrainz are serving on loopback");
-    Ok((fake, enrichment))
 }

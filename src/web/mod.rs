@@ -100,10 +100,10 @@ pub fn router(state: AppState) -> Router {
             }),
         );
     }
-    if let Some(fake) = &state.demo {
+    if let Some(demo) = &state.demo {
         // The fake's pages and covers, reachable through Euterpe's own origin: a deployed demo's
         // browsers can't reach the fake's loopback port, and covers stay same-origin.
-        routes = routes.nest_service(DEMO_SPOTIFY_PREFIX, fake.router());
+        routes = routes.nest_service(DEMO_SPOTIFY_PREFIX, demo.clone());
     }
     with_middleware(state, routes)
 }

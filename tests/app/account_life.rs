@@ -1,7 +1,7 @@
 //! The connection's life: Spotify's six-month cliff, announced ahead and after.
 
-use euterpe::fake_spotify::{Fault, FaultKind};
 use euterpe::store::Backend as StoreBackend;
+use euterpe_fakes::spotify::{Fault, FaultKind};
 use reqwest::StatusCode;
 
 use crate::both_backends;

@@ -1,8 +1,8 @@
 //! The seven panels beyond top songs and artists, on the fake's personas, and how few calls to
 //! Spotify a whole dashboard costs.
 
-use euterpe::fake_spotify::Mode;
 use euterpe::panel::Panel;
+use euterpe_fakes::spotify::Mode;
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 

@@ -50,8 +50,10 @@ async fn demo_mode_needs_no_credentials_and_says_it_is_sample_data(backend: Back
         );
     }
     let store = app::open_store(&config).await.unwrap();
-    let (fake, spotify) = app::start_demo_spotify(&config, &clock).await.unwrap();
-    let state = App::build(config, spotify, store, keys, clock, Some(fake));
+    let mut config = config;
+    let demo = euterpe::demo::start(&mut config, &clock).await.unwrap();
+    let routes = Some(demo.routes());
+    let state = App::build(config, demo.spotify_config, store, keys, clock, routes);
     tokio::spawn(app::serve(state, listener, Shutdown::new()));
     let base = format!("http://{addr}");
     let client = browser();

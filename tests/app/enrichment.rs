@@ -5,15 +5,15 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use euterpe::fake_open_data::{
-    ArtistCase, FakeOpenData, LASTFM_API_KEY, LISTENBRAINZ_TOKEN, OpenFault, OpenFaultKind,
-    OpenService,
-};
-use euterpe::fake_spotify::Mode;
 use euterpe::spotify::models::{Artist, Track};
 use euterpe::stats::{
     LASTFM_LISTENERS_CEILING, LISTENBRAINZ_LISTENS_CEILING, log_scaled_popularity,
 };
+use euterpe_fakes::open_data::{
+    ArtistCase, FakeOpenData, LASTFM_API_KEY, LISTENBRAINZ_TOKEN, OpenFault, OpenFaultKind,
+    OpenService,
+};
+use euterpe_fakes::spotify::Mode;
 use reqwest::{Client, StatusCode};
 
 use crate::both_backends;

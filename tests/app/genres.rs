@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use euterpe::fake_open_data::{
+use euterpe::spotify::models::Artist;
+use euterpe_fakes::open_data::{
     FakeOpenData, NOT_GENRE_TAGS, OpenFault, OpenFaultKind, OpenService,
 };
-use euterpe::spotify::models::Artist;
 use reqwest::{Client, StatusCode};
 
 use crate::both_backends;

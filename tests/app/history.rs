@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 
-use euterpe::fake_spotify::{Fault, FaultKind};
 use euterpe::stats::history::group_thousands;
 use euterpe::store::{NewPlay, PlaySource, TrackFacts, USER_TABLES};
 use euterpe::worker::poller::poll_due_users;
+use euterpe_fakes::spotify::{Fault, FaultKind};
 use reqwest::StatusCode;
 use sqlx::Connection;
 

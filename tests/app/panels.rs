@@ -1,7 +1,7 @@
 //! The dashboard's panels over HTTP: fragments and pages, ranges, each user's own data, and the
 //! empty and error states.
 
-use euterpe::fake_spotify::{Fault, FaultKind};
+use euterpe_fakes::spotify::{Fault, FaultKind};
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 

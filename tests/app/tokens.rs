@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use euterpe::crypto::Column;
-use euterpe::fake_spotify::{Fault, FaultKind};
 use euterpe::store::Backend as StoreBackend;
+use euterpe_fakes::spotify::{Fault, FaultKind};
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 

@@ -19,10 +19,10 @@ use euterpe::app::{self, App, AppState};
 use euterpe::clock::Clock;
 use euterpe::config::Config;
 use euterpe::crypto::{KeyRing, generate_key};
-use euterpe::fake_open_data::FakeOpenData;
-use euterpe::fake_spotify::{FakeConfig, FakeSpotify, Mode};
 use euterpe::shutdown::Shutdown;
 use euterpe::store::Store;
+use euterpe_fakes::open_data::FakeOpenData;
+use euterpe_fakes::spotify::{FakeConfig, FakeSpotify, Mode};
 use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode, Url, redirect};
 use sqlx::Connection;
@@ -262,7 +262,7 @@ pub async fn spawn_with(backend: Backend, options: Spawn) -> TestApp {
     let fake_config = FakeConfig {
         mode: options.mode,
         rotate_refresh_tokens: options.rotate_refresh_tokens,
-        clock: clock.clone(),
+        clock: Arc::new(clock.clone()),
         ..FakeConfig::default()
     };
     let (client_id, client_secret) = (
@@ -325,12 +325,14 @@ pub async fn spawn_demo(backend: Backend) -> TestApp {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let config = Config::from_vars(&vars).expect("demo configuration is valid");
+    let mut config = Config::from_vars(&vars).expect("demo configuration is valid");
     assert!(config.demo);
     let clock = Clock::system();
     let keys = Arc::new(app::load_keys(&config).unwrap());
     let store = app::open_store(&config).await.unwrap();
-    let (fake, spotify) = app::start_demo_spotify(&config, &clock).await.unwrap();
+    let demo = euterpe::demo::start(&mut config, &clock).await.unwrap();
+    let routes = Some(demo.routes());
+    let (fake, spotify) = (demo.spotify, demo.spotify_config);
     let fake_base = spotify
         .accounts_url
         .as_str()
@@ -342,7 +344,7 @@ pub async fn spawn_demo(backend: Backend) -> TestApp {
         store.clone(),
         keys.clone(),
         clock.clone(),
-        Some(fake.clone()),
+        routes,
     );
     let shutdown = Shutdown::new();
     tokio::spawn(app::serve(state.clone(), listener, shutdown.clone()));
@@ -357,7 +359,7 @@ pub async fn spawn_demo(backend: Backend) -> TestApp {
         keys,
         key_text,
         store,
-        open_data: state.demo_open_data.clone(),
+        open_data: demo.open_data,
         open_data_env: Vec::new(),
         state,
         shutdown,

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
-use crate::fake_spotify::catalogue::Catalogue;
+use crate::spotify::catalogue::Catalogue;
 
 /// The catalogue artist whose name MusicBrainz knows twice (two different artists, neither
 /// linked to Spotify): a name search must not pick either. In `alice`'s top artists of every range.

@@ -45,7 +45,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime, UtcOffset};
 
-use crate::clock::Clock;
+use crate::clock::{Now, SystemNow};
 use catalogue::Catalogue;
 use personas::{PERSONAS, Play, User, World};
 
@@ -76,7 +76,7 @@ pub struct FakeConfig {
     /// carries a new one and the old one stops working.
     pub rotate_refresh_tokens: bool,
     /// Every time decision (code, token and refresh-token expiry; history) uses this clock.
-    pub clock: Clock,
+    pub clock: Arc<dyn Now>,
     /// `None` (default): image URLs are on Spotify's CDN, like real answers (their made-up
     /// hashes don't load). `Some(base)`: they are `{base}/{name}.svg`, generated covers this fake
     /// serves at `/images/{name}.svg` — demo mode points `base` at the fake's same-origin mount
@@ -99,7 +99,7 @@ impl Default for FakeConfig {
             rotate_refresh_tokens: false,
             image_base: None,
             same_origin_redirects: false,
-            clock: Clock::system(),
+            clock: Arc::new(SystemNow),
         }
     }
 }

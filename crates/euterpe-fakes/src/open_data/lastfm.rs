@@ -72,7 +72,7 @@ async fn call(State(fake): State<FakeOpenData>, RawQuery(query): RawQuery) -> Re
     let listeners = world.lastfm_listeners[found].unwrap_or(0);
     let entry = &world.pool_tracks[found];
     let main = &world.pool_artists[entry.artists[0]].name;
-    let slug = |s: &str| crate::fake_spotify::encode_component(s).replace("%20", "+");
+    let slug = |s: &str| crate::spotify::encode_component(s).replace("%20", "+");
     // Last.fm writes every number as a string.
     axum::Json(json!({
         "track": {

@@ -75,7 +75,7 @@ fn same_origin(uri: &str, headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
         return false;
     };
-    reqwest::Url::parse(uri).is_ok_and(|url| {
+    url::Url::parse(uri).is_ok_and(|url| {
         let authority = match (url.host_str(), url.port()) {
             (Some(name), Some(port)) => format!("{name}:{port}"),
             (Some(name), None) => name.to_owned(),
