@@ -2,11 +2,12 @@
 //! login start and callback costs a Spotify round trip and a database write; an import parses a
 //! whole export).
 //!
-//! Each limit is a token bucket per client IP and, when someone is logged in, per user: a burst
-//! of `burst` requests, refilled evenly over `period`. A refused request gets `429` with
-//! `Retry-After` and a page (or, for htmx, a fragment) saying when to try again.
+//! Each limit allows, per client IP and, when someone is logged in, per user, a burst of `burst`
+//! requests, refilled evenly over `period` (`governor`'s keyed GCRA limiter, which is a token
+//! bucket in other words). A refused request gets `429` with `Retry-After` and a page (or, for
+//! htmx, a fragment) saying when to try again.
 //!
-//! The buckets live in the memory of each process: two web dynos allow twice the rate, and a
+//! The limits live in the memory of each process: two web dynos allow twice the rate, and a
 //! restart forgets them. That is enough against the abuse these limits are for.
 //!
 //! Adding a limit to a route is one line, on its method router:
@@ -15,11 +16,16 @@
 //! .route("/import", post(history::import).layer(rate_limit::limit(Quota::IMPORT)))
 //! ```
 
-use std::collections::HashMap;
 use std::future::Future;
+use std::num::NonZeroU32;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::{Clock, MonotonicClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::HashMapStateStore;
+use governor::{Quota as Gcra, RateLimiter};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -69,9 +75,13 @@ impl Quota {
         period: Duration::from_secs(60),
     };
 
-    /// Tokens added per second.
-    fn rate(&self) -> f64 {
-        f64::from(self.burst) / self.period.as_secs_f64()
+    /// The same quota in `governor`'s terms: one request back every `period / burst`.
+    fn gcra(&self) -> Gcra {
+        let burst = NonZeroU32::new(self.burst).unwrap_or(NonZeroU32::MIN);
+        let interval = self.period / burst.get();
+        Gcra::with_period(interval)
+            .unwrap_or_else(|| Gcra::per_second(NonZeroU32::MAX))
+            .allow_burst(burst)
     }
 }
 
@@ -88,83 +98,68 @@ pub fn limit(quota: Quota) -> FromFnLayer<CheckFn, Limiter, (State<Limiter>, Req
     from_fn_with_state(Limiter::new(quota), check)
 }
 
-/// One quota's buckets, shared by every copy of the route.
-#[derive(Clone, Debug)]
-pub struct Limiter {
+/// `governor`'s limiter with one allowance per key.
+type Keyed<C> =
+    RateLimiter<String, HashMapStateStore<String>, C, NoOpMiddleware<<C as Clock>::Instant>>;
+
+/// One quota's limiter, shared by every copy of the route. Generic over the clock so that the
+/// unit tests can move time by hand.
+#[derive(Clone)]
+pub struct Limiter<C: Clock = MonotonicClock> {
     quota: Quota,
-    buckets: Arc<Mutex<HashMap<String, Bucket>>>,
+    keys: Arc<Keyed<C>>,
+    clock: C,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Bucket {
-    tokens: f64,
-    at: Instant,
+impl<C: Clock> std::fmt::Debug for Limiter<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limiter")
+            .field("quota", &self.quota)
+            .finish()
+    }
 }
 
-/// Buckets kept before full (idle) ones are forgotten.
-const MAX_BUCKETS: usize = 10_000;
+/// Keys remembered before those back at a full allowance are forgotten (memory stays bounded
+/// however many addresses come by).
+const MAX_KEYS: usize = 10_000;
 
 impl Limiter {
-    /// Empty buckets for `quota`.
+    /// A fresh limiter for `quota` on the system's monotonic clock.
     pub fn new(quota: Quota) -> Self {
+        Self::with_clock(quota, MonotonicClock)
+    }
+}
+
+impl<C: Clock + Clone> Limiter<C> {
+    /// A fresh limiter for `quota` on `clock`.
+    pub fn with_clock(quota: Quota, clock: C) -> Self {
         Self {
             quota,
-            buckets: Arc::new(Mutex::new(HashMap::new())),
+            keys: Arc::new(RateLimiter::hashmap_with_clock(quota.gcra(), clock.clone())),
+            clock,
         }
     }
 
-    /// Takes one request from every key's bucket, or none: `Err` holds how long until every
-    /// key has one again.
-    pub fn take(&self, keys: &[String], now: Instant) -> Result<(), Duration> {
-        let rate = self.quota.rate();
-        let burst = f64::from(self.quota.burst);
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if buckets.len() > MAX_BUCKETS {
-            buckets.retain(|_, bucket| refilled(bucket, now, rate, burst) < burst);
+    /// Takes one request from each key's allowance, in order, stopping at the first key without
+    /// room: `Err` holds how long until that key has one again. The caller puts the user before
+    /// the address, so a user refused (say, from a second address) spends nothing of that
+    /// address's allowance.
+    pub fn take(&self, keys: &[String]) -> Result<(), Duration> {
+        if self.keys.len() > MAX_KEYS {
+            self.keys.retain_recent();
+            self.keys.shrink_to_fit();
         }
-        let mut wait = Duration::ZERO;
         for key in keys {
-            let tokens = buckets
-                .get(key)
-                .map_or(burst, |bucket| refilled(bucket, now, rate, burst));
-            if tokens < 1.0 {
-                wait = wait.max(Duration::from_secs_f64((1.0 - tokens) / rate));
+            if let Err(not_until) = self.keys.check_key(key) {
+                return Err(not_until.wait_time_from(self.clock.now()));
             }
-        }
-        if !wait.is_zero() {
-            return Err(wait);
-        }
-        for key in keys {
-            let tokens = buckets
-                .get(key)
-                .map_or(burst, |bucket| refilled(bucket, now, rate, burst));
-            buckets.insert(
-                key.clone(),
-                Bucket {
-                    tokens: tokens - 1.0,
-                    at: now,
-                },
-            );
         }
         Ok(())
     }
 }
 
-fn refilled(bucket: &Bucket, now: Instant, rate: f64, burst: f64) -> f64 {
-    let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-    (bucket.tokens + elapsed * rate).min(burst)
-}
-
 async fn check(limiter: Limiter, request: Request, next: Next) -> Response {
     let mut keys = Vec::with_capacity(2);
-    // The address a trusted proxy reports, else the peer's: a client talking to Euterpe
-    // directly can't pick its own bucket by sending `X-Forwarded-For`.
-    if let Some(ip) = Forwarded::of(&request).client {
-        keys.push(format!("ip:{ip}"));
-    }
     if let Some(session) = request.extensions().get::<Session>() {
         // A session that can't be read (database down) limits by address alone; the handler
         // reports the database.
@@ -172,7 +167,12 @@ async fn check(limiter: Limiter, request: Request, next: Next) -> Response {
             keys.push(format!("user:{user}"));
         }
     }
-    match limiter.take(&keys, Instant::now()) {
+    // The address a trusted proxy reports, else the peer's: a client talking to Euterpe
+    // directly can't pick its own allowance by sending `X-Forwarded-For`.
+    if let Some(ip) = Forwarded::of(&request).client {
+        keys.push(format!("ip:{ip}"));
+    }
+    match limiter.take(&keys) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let retry_after = wait.as_secs_f64().ceil().max(1.0) as u64;
@@ -207,39 +207,54 @@ fn too_many_requests(mode: RenderMode, retry_after: u64) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use governor::clock::FakeRelativeClock;
+
     use super::*;
 
-    #[test]
-    fn a_burst_then_one_per_interval() {
-        let limiter = Limiter::new(Quota {
+    fn limiter(burst: u32, period_secs: u64) -> (Limiter<FakeRelativeClock>, FakeRelativeClock) {
+        let clock = FakeRelativeClock::default();
+        let quota = Quota {
             name: "t",
-            burst: 3,
-            period: Duration::from_secs(30),
-        });
-        let start = Instant::now();
-        let key = vec!["ip:192.0.2.1".to_owned()];
-        for _ in 0..3 {
-            assert_eq!(limiter.take(&key, start), Ok(()));
-        }
-        assert_eq!(limiter.take(&key, start), Err(Duration::from_secs(10)));
-        // Another address has its own bucket.
-        assert_eq!(limiter.take(&["ip:192.0.2.2".to_owned()], start), Ok(()));
-        assert!(limiter.take(&key, start + Duration::from_secs(9)).is_err());
-        assert_eq!(limiter.take(&key, start + Duration::from_secs(10)), Ok(()));
+            burst,
+            period: Duration::from_secs(period_secs),
+        };
+        (Limiter::with_clock(quota, clock.clone()), clock)
     }
 
     #[test]
-    fn every_key_must_have_room_and_a_refusal_takes_nothing() {
-        let limiter = Limiter::new(Quota {
-            name: "t",
-            burst: 1,
-            period: Duration::from_secs(60),
-        });
-        let now = Instant::now();
+    fn a_burst_then_one_per_interval() {
+        let (limiter, clock) = limiter(3, 30);
+        let key = vec!["ip:192.0.2.1".to_owned()];
+        for _ in 0..3 {
+            assert_eq!(limiter.take(&key), Ok(()));
+        }
+        assert_eq!(limiter.take(&key), Err(Duration::from_secs(10)));
+        // Another address has its own allowance.
+        assert_eq!(limiter.take(&["ip:192.0.2.2".to_owned()]), Ok(()));
+        clock.advance(Duration::from_secs(9));
+        assert!(limiter.take(&key).is_err());
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(limiter.take(&key), Ok(()));
+    }
+
+    #[test]
+    fn a_refused_user_spends_nothing_of_the_new_address() {
+        let (limiter, _clock) = limiter(1, 60);
         let user = "user:u1".to_owned();
-        assert_eq!(limiter.take(&["ip:a".into(), user.clone()], now), Ok(()));
-        // Same user from another address: refused, and the new address's bucket is untouched.
-        assert!(limiter.take(&["ip:b".into(), user], now).is_err());
-        assert_eq!(limiter.take(&["ip:b".into()], now), Ok(()));
+        assert_eq!(limiter.take(&[user.clone(), "ip:a".into()]), Ok(()));
+        // Same user from another address: refused, and the new address's allowance is untouched.
+        assert!(limiter.take(&[user, "ip:b".into()]).is_err());
+        assert_eq!(limiter.take(&["ip:b".into()]), Ok(()));
+    }
+
+    #[test]
+    fn forgotten_keys_keep_memory_bounded() {
+        let (limiter, clock) = limiter(1, 1);
+        for n in 0..=MAX_KEYS {
+            assert_eq!(limiter.take(&[format!("ip:{n}")]), Ok(()));
+        }
+        clock.advance(Duration::from_secs(2));
+        assert_eq!(limiter.take(&["ip:new".to_owned()]), Ok(()));
+        assert!(limiter.keys.len() < 10, "{} keys kept", limiter.keys.len());
     }
 }
