@@ -16,7 +16,8 @@ use common::{Backend, Spawn, TestApp, postgres_available, spawn_with};
 use euterpe::config::{
     DEFAULT_LASTFM_INTERVAL_MS, DEFAULT_LISTENBRAINZ_INTERVAL_MS, DEFAULT_MUSICBRAINZ_INTERVAL_MS,
 };
-use euterpe::spotify::models::Track;
+use euterpe::domain::Track;
+use euterpe::spotify::models as wire;
 use euterpe_fakes::open_data::{FakeOpenData, OpenService, SampleListener};
 
 /// A sample listener's artists, and their tracks read as Euterpe reads Spotify's answers.
@@ -32,7 +33,11 @@ impl From<SampleListener> for Listener {
             tracks: sample
                 .tracks
                 .into_iter()
-                .map(|track| serde_json::from_value(track).expect("the fake's track reads"))
+                .map(|track| {
+                    let track: wire::Track =
+                        serde_json::from_value(track).expect("the fake's track reads");
+                    Track::from(track)
+                })
                 .collect(),
         }
     }

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::spotify::models::Track;
+use crate::domain::Track;
 use crate::stats::PopularitySource;
 
 /// One of the open services.

@@ -35,7 +35,7 @@ use queue::{ArtistInput, ArtistState, Stage, TrackInput, TrackState};
 
 use crate::clock::Clock;
 use crate::config::EnrichmentConfig;
-use crate::spotify::models::{Artist, Track};
+use crate::domain::{Artist, Track};
 use crate::stats::PopularitySource;
 use crate::store::{self, NewJob, Store, TrackRecordingsRow};
 use lastfm::LastFm;

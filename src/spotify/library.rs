@@ -20,9 +20,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::models::{Artist, Artists, Page, Playlist, PlaylistEntry, TimeRange, Track};
+use super::models::{self as wire, Artists, Page, PlaylistEntry};
+use super::translate::all;
 use super::{Spotify, SpotifyError};
 use crate::clock::Clock;
+use crate::domain::{Artist, Playlist, TimeRange, Track};
 use crate::locks::KeyedLocks;
 use crate::store::{CacheEntry, CatalogueEntry, Store};
 
@@ -76,7 +78,7 @@ impl Library {
         range: TimeRange,
     ) -> Result<Vec<Track>, SpotifyError> {
         let fetch = async move {
-            let page: Page<Track> = self
+            let page: Page<wire::Track> = self
                 .spotify
                 .get(user, "/me/top/tracks", &top_query(range))
                 .await?;
@@ -84,6 +86,7 @@ impl Library {
         };
         self.cached(user, &format!("top_tracks/{range}"), self.ttl, fetch)
             .await
+            .map(all)
     }
 
     /// The user's top artists for a range, in Spotify's order (at most 50).
@@ -93,7 +96,7 @@ impl Library {
         range: TimeRange,
     ) -> Result<Vec<Artist>, SpotifyError> {
         let fetch = async move {
-            let page: Page<Artist> = self
+            let page: Page<wire::Artist> = self
                 .spotify
                 .get(user, "/me/top/artists", &top_query(range))
                 .await?;
@@ -101,6 +104,7 @@ impl Library {
         };
         self.cached(user, &format!("top_artists/{range}"), self.ttl, fetch)
             .await
+            .map(all)
     }
 
     /// The top artists of all three ranges: short, medium, long.
@@ -120,7 +124,7 @@ impl Library {
             let mut playlists = Vec::new();
             let mut offset = 0u32;
             loop {
-                let page: Page<Playlist> = self
+                let page: Page<wire::Playlist> = self
                     .spotify
                     .get(user, "/me/playlists", &page_query(offset))
                     .await?;
@@ -133,7 +137,9 @@ impl Library {
             }
             Ok(playlists)
         };
-        self.cached(user, "playlists", self.ttl, fetch).await
+        self.cached(user, "playlists", self.ttl, fetch)
+            .await
+            .map(all)
     }
 
     /// The track ids of every item of a playlist (every page), empty for local files and
@@ -225,7 +231,7 @@ impl Library {
             .collect();
         let now = self.clock.unix();
         for entry in self.store.artists_cached(&wanted, now).await? {
-            if let Ok(artist) = serde_json::from_str::<Artist>(&entry.body) {
+            if let Ok(artist) = serde_json::from_str::<wire::Artist>(&entry.body) {
                 genres.insert(artist.id.clone(), artist.genres.unwrap_or_default());
             }
         }

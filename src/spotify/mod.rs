@@ -11,10 +11,13 @@ use crate::clock::Clock;
 use crate::store::Store;
 
 pub mod client;
+#[cfg(test)]
+pub mod fixtures;
 pub mod library;
 pub mod models;
 pub mod oauth;
 pub mod tokens;
+mod translate;
 
 pub use client::SpotifyClient;
 pub use library::Library;

@@ -1,6 +1,6 @@
-//! Spotify Web API objects as Euterpe reads them.
-//!
-//! The same structs are the plain data the `stats` functions compute over. They tolerate what
+//! Spotify Web API objects as Euterpe reads them: the wire format, translated into the
+//! project's music objects (`crate::domain`) at the client's edge (`translate.rs`), so that
+//! nothing above `spotify` knows Spotify's shapes. They tolerate what
 //! Spotify leaves out (development-mode apps get no `popularity`, `genres` or `followers`) and
 //! both the 2026 and the older shapes (`items`/`tracks` on playlists, `item`/`track` on
 //! playlist entries). A field that Spotify sends as `null` or omits becomes its default, except
@@ -19,14 +19,6 @@ where
 
 /// One of Spotify's cover or portrait images (a word of [`crate::domain`]).
 pub use crate::domain::Image;
-
-/// Picks the image a panel shows: the one 300 pixels wide, else the first listed.
-pub fn pick_image(images: &[Image]) -> Option<&Image> {
-    images
-        .iter()
-        .find(|image| image.width == Some(300))
-        .or_else(|| images.first())
-}
 
 /// Links to the object on Spotify's own site.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,13 +188,6 @@ pub struct Playlist {
 }
 
 impl Playlist {
-    /// Whether the user with this Spotify id owns the playlist. An empty id is nobody's: a
-    /// playlist whose owner Spotify left out must not count as the user's just because both
-    /// are blank.
-    pub fn is_owned_by(&self, user_spotify_id: &str) -> bool {
-        !user_spotify_id.is_empty() && self.owner.id == user_spotify_id
-    }
-
     /// Number of entries, whichever shape Spotify used.
     pub fn total(&self) -> u32 {
         self.items
@@ -321,7 +306,7 @@ mod tests {
         assert_eq!(first.popularity, Some(32));
         assert_eq!(first.external_ids.isrc.as_deref(), Some("QZ4JJ1764466"));
         assert_eq!(first.album.id, "7siyLyX5HmMdU0HJl700eV");
-        assert_eq!(pick_image(&first.album.images).unwrap().width, Some(300));
+        assert_eq!(first.album.images[1].width, Some(300));
         assert_eq!(
             first.album.release_date, None,
             "this recording has no release dates"

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::spotify::models::{Image, Track};
+use crate::domain::{Image, Track};
 use crate::stats::common::{chosen_image, join_artist_names, release_year};
 
 /// How many albums the panel shows.
@@ -78,7 +78,8 @@ pub fn top_albums(tracks: &[Track]) -> Vec<AlbumRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testing::{album, credit, top_tracks_fixture, track};
+    use crate::spotify::fixtures::top_tracks_fixture;
+    use crate::stats::testing::{album, credit, track};
 
     fn summary(rows: &[AlbumRow]) -> Vec<(&str, usize, usize)> {
         rows.iter()

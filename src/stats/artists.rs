@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::spotify::models::{Artist, Image};
+use crate::domain::{Artist, Image};
 use crate::stats::common::chosen_image;
 
 /// One row of the top-artists panel.
@@ -156,7 +156,8 @@ pub fn artists_falling_off(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testing::{artist, image, top_artists_fixture};
+    use crate::spotify::fixtures::top_artists_fixture;
+    use crate::stats::testing::{artist, image};
 
     fn names_of(rows: &[StandingRow]) -> Vec<&str> {
         rows.iter().map(|row| row.name.as_str()).collect()

@@ -1,6 +1,6 @@
 //! Small rules shared by several panels: durations, release dates, artist credits, images.
 
-use crate::spotify::models::{Album, ArtistRef, Image, pick_image};
+use crate::domain::{Album, ArtistRef, Image, pick_image};
 
 /// Writes a track length as `m:ss` from `⌊duration_ms / 1000⌋` seconds.
 ///

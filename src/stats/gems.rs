@@ -1,6 +1,6 @@
 //! Hidden gems: the top tracks from least to most popular, and an obscurity score.
 
-use crate::spotify::models::{Image, Track};
+use crate::domain::{Image, Track};
 use crate::stats::common::{chosen_image, join_artist_names};
 
 /// One row of the hidden-gems panel.
@@ -164,7 +164,8 @@ pub fn log_scaled_popularity(count: u64, ceiling: u64) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testing::{album, credit, top_tracks_fixture, track};
+    use crate::spotify::fixtures::top_tracks_fixture;
+    use crate::stats::testing::{album, credit, track};
 
     fn with_popularity(id: &str, popularity: Option<u8>) -> Track {
         let mut t = track(

@@ -1,7 +1,7 @@
 //! Pure computations behind each panel: plain data in, plain data out, no I/O.
 //!
-//! Every function here takes the `spotify::models` structs (or plain values a loader derived
-//! from them) and returns rows that already hold what a view renders: joined artist names,
+//! Every function here takes the project's music objects (`crate::domain`: tracks, artists,
+//! playlists, or plain values a loader derived from them) and returns rows that already hold what a view renders: joined artist names,
 //! the chosen image, the open.spotify.com link, formatted durations. The rules are those of
 //! `PANELS.md`; each file's tests check them on recorded Spotify answers and edge cases.
 

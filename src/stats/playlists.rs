@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::spotify::models::{Image, Playlist, Track};
+use crate::domain::{Image, Playlist, Track};
 use crate::stats::common::chosen_image;
 
 /// How many playlists the panel shows.
@@ -98,7 +98,7 @@ pub fn top_playlists_where(
                 id: playlist.id.clone(),
                 name: playlist.name.clone(),
                 matches: found.len(),
-                total: playlist.total(),
+                total: playlist.total,
                 image: chosen_image(&playlist.images),
                 url: playlist.external_urls.spotify.clone(),
             }
@@ -112,9 +112,8 @@ pub fn top_playlists_where(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testing::{
-        album, credit, image, playlist, playlist_items_fixture, playlists_fixture, track,
-    };
+    use crate::spotify::fixtures::{playlist_items_fixture, playlists_fixture};
+    use crate::stats::testing::{album, credit, image, playlist, track};
 
     fn top(ids: &[&str]) -> Vec<Track> {
         ids.iter()
@@ -139,7 +138,6 @@ mod tests {
 
         let item_ids: Vec<String> = playlist_items_fixture()
             .iter()
-            .filter_map(|entry| entry.content())
             .map(|t| t.id.clone())
             .collect();
         assert_eq!(

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::spotify::models::Track;
+use crate::domain::Track;
 use crate::stats::common::release_year;
 
 /// The figures of the release-year panel.
@@ -79,9 +79,10 @@ pub fn release_year_trends(tracks: &[Track]) -> ReleaseYears {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testing::{
-        dated_track, playlist_items_fixture, recently_played_fixture, top_tracks_fixture,
+    use crate::spotify::fixtures::{
+        playlist_items_fixture, recently_played_fixture, top_tracks_fixture,
     };
+    use crate::stats::testing::dated_track;
 
     fn trends(dates: &[Option<&str>]) -> ReleaseYears {
         let tracks: Vec<Track> = dates
@@ -174,16 +175,8 @@ mod tests {
 
     #[test]
     fn recorded_tracks_with_dates_are_counted() {
-        let mut tracks: Vec<Track> = playlist_items_fixture()
-            .iter()
-            .filter_map(|entry| entry.content().cloned())
-            .collect();
-        tracks.extend(
-            recently_played_fixture()
-                .items
-                .into_iter()
-                .map(|play| play.track),
-        );
+        let mut tracks: Vec<Track> = playlist_items_fixture();
+        tracks.extend(recently_played_fixture());
         // 2021-04-30, 2021-01-29, 2014-12-29, 2020-09-10.
         let got = release_year_trends(&tracks);
         assert_eq!(got.counted, 4);

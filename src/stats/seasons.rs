@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 pub use crate::domain::Hemisphere;
-use crate::spotify::models::Track;
+use crate::domain::Track;
 use crate::stats::common::release_month;
 
 /// How many genres each season lists.
@@ -251,11 +251,11 @@ pub fn variety_by_season<'g>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spotify::models::Artist;
-    use crate::stats::testing::{
-        album_dated, credit, playlist_items_fixture, recently_played_fixture, top_artists_fixture,
-        top_tracks_fixture, track,
+    use crate::domain::Artist;
+    use crate::spotify::fixtures::{
+        playlist_items_fixture, recently_played_fixture, top_artists_fixture, top_tracks_fixture,
     };
+    use crate::stats::testing::{album_dated, credit, track};
 
     fn item(month: u8, artists: &[&str]) -> SeasonItem {
         SeasonItem {
@@ -521,11 +521,8 @@ mod tests {
 
     #[test]
     fn recorded_tracks_by_release_month() {
-        let mut tracks: Vec<Track> = playlist_items_fixture()
-            .iter()
-            .filter_map(|entry| entry.content().cloned())
-            .collect();
-        tracks.extend(recently_played_fixture().items.into_iter().map(|p| p.track));
+        let mut tracks: Vec<Track> = playlist_items_fixture();
+        tracks.extend(recently_played_fixture());
         // Typhoons 2021-04-30, Beauty 2021-01-29, Solitary Daze 2014-12-29, Cappadocia 2020-09-10.
         let items = release_month_items(&tracks);
         let months: Vec<u8> = items.iter().map(|i| i.month).collect();

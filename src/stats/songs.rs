@@ -1,6 +1,6 @@
 //! Top songs: Spotify's top tracks, in Spotify's order, ready to render.
 
-use crate::spotify::models::{Image, Track};
+use crate::domain::{Image, Track};
 use crate::stats::common::{chosen_image, format_duration, join_artist_names};
 
 /// One row of the top-songs panel.
@@ -52,7 +52,8 @@ pub fn top_songs(tracks: &[Track]) -> Vec<SongRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testing::{album, credit, image, top_tracks_fixture, track};
+    use crate::spotify::fixtures::top_tracks_fixture;
+    use crate::stats::testing::{album, credit, image, track};
 
     #[test]
     fn recorded_top_tracks_become_rows_in_spotify_order() {

@@ -1,8 +1,8 @@
-//! Builders and recorded fixtures shared by the stats unit tests.
+//! Builders of the music objects the stats unit tests compute on (the recorded Spotify answers
+//! come translated from `spotify::fixtures`).
 
-use crate::spotify::models::{
-    Album, Artist, ArtistRef, ExternalUrls, Image, Page, Playlist, PlaylistEntry, PlaylistOwner,
-    RecentlyPlayed, Track,
+use crate::domain::{
+    Album, Artist, ArtistRef, ExternalUrls, Image, Playlist, PlaylistOwner, Track,
 };
 
 /// An image whose URL names it, so tests can tell which one was chosen.
@@ -103,51 +103,7 @@ pub fn playlist(id: &str, name: &str, owner: &str, total: u32) -> Playlist {
         snapshot_id: format!("snapshot-{id}"),
         images: vec![image(&format!("{id}-640"), 640)],
         external_urls: link("playlist", id),
-        items: Some(crate::spotify::models::ItemCount { total }),
+        total,
         ..Playlist::default()
     }
-}
-
-/// The recorded `/me/top/tracks` answer (20 tracks, with popularity, no release dates).
-pub fn top_tracks_fixture() -> Vec<Track> {
-    let page: Page<Track> = serde_json::from_str(include_str!(
-        "../../tests/fixtures/spotify/webapi/me_top_tracks.json"
-    ))
-    .expect("top tracks fixture parses");
-    page.items
-}
-
-/// The recorded `/me/top/artists` answer (10 artists, with genres and popularity).
-pub fn top_artists_fixture() -> Vec<Artist> {
-    let page: Page<Artist> = serde_json::from_str(include_str!(
-        "../../tests/fixtures/spotify/webapi/me_top_artists.json"
-    ))
-    .expect("top artists fixture parses");
-    page.items
-}
-
-/// The recorded `/me/playlists` page (5 playlists of user `1123408718`, old `tracks` shape).
-pub fn playlists_fixture() -> Vec<Playlist> {
-    let page: Page<Playlist> = serde_json::from_str(include_str!(
-        "../../tests/fixtures/spotify/webapi/me_playlists_pre2026.json"
-    ))
-    .expect("playlists fixture parses");
-    page.items
-}
-
-/// The recorded playlist items page (2 tracks released on 2021-04-30 and 2021-01-29).
-pub fn playlist_items_fixture() -> Vec<PlaylistEntry> {
-    let page: Page<PlaylistEntry> = serde_json::from_str(include_str!(
-        "../../tests/fixtures/spotify/webapi/playlist_items_pre2026.json"
-    ))
-    .expect("playlist items fixture parses");
-    page.items
-}
-
-/// The recorded `/me/player/recently-played` answer (2 plays on 2023-09-22).
-pub fn recently_played_fixture() -> RecentlyPlayed {
-    serde_json::from_str(include_str!(
-        "../../tests/fixtures/spotify/webapi/me_player_recently_played.json"
-    ))
-    .expect("recently played fixture parses")
 }

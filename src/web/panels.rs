@@ -94,7 +94,7 @@ pub async fn body(
             )?;
             // A share's visitors see the public playlists only: a private one's name is the
             // owner's business even when they share this panel.
-            let shown = |playlist: &crate::spotify::models::Playlist| {
+            let shown = |playlist: &crate::domain::Playlist| {
                 scope.viewer == Viewer::Owner || stats::is_public(playlist)
             };
             let rows = stats::top_playlists_where(&owner.spotify_id, &playlists, &top, shown);

@@ -5,7 +5,8 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use euterpe::spotify::models::{Artist, Track};
+use euterpe::domain::{Artist, Track};
+use euterpe::spotify::models as wire;
 use euterpe::stats::{
     LASTFM_LISTENERS_CEILING, LISTENBRAINZ_LISTENS_CEILING, log_scaled_popularity,
 };
@@ -80,7 +81,8 @@ async fn top_tracks(app: &TestApp, persona: &str, range: &str) -> Vec<Track> {
             &format!("/me/top/tracks?time_range={range}&limit=50"),
         )
         .await;
-    serde_json::from_value(page["items"].clone()).unwrap()
+    let items: Vec<wire::Track> = serde_json::from_value(page["items"].clone()).unwrap();
+    items.into_iter().map(Track::from).collect()
 }
 
 async fn top_artists(app: &TestApp, persona: &str, range: &str) -> Vec<Artist> {
@@ -90,7 +92,8 @@ async fn top_artists(app: &TestApp, persona: &str, range: &str) -> Vec<Artist> {
             &format!("/me/top/artists?time_range={range}&limit=50"),
         )
         .await;
-    serde_json::from_value(page["items"].clone()).unwrap()
+    let items: Vec<wire::Artist> = serde_json::from_value(page["items"].clone()).unwrap();
+    items.into_iter().map(Artist::from).collect()
 }
 
 /// Polls a panel until `done` holds (a bounded wait, not a blind sleep).
