@@ -1,5 +1,9 @@
-//! The listening history's own words: what is stored of a span of time, and a month's plays of a
-//! track, as the history's computations take them.
+//! The listening history's own words: a listener's history settings, what is stored of a span
+//! of time, top entries and recent plays, and a month's plays of a track, as the history's
+//! computations and pages take them.
+
+use super::Hemisphere;
+use super::zone::Zone;
 
 /// Plays of one track in one local month, for the history form of "Music variety by season".
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,4 +24,64 @@ pub struct CoverageSpan {
     pub source: String,
     pub start_ms: i64,
     pub end_ms: i64,
+}
+
+/// How much history is stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HistoryTotals {
+    pub plays: i64,
+    pub ms_played: i64,
+    /// Unix ms of the first and the last stored play.
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+}
+
+/// One recent play, with its names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecentPlay {
+    pub played_at: i64,
+    pub ms_played: i64,
+    pub source: i64,
+    pub track_key: String,
+    pub name: String,
+    pub artist_name: String,
+}
+
+/// A track or artist with its plays and listening time in a date range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopEntry {
+    /// The track key (tracks) or the artist's name (artists).
+    pub key: String,
+    /// The track's name (tracks) or the artist's name (artists).
+    pub name: String,
+    /// The artist's name (tracks) or empty (artists).
+    pub artist_name: String,
+    pub plays: i64,
+    pub ms_played: i64,
+}
+
+/// The history settings of a user.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HistorySettings {
+    pub zone: Zone,
+    pub hemisphere: Hemisphere,
+}
+
+impl Default for HistorySettings {
+    fn default() -> Self {
+        Self {
+            zone: Zone::utc(),
+            hemisphere: Hemisphere::Northern,
+        }
+    }
+}
+
+/// The key of a track known only by its names.
+pub fn name_key(artist_name: &str, track_name: &str) -> String {
+    format!("~{artist_name}\u{1f}{track_name}")
+}
+
+/// The names inside a [`name_key`], if it is one.
+pub fn names_of_key(key: &str) -> Option<(&str, &str)> {
+    key.strip_prefix('~')?.split_once('\u{1f}')
 }

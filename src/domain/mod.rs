@@ -7,6 +7,8 @@ mod connection;
 mod hemisphere;
 mod history;
 mod image;
+mod import;
+mod music;
 mod retention;
 /// Calendar arithmetic on Unix times and the timestamp formats of Spotify's exports.
 pub mod time;
@@ -15,9 +17,17 @@ mod time_range;
 pub mod zone;
 
 pub use config_error::ConfigError;
-pub use connection::CONNECTION_LIFETIME_SECS;
+pub use connection::{CONNECTION_LIFETIME_SECS, Connection, Grant, WARNING_SECS};
 pub use hemisphere::Hemisphere;
-pub use history::{CoverageSpan, WindowPlays};
+pub use history::{
+    CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, WindowPlays, name_key,
+    names_of_key,
+};
 pub use image::Image;
+pub use import::ImportCounts;
+pub use music::{
+    Album, Artist, ArtistRef, ExternalIds, ExternalUrls, Followers, Playlist, PlaylistOwner, Track,
+    pick_image,
+};
 pub use retention::RetentionWarning;
 pub use time_range::TimeRange;

@@ -16,40 +16,6 @@ use crate::domain::time::BUCKET_MS;
 use crate::domain::time::{utc_month_of_ms, utc_month_start_ms};
 use crate::domain::zone::Zone;
 
-/// How much history is stored.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HistoryTotals {
-    pub plays: i64,
-    pub ms_played: i64,
-    /// Unix ms of the first and the last stored play.
-    pub first: Option<i64>,
-    pub last: Option<i64>,
-}
-
-/// One recent play, with its names.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct RecentPlay {
-    pub played_at: i64,
-    pub ms_played: i64,
-    pub source: i64,
-    pub track_key: String,
-    pub name: String,
-    pub artist_name: String,
-}
-
-/// A track or artist with its plays and listening time in a date range.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct TopEntry {
-    /// The track key (tracks) or the artist's name (artists).
-    pub key: String,
-    /// The track's name (tracks) or the artist's name (artists).
-    pub name: String,
-    /// The artist's name (tracks) or empty (artists).
-    pub artist_name: String,
-    pub plays: i64,
-    pub ms_played: i64,
-}
-
 /// What to order a top list by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TopOrder {
@@ -58,23 +24,9 @@ pub enum TopOrder {
     Minutes,
 }
 
-pub use crate::domain::{CoverageSpan, WindowPlays};
-
-/// The history settings of a user.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct HistorySettings {
-    pub zone: Zone,
-    pub hemisphere: Hemisphere,
-}
-
-impl Default for HistorySettings {
-    fn default() -> Self {
-        Self {
-            zone: Zone::utc(),
-            hemisphere: Hemisphere::Northern,
-        }
-    }
-}
+pub use crate::domain::{
+    CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, WindowPlays,
+};
 
 /// How a time range `[from, to)` is counted: whole UTC months from the summaries, corrected by
 /// the plays between the range's ends and the month boundaries chosen for them.
@@ -224,7 +176,7 @@ impl Store {
     /// The latest plays, newest first.
     pub async fn recent_plays(&self, user: Uuid, limit: i64) -> Result<Vec<RecentPlay>> {
         with_pool!(self, pool => {
-            sqlx::query_as::<_, RecentPlay>(
+            sqlx::query_as::<_, (i64, i64, i64, String, String, String)>(
                 "SELECT p.played_at, p.ms_played, p.source, p.track_key, \
                         COALESCE(t.name, p.track_key) AS name, COALESCE(t.artist_name, '') AS artist_name \
                  FROM plays p LEFT JOIN user_tracks t ON t.user_id = p.user_id AND t.track_key = p.track_key \
@@ -234,6 +186,20 @@ impl Store {
             .bind(limit)
             .fetch_all(pool)
             .await
+        })
+        .map(|rows| {
+            rows.into_iter()
+                .map(
+                    |(played_at, ms_played, source, track_key, name, artist_name)| RecentPlay {
+                        played_at,
+                        ms_played,
+                        source,
+                        track_key,
+                        name,
+                        artist_name,
+                    },
+                )
+                .collect()
         })
     }
 

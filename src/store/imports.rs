@@ -2,6 +2,8 @@
 
 use uuid::Uuid;
 
+pub use crate::domain::ImportCounts;
+
 use super::{Result, Store, with_pool};
 
 /// An import job as stored.
@@ -34,32 +36,18 @@ impl ImportRow {
     pub fn finished(&self) -> bool {
         matches!(self.status.as_str(), "done" | "failed")
     }
-}
 
-/// The counters an import adds up.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ImportCounts {
-    pub plays_added: i64,
-    pub duplicates: i64,
-    pub short_skipped: i64,
-    pub incognito_skipped: i64,
-    pub no_track: i64,
-    pub other_skipped: i64,
-    /// Entries ending before 2006 or more than a day from now, or lasting less than nothing or
-    /// more than a day. (Reports saved before it was counted lack it.)
-    #[serde(default)]
-    pub impossible_skipped: i64,
-}
-
-impl std::ops::AddAssign for ImportCounts {
-    fn add_assign(&mut self, other: Self) {
-        self.plays_added += other.plays_added;
-        self.duplicates += other.duplicates;
-        self.short_skipped += other.short_skipped;
-        self.incognito_skipped += other.incognito_skipped;
-        self.no_track += other.no_track;
-        self.other_skipped += other.other_skipped;
-        self.impossible_skipped += other.impossible_skipped;
+    /// The counters the job has added up so far.
+    pub fn counts(&self) -> ImportCounts {
+        ImportCounts {
+            plays_added: self.plays_added,
+            duplicates: self.duplicates,
+            short_skipped: self.short_skipped,
+            incognito_skipped: self.incognito_skipped,
+            no_track: self.no_track,
+            other_skipped: self.other_skipped,
+            impossible_skipped: self.impossible_skipped,
+        }
     }
 }
 

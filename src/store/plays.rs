@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::months::{Counts, bucket_in_month, entries, merge};
 use super::{Db, Result, Store, StoreError};
 use crate::domain::time::{utc_month_of_ms, utc_month_start_ms};
+pub use crate::domain::{name_key, names_of_key};
 
 /// Where a play came from (`plays.source`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -65,16 +66,6 @@ pub struct TrackFacts {
     pub duration_ms: Option<i64>,
     /// The earliest play of it in this batch (Unix ms).
     pub first_played_at: i64,
-}
-
-/// The key of a track known only by its names.
-pub fn name_key(artist_name: &str, track_name: &str) -> String {
-    format!("~{artist_name}\u{1f}{track_name}")
-}
-
-/// The names inside a [`name_key`], if it is one.
-pub fn names_of_key(key: &str) -> Option<(&str, &str)> {
-    key.strip_prefix('~')?.split_once('\u{1f}')
 }
 
 /// How far apart (ms) an export's play and the poller's record of the same play may be: the

@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use super::{Db, Result, Store, with_pool};
+use crate::domain::Grant;
 
 /// A user's tokens as stored: ciphertexts only (see `crypto`), never plaintext.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -19,6 +20,17 @@ pub struct StoredTokens {
     pub authorized_at: i64,
     pub needs_relogin: bool,
     pub updated_at: i64,
+}
+
+impl StoredTokens {
+    /// What the connection policy (`domain::Connection`) needs of these tokens.
+    pub fn grant(&self) -> Grant {
+        Grant {
+            authorized_at: self.authorized_at,
+            updated_at: self.updated_at,
+            needs_relogin: self.needs_relogin,
+        }
+    }
 }
 
 impl std::fmt::Debug for StoredTokens {

@@ -5,27 +5,37 @@ use time::OffsetDateTime;
 
 use super::components::{clock_time, date, rough_duration};
 use super::connection::{self, Connection};
-use crate::store::{ImportRow, StoredTokens, User};
+use super::import::ImportJob;
+use crate::domain::CONNECTION_LIFETIME_SECS;
+
+/// Who the user is to Euterpe, as the account page shows it.
+pub struct Profile<'a> {
+    /// The name Euterpe greets the user with.
+    pub name: &'a str,
+    /// The Spotify user id.
+    pub spotify_id: &'a str,
+    /// When the user first logged in (Unix seconds).
+    pub since: i64,
+}
 
 /// What the account page says about history recording and imports.
 pub struct Recording<'a> {
     /// When the poller last fetched the user's plays successfully (Unix seconds).
     pub last_poll: Option<i64>,
     /// The user's imports, newest first.
-    pub imports: &'a [ImportRow],
+    pub imports: &'a [ImportJob],
 }
 
 /// The account page's main content.
 pub fn account(
-    user: &User,
-    tokens: Option<&StoredTokens>,
+    user: Profile<'_>,
+    connection: Connection,
     paused_until: Option<i64>,
     recording: Recording<'_>,
     now: i64,
     csrf: &str,
     shares: Markup,
 ) -> Markup {
-    let connection = Connection::of(tokens, now);
     let at =
         |unix: i64| OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     html! {
@@ -33,26 +43,26 @@ pub fn account(
         section.card aria-labelledby="profile-title" {
             h2 #profile-title { "Profile" }
             dl.facts {
-                dt { "Name" } dd { (user.name()) }
+                dt { "Name" } dd { (user.name) }
                 dt { "Spotify user" } dd { (user.spotify_id) }
-                dt { "Using Euterpe since" } dd { (date(at(user.created_at))) }
+                dt { "Using Euterpe since" } dd { (date(at(user.since))) }
             }
         }
         (connection::banner(connection))
         section.card aria-labelledby="connection-title" {
             h2 #connection-title { "Spotify connection" }
             dl.facts {
-                @match (tokens, connection) {
-                    (Some(tokens), Connection::Healthy { ends_at } | Connection::EndingSoon { ends_at }) => {
+                @match connection {
+                    Connection::Healthy { ends_at } | Connection::EndingSoon { ends_at } => {
                         dt { "State" } dd { "Connected" }
-                        dt { "Connected since" } dd { (date(at(tokens.authorized_at))) }
+                        dt { "Connected since" } dd { (date(at(ends_at - CONNECTION_LIFETIME_SECS))) }
                         dt { "Reconnect by" }
                         dd { (date(at(ends_at))) " (Spotify ends every connection six months after you approve it)" }
                     }
-                    (_, Connection::Ended { ended_at }) => {
+                    Connection::Ended { ended_at } => {
                         dt { "State" } dd { "Ended on " (date(at(ended_at))) " — log in again to reconnect" }
                     }
-                    _ => {
+                    Connection::None => {
                         dt { "State" } dd { "Not connected" }
                     }
                 }
@@ -76,7 +86,7 @@ pub fn account(
                                 li {
                                     a href={ "/import/" (import.id) } { (date(at(import.created_at))) }
                                     ": " (import.status)
-                                    @if import.status == "done" { ", " (import.plays_added) " plays added" }
+                                    @if import.status == "done" { ", " (import.counts.plays_added) " plays added" }
                                 }
                             }
                         }

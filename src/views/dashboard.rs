@@ -6,14 +6,14 @@ use super::components::range_form;
 use super::panels::{Scope, slot};
 use crate::domain::TimeRange;
 use crate::panel::Panel;
-use crate::store::User;
 
 /// The dashboard's main content.
-pub fn dashboard(user: &User, range: Option<TimeRange>, notices: Markup) -> Markup {
+/// `name` is the name to greet the user with.
+pub fn dashboard(name: &str, range: Option<TimeRange>, notices: Markup) -> Markup {
     html! {
         div.page-head {
             h1 { "Your listening" }
-            p.greeting { "Hello, " (user.name()) "." }
+            p.greeting { "Hello, " (name) "." }
         }
         (notices)
         (range_form("/", range, TimeRange::MediumTerm))

@@ -7,9 +7,9 @@ use maud::{Markup, html};
 
 use crate::domain::time::{format_date, month_name};
 use crate::domain::zone::Zone;
+use crate::domain::{HistorySettings, HistoryTotals, RecentPlay, TopEntry, names_of_key};
 use crate::stats::history::{ClockGrid, MonthFigure, WEEKDAYS, format_minutes, group_thousands};
 use crate::stats::{Hemisphere, SeasonStats, format_variety};
-use crate::store::{HistorySettings, HistoryTotals, PollState, RecentPlay, TopEntry, names_of_key};
 
 /// The history pages, for the sub-navigation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,12 +132,13 @@ fn source_label(source: i64) -> &'static str {
     }
 }
 
-/// `/history`.
+/// `/history`. `last_checked`: when the poller keeps a record of the user, the Unix second it
+/// last fetched their plays (0: not yet).
 pub fn overview(
     totals: &HistoryTotals,
     recent: &[RecentPlay],
     holes: &[(i64, i64)],
-    poll: Option<&PollState>,
+    last_checked: Option<i64>,
     needs_relogin: bool,
     settings: &HistorySettings,
 ) -> Markup {
@@ -165,10 +166,10 @@ pub fn overview(
                     dt { "Time zone" } dd { (zone.name()) " (" a href="/account#settings-title" { "change" } ")" }
                 }
             }
-            @if let Some(poll) = poll {
+            @if let Some(last_checked) = last_checked {
                 p.source-note {
-                    @if poll.last_success_at > 0 {
-                        "Last checked Spotify for new plays: " (local_time(poll.last_success_at * 1000, zone)) "."
+                    @if last_checked > 0 {
+                        "Last checked Spotify for new plays: " (local_time(last_checked * 1000, zone)) "."
                     } @else {
                         "Euterpe hasn't checked Spotify for your plays yet."
                     }

@@ -3,12 +3,37 @@
 use maud::{Markup, html};
 
 use super::history::{HistoryPage, page_head};
+use crate::domain::ImportCounts;
 use crate::history::import::{FileReport, human_bytes};
 use crate::stats::history::group_thousands;
-use crate::store::ImportRow;
+
+/// An import job as its pages show it (the web layer fills it in from the stored job).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportJob {
+    pub id: uuid::Uuid,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// When it was started (Unix seconds).
+    pub created_at: i64,
+    pub bytes_total: i64,
+    pub bytes_done: i64,
+    pub files_done: i64,
+    pub counts: ImportCounts,
+    /// What became of each file, in the order they were read.
+    pub reports: Vec<FileReport>,
+    /// Why it stopped, when it failed.
+    pub error: Option<String>,
+}
+
+impl ImportJob {
+    /// Whether the job has ended (done or failed).
+    pub fn finished(&self) -> bool {
+        matches!(self.status.as_str(), "done" | "failed")
+    }
+}
 
 /// `GET /import`.
-pub fn form(csrf: &str, limit: u64, imports: &[ImportRow]) -> Markup {
+pub fn form(csrf: &str, limit: u64, imports: &[ImportJob]) -> Markup {
     html! {
         (page_head(HistoryPage::Import, "Bring in your whole Spotify past from Spotify's own data export."))
         section.card aria-labelledby="import-title" {
@@ -38,7 +63,7 @@ pub fn form(csrf: &str, limit: u64, imports: &[ImportRow]) -> Markup {
                             tr {
                                 td { a href={ "/import/" (import.id) } { (super::components::date(time::OffsetDateTime::from_unix_timestamp(import.created_at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH))) } }
                                 td { (status_label(import)) }
-                                td.num { (group_thousands(import.plays_added)) }
+                                td.num { (group_thousands(import.counts.plays_added)) }
                             }
                         }
                     }
@@ -48,7 +73,7 @@ pub fn form(csrf: &str, limit: u64, imports: &[ImportRow]) -> Markup {
     }
 }
 
-fn status_label(import: &ImportRow) -> &'static str {
+fn status_label(import: &ImportJob) -> &'static str {
     match import.status.as_str() {
         "queued" => "waiting to start",
         "running" => "importing…",
@@ -58,9 +83,8 @@ fn status_label(import: &ImportRow) -> &'static str {
 }
 
 /// The progress and summary of one import: refreshed by htmx every second while it runs.
-pub fn progress(import: &ImportRow) -> Markup {
+pub fn progress(import: &ImportJob) -> Markup {
     let url = format!("/import/{}/progress", import.id);
-    let reports: Vec<FileReport> = serde_json::from_str(&import.report).unwrap_or_default();
     let running = !import.finished();
     let percent = if import.bytes_total > 0 {
         (import.bytes_done * 100 / import.bytes_total).clamp(0, 100)
@@ -80,18 +104,18 @@ pub fn progress(import: &ImportRow) -> Markup {
             }
             @if let Some(error) = &import.error { p.notice.warning { (error) } }
             dl.facts.import-summary {
-                dt { "Plays imported" } dd.plays-added { (group_thousands(import.plays_added)) }
-                dt { "Already stored (skipped)" } dd.duplicates { (group_thousands(import.duplicates)) }
-                dt { "Shorter than 30 seconds (skipped)" } dd.short { (group_thousands(import.short_skipped)) }
-                dt { "Incognito (skipped)" } dd.incognito { (group_thousands(import.incognito_skipped)) }
-                dt { "Entries without a track" } dd.no-track { (group_thousands(import.no_track)) }
-                dt { "Podcast episodes, audiobooks, videos (skipped)" } dd.other { (group_thousands(import.other_skipped)) }
-                dt { "Entries with an impossible time or duration (skipped)" } dd.impossible { (group_thousands(import.impossible_skipped)) }
+                dt { "Plays imported" } dd.plays-added { (group_thousands(import.counts.plays_added)) }
+                dt { "Already stored (skipped)" } dd.duplicates { (group_thousands(import.counts.duplicates)) }
+                dt { "Shorter than 30 seconds (skipped)" } dd.short { (group_thousands(import.counts.short_skipped)) }
+                dt { "Incognito (skipped)" } dd.incognito { (group_thousands(import.counts.incognito_skipped)) }
+                dt { "Entries without a track" } dd.no-track { (group_thousands(import.counts.no_track)) }
+                dt { "Podcast episodes, audiobooks, videos (skipped)" } dd.other { (group_thousands(import.counts.other_skipped)) }
+                dt { "Entries with an impossible time or duration (skipped)" } dd.impossible { (group_thousands(import.counts.impossible_skipped)) }
             }
-            @if !reports.is_empty() {
+            @if !import.reports.is_empty() {
                 h3 { "Files" }
                 ul.file-reports {
-                    @for report in &reports {
+                    @for report in &import.reports {
                         li class={ "file-report " (report.outcome) } {
                             strong.file-name { (report.name) } " — "
                             @match report.outcome.as_str() {
@@ -113,7 +137,7 @@ pub fn progress(import: &ImportRow) -> Markup {
 }
 
 /// `GET /import/{id}`.
-pub fn status_page(import: &ImportRow) -> Markup {
+pub fn status_page(import: &ImportJob) -> Markup {
     html! {
         (page_head(HistoryPage::Import, ""))
         section.card aria-labelledby="job-title" {

@@ -44,7 +44,7 @@ pub fn page(title: &str, chrome: Chrome<'_>, main: Markup) -> Markup {
                                 input type="hidden" name="csrf" value=(chrome.csrf.unwrap_or_default());
                                 button.link-button type="submit" { "Log out" }
                             }
-                            span.who { "Signed in as " strong { (user.name()) } }
+                            span.who { "Signed in as " strong { (user) } }
                         }
                     }
                 }

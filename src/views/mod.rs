@@ -18,13 +18,12 @@ pub mod panels;
 pub mod retention;
 pub mod share;
 
-use crate::store::User;
-
 /// What every page's frame needs to know about the visitor and the site.
 #[derive(Clone, Copy)]
 pub struct Chrome<'a> {
-    /// The logged-in user, for the navigation (none on error pages and the landing page).
-    pub user: Option<&'a User>,
+    /// The logged-in user's name, for the navigation (none on error pages and the landing
+    /// page).
+    pub user: Option<&'a str>,
     /// This session's form token, for the logout form.
     pub csrf: Option<&'a str>,
     /// Demo mode: the banner says the data is sample data.

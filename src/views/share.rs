@@ -7,7 +7,22 @@ use super::components::{date, range_form};
 use super::panels::{Scope, slot};
 use crate::domain::TimeRange;
 use crate::panel::Panel;
-use crate::store::Share;
+
+/// One of the owner's share links, as the account page lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareLink {
+    pub id: uuid::Uuid,
+    /// The shared panels, in dashboard order.
+    pub panels: Vec<Panel>,
+    /// The name visitors see instead of the owner's.
+    pub shown_name: Option<String>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub views: i64,
+    pub revoked: bool,
+    /// Whether the link works now (not revoked, not expired).
+    pub live: bool,
+}
 
 /// Panels ticked when the owner opens the form.
 const PRESELECTED: [Panel; 3] = [Panel::TopSongs, Panel::TopArtists, Panel::TopAlbums];
@@ -42,11 +57,10 @@ pub fn dashboard(scope: Scope<'_>, shown_name: Option<&str>, range: Option<TimeR
 
 /// The owner's share controls: the link just made (shown once), the form, and every share.
 pub fn account_section(
-    shares: &[Share],
+    shares: &[ShareLink],
     new_link: Option<&str>,
     default_name: &str,
     csrf: &str,
-    now: i64,
 ) -> Markup {
     let at =
         |unix: i64| OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -114,7 +128,7 @@ pub fn account_section(
                         @for share in shares {
                             tr {
                                 td {
-                                    (share.panels().iter().map(|p| p.title()).collect::<Vec<_>>().join(", "))
+                                    (share.panels.iter().map(|p| p.title()).collect::<Vec<_>>().join(", "))
                                     @if let Some(name) = &share.shown_name { span.sub { "as “" (name) "”" } }
                                 }
                                 td { (date(at(share.created_at))) }
@@ -126,12 +140,12 @@ pub fn account_section(
                                 }
                                 td.num { (share.views) }
                                 td {
-                                    @if share.revoked_at.is_some() { "revoked" }
-                                    @else if !share.is_live(now) { "expired" }
+                                    @if share.revoked { "revoked" }
+                                    @else if !share.live { "expired" }
                                     @else { "live" }
                                 }
                                 td {
-                                    @if share.is_live(now) {
+                                    @if share.live {
                                         form.inline method="post" action={ "/shares/" (share.id) "/revoke" } {
                                             input type="hidden" name="csrf" value=(csrf);
                                             button type="submit" { "Revoke" }

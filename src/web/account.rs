@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::CurrentUser;
+use crate::domain::Connection;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::views;
@@ -20,24 +21,35 @@ pub async fn page(
     current: CurrentUser,
     axum::extract::Query(query): axum::extract::Query<AccountQuery>,
 ) -> Result<Response, AppError> {
-    let tokens = state.store.tokens(current.user.id).await?;
-    let shares = state.store.shares_of(current.user.id).await?;
+    let now = state.clock.unix();
+    let connection = Connection::of(
+        state
+            .store
+            .tokens(current.user.id)
+            .await?
+            .map(|t| t.grant()),
+        now,
+    );
+    let shares = super::shares::links_of(state.store.shares_of(current.user.id).await?, now);
     let new_link = super::shares::take_new_link(&current.session).await?;
     let settings = state.store.history_settings(current.user.id).await?;
-    let now = state.clock.unix();
     let paused_until = state.store.paused_until(current.user.id, now).await?;
     let last_poll = state
         .store
         .poll_state(current.user.id)
         .await?
         .map(|poll| poll.last_success_at);
-    let imports = state.store.imports(current.user.id).await?;
+    let imports = super::import::jobs_of(state.store.imports(current.user.id).await?);
     let retention = super::retention_notice(&state, &current).await?;
     let main = maud::html! {
         (retention)
         (views::account::account(
-            &current.user,
-            tokens.as_ref(),
+            views::account::Profile {
+                name: current.user.name(),
+                spotify_id: &current.user.spotify_id,
+                since: current.user.created_at,
+            },
+            connection,
             paused_until,
             views::account::Recording {
                 last_poll,
@@ -50,7 +62,6 @@ pub async fn page(
                 new_link.as_deref(),
                 current.user.name(),
                 &current.csrf,
-                now,
             ),
         ))
         (views::history::account_sections(&settings, &current.csrf, query.saved.is_some()))

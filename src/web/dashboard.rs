@@ -34,10 +34,10 @@ pub async fn index(
         return Ok(views::layout::page("Welcome", Chrome::anonymous(demo), main).into_response());
     };
     let tokens = state.store.tokens(current.user.id).await?;
-    let connection = Connection::of(tokens.as_ref(), state.clock.unix());
+    let connection = Connection::of(tokens.map(|t| t.grant()), state.clock.unix());
     let retention = super::retention_notice(&state, &current).await?;
     let notices = maud::html! { (retention) (connection::banner(connection)) };
-    let main = views::dashboard::dashboard(&current.user, range.0, notices);
+    let main = views::dashboard::dashboard(current.user.name(), range.0, notices);
     let chrome = current.chrome(&state);
     Ok(views::layout::page("Your listening", chrome, main).into_response())
 }

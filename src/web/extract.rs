@@ -142,7 +142,7 @@ impl CurrentUser {
     /// The frame of this user's pages: navigation with their name and the logout form.
     pub fn chrome(&self, state: &AppState) -> Chrome<'_> {
         Chrome {
-            user: Some(&self.user),
+            user: Some(self.user.name()),
             csrf: Some(&self.csrf),
             demo: state.demo.is_some(),
             noindex: false,

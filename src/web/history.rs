@@ -71,7 +71,7 @@ pub async fn overview(
         &totals,
         &recent,
         &holes,
-        poll.as_ref(),
+        poll.map(|poll| poll.last_success_at),
         needs_relogin,
         &settings,
     );

@@ -18,6 +18,7 @@ use crate::history::import::Upload;
 use crate::shutdown::Shutdown;
 use crate::state::AppState;
 use crate::views;
+use crate::views::import::ImportJob;
 
 fn page(state: &AppState, current: &CurrentUser, title: &str, main: maud::Markup) -> Response {
     let chrome = current.chrome(state);
@@ -29,7 +30,7 @@ pub async fn form(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> Result<Response, AppError> {
-    let imports = state.store.imports(current.user.id).await?;
+    let imports = jobs_of(state.store.imports(current.user.id).await?);
     let main = views::import::form(
         &current.csrf,
         state.config.history.import_max_bytes,
@@ -208,15 +209,33 @@ pub async fn progress(
     Ok((StatusCode::OK, views::import::progress(&import)).into_response())
 }
 
-async fn find(
-    state: &AppState,
-    current: &CurrentUser,
-    id: &str,
-) -> Result<crate::store::ImportRow, AppError> {
+async fn find(state: &AppState, current: &CurrentUser, id: &str) -> Result<ImportJob, AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     state
         .store
         .import(current.user.id, id)
         .await?
+        .map(job_of)
         .ok_or(AppError::NotFound)
+}
+
+/// A stored import job as the pages show it.
+pub(super) fn job_of(row: crate::store::ImportRow) -> ImportJob {
+    ImportJob {
+        id: row.id,
+        counts: row.counts(),
+        // A report the job could not write whole is shown as no per-file report.
+        reports: serde_json::from_str(&row.report).unwrap_or_default(),
+        status: row.status,
+        created_at: row.created_at,
+        bytes_total: row.bytes_total,
+        bytes_done: row.bytes_done,
+        files_done: row.files_done,
+        error: row.error,
+    }
+}
+
+/// Stored import jobs as the pages show them, in the same order.
+pub(super) fn jobs_of(rows: Vec<crate::store::ImportRow>) -> Vec<ImportJob> {
+    rows.into_iter().map(job_of).collect()
 }

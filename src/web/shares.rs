@@ -244,3 +244,20 @@ impl ShareForm {
 pub async fn take_new_link(session: &AppSession) -> Result<Option<String>, AppError> {
     session.take_flash(NEW_LINK_FLASH).await
 }
+
+/// The owner's stored share links as the account page lists them, at `now`.
+pub(super) fn links_of(shares: Vec<Share>, now: i64) -> Vec<views::share::ShareLink> {
+    shares
+        .into_iter()
+        .map(|share| views::share::ShareLink {
+            id: share.id,
+            panels: share.panels(),
+            live: share.is_live(now),
+            revoked: share.revoked_at.is_some(),
+            shown_name: share.shown_name,
+            created_at: share.created_at,
+            expires_at: share.expires_at,
+            views: share.views,
+        })
+        .collect()
+}
