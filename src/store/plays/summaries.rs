@@ -1,0 +1,154 @@
+//! The per-month summaries a writer keeps current as it adds and removes plays.
+
+use super::*;
+
+/// The most the month summaries a writer adds up may hold, in bytes of track keys (about):
+/// past it, they are written (in the writer's transaction) and started afresh.
+pub(super) const ADDED_MAX_BYTES: usize = 16 << 20;
+
+/// What a writer's plays add to one UTC month's summary.
+#[derive(Default)]
+pub(super) struct MonthAdded {
+    pub(super) start_ms: i64,
+    pub(super) buckets: Counts,
+    pub(super) tracks: HashMap<String, (i64, i64)>,
+}
+
+impl PlayWriter {
+    /// Adds a play to the summaries of its month (`sign` 1), or takes a deleted one away (-1).
+    pub(super) fn count(&mut self, key: &str, played_at: i64, ms_played: i64, sign: i64) {
+        let month = utc_month_of_ms(played_at);
+        let added = self.added.entry(month).or_insert_with(|| MonthAdded {
+            start_ms: utc_month_start_ms(month),
+            ..MonthAdded::default()
+        });
+        let bucket = added
+            .buckets
+            .entry(bucket_in_month(added.start_ms, played_at))
+            .or_default();
+        bucket.0 += sign;
+        bucket.1 = bucket.1.saturating_add(sign.saturating_mul(ms_played));
+        match added.tracks.get_mut(key) {
+            Some(track) => {
+                track.0 += sign;
+                track.1 = track.1.saturating_add(sign.saturating_mul(ms_played));
+            }
+            None => {
+                self.added_bytes += key.len() + ENTRY_OVERHEAD;
+                added
+                    .tracks
+                    .insert(key.to_owned(), (sign, sign.saturating_mul(ms_played)));
+            }
+        }
+    }
+
+    /// Adds what the written plays add to the monthly summaries. Every play's track gets a
+    /// catalogue row (writers add tracks with their plays; one named by nothing else gets a row
+    /// named after its key).
+    pub(super) async fn write_months(&mut self) -> Result<()> {
+        if self.added.is_empty() {
+            return Ok(());
+        }
+        let mut keys: Vec<&str> = Vec::new();
+        for added in self.added.values() {
+            keys.extend(added.tracks.keys().map(String::as_str));
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let keys: Vec<String> = keys.into_iter().map(str::to_owned).collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.learn(&refs).await?;
+        let missing: Vec<NewTrack<'_>> = refs
+            .iter()
+            .filter(|key| !self.catalogue.tracks.contains_key(**key))
+            .map(|key| {
+                let (artist_name, name) = names_of_key(key).unwrap_or(("", key));
+                NewTrack {
+                    key,
+                    track_id: None,
+                    name,
+                    artist_name,
+                    album_name: None,
+                    artist_ids: None,
+                    duration_ms: None,
+                    first_played_at: None,
+                    no: 0,
+                }
+            })
+            .collect();
+        self.insert_tracks(missing).await?;
+
+        let user = self.user;
+        let months: Vec<i64> = self.added.keys().copied().collect();
+        type Row = (i64, Vec<u8>, Vec<u8>);
+        let stored: Vec<Row> = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlx::query_as(
+                    "SELECT month, buckets, tracks FROM history_months WHERE user_id = $1 \
+                     AND month IN (SELECT value FROM json_each($2))",
+                )
+                .bind(user)
+                .bind(serde_json::to_string(&months).unwrap_or_default())
+                .fetch_all(&mut **tx)
+                .await?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as(
+                    "SELECT month, buckets, tracks FROM history_months WHERE user_id = $1 \
+                     AND month = ANY($2)",
+                )
+                .bind(user)
+                .bind(&months)
+                .fetch_all(&mut **tx)
+                .await?
+            }
+        };
+        let mut stored: HashMap<i64, (Vec<u8>, Vec<u8>)> = stored
+            .into_iter()
+            .map(|(month, buckets, tracks)| (month, (buckets, tracks)))
+            .collect();
+        let added = std::mem::take(&mut self.added);
+        self.added_bytes = 0;
+        for (month, added) in added {
+            let (old_buckets, old_tracks) = stored.remove(&month).unwrap_or_default();
+            let mut tracks = Counts::with_capacity(added.tracks.len());
+            for (key, counts) in &added.tracks {
+                let no = self.catalogue.tracks.get(key).map_or(0, |known| known.no);
+                let entry = tracks.entry(no as u32).or_default();
+                entry.0 += counts.0;
+                entry.1 = entry.1.saturating_add(counts.1);
+            }
+            let buckets = merge(&old_buckets, &added.buckets);
+            let tracks = merge(&old_tracks, &tracks);
+            let (plays, ms) = entries(&buckets)
+                .fold((0, 0), |(p, m): (i64, i64), (_, plays, ms)| {
+                    (p + plays, m.saturating_add(ms))
+                });
+            with_tx!(self, tx => {
+                sqlx::query(
+                    "INSERT INTO history_months (user_id, month, plays, ms_played, buckets, tracks) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, month) DO UPDATE SET \
+                     plays = excluded.plays, ms_played = excluded.ms_played, \
+                     buckets = excluded.buckets, tracks = excluded.tracks",
+                )
+                .bind(user)
+                .bind(month)
+                .bind(plays)
+                .bind(ms)
+                .bind(buckets)
+                .bind(tracks)
+                .execute(&mut **tx)
+                .await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes the month summaries added up so far when they take more than a writer may hold.
+    pub(super) async fn write_months_if_large(&mut self) -> Result<()> {
+        if self.added_bytes > ADDED_MAX_BYTES {
+            self.write_months().await?;
+        }
+        Ok(())
+    }
+}
