@@ -18,6 +18,9 @@ use crate::clock::Clock;
 use crate::shutdown::Shutdown;
 use crate::store::{Backend, Catalogue, ImportCounts, PlaySource, PlayWriter, Store, StoreError};
 
+mod plan;
+use plan::*;
+
 /// One uploaded file, saved to disk.
 #[derive(Clone, Debug)]
 pub struct Upload {
@@ -41,55 +44,6 @@ pub struct FileReport {
     pub note: Option<String>,
 }
 
-/// Where one history file's bytes come from.
-#[derive(Clone, Debug)]
-enum Source {
-    Plain(PathBuf),
-    ZipEntry(PathBuf, usize),
-}
-
-#[derive(Clone, Debug)]
-struct Item {
-    name: String,
-    /// The file's own name (inside its zip, or as uploaded).
-    file_name: String,
-    kind: Option<FileKind>,
-    source: Source,
-    /// Uncompressed bytes.
-    size: u64,
-}
-
-/// What one import job has read, and how much it may.
-#[derive(Clone)]
-struct Budget {
-    read: Arc<AtomicU64>,
-    limit: u64,
-}
-
-/// A reader that counts what it hands out (for the file's progress and the job's budget) and
-/// refuses to go past the budget.
-struct Counted<'a> {
-    inner: Box<dyn Read + 'a>,
-    file: Arc<AtomicU64>,
-    budget: Budget,
-}
-
-impl Read for Counted<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)? as u64;
-        self.file.fetch_add(n, Ordering::Relaxed);
-        let read = self.budget.read.fetch_add(n, Ordering::Relaxed) + n;
-        if read > self.budget.limit {
-            return Err(io::Error::other(format!(
-                "the files of this upload are larger than {} together once unzipped, which no \
-                 Spotify export is (a decade of heavy listening is a few hundred MB)",
-                human_bytes(self.budget.limit)
-            )));
-        }
-        Ok(n as usize)
-    }
-}
-
 /// `512 MiB`, `3.4 MiB`, `900 KiB`.
 pub fn human_bytes(bytes: u64) -> String {
     const KIB: f64 = 1024.0;
@@ -102,155 +56,6 @@ pub fn human_bytes(bytes: u64) -> String {
         format!("{:.0} KiB", value / KIB)
     } else {
         format!("{bytes} bytes")
-    }
-}
-
-fn sniff(path: &PathBuf) -> io::Result<Vec<u8>> {
-    let mut head = vec![0u8; 64];
-    let mut file = File::open(path)?;
-    let mut filled = 0;
-    while filled < head.len() {
-        let n = file.read(&mut head[filled..])?;
-        if n == 0 {
-            break;
-        }
-        filled += n;
-    }
-    head.truncate(filled);
-    Ok(head)
-}
-
-fn looks_like_json(head: &[u8]) -> bool {
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    matches!(
-        head.iter().find(|b| !b.is_ascii_whitespace()),
-        Some(b'[' | b'{')
-    )
-}
-
-/// Lists the history files of the uploads; files that can't be used get a report at once.
-fn plan(uploads: &[Upload]) -> (Vec<Item>, Vec<FileReport>) {
-    let mut items = Vec::new();
-    let mut reports = Vec::new();
-    let failed = |name: &str, note: String| FileReport {
-        name: name.to_owned(),
-        kind: None,
-        outcome: "failed".into(),
-        counts: ImportCounts::default(),
-        note: Some(note),
-    };
-    for upload in uploads {
-        let head = match sniff(&upload.path) {
-            Ok(head) => head,
-            Err(err) => {
-                reports.push(failed(
-                    &upload.name,
-                    format!("the upload could not be read back: {err}"),
-                ));
-                continue;
-            }
-        };
-        if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-            let archive = File::open(&upload.path)
-                .map_err(|err| err.to_string())
-                .and_then(|file| zip::ZipArchive::new(file).map_err(|err| err.to_string()));
-            let mut archive = match archive {
-                Ok(archive) => archive,
-                Err(err) => {
-                    reports.push(failed(
-                        &upload.name,
-                        format!("this zip archive is damaged or incomplete ({err}); download the export again"),
-                    ));
-                    continue;
-                }
-            };
-            let mut found = 0;
-            for index in 0..archive.len() {
-                let Ok(entry) = archive.by_index_raw(index) else {
-                    continue;
-                };
-                if entry.is_dir() {
-                    continue;
-                }
-                let Ok(name) = entry.name().map(|name| name.into_owned()) else {
-                    continue;
-                };
-                let Some(kind) = export::kind_from_name(&name) else {
-                    continue;
-                };
-                found += 1;
-                items.push(Item {
-                    name: format!("{} › {name}", upload.name),
-                    file_name: name,
-                    kind: Some(kind),
-                    source: Source::ZipEntry(upload.path.clone(), index),
-                    size: entry.size(),
-                });
-            }
-            if found == 0 {
-                reports.push(failed(
-                    &upload.name,
-                    "this zip holds no Spotify listening history (Euterpe looks for \
-                     Streaming_History_Audio_*.json, endsong_*.json and StreamingHistory*.json): \
-                     it is not a Spotify data export"
-                        .into(),
-                ));
-            }
-        } else if looks_like_json(&head) {
-            items.push(Item {
-                name: upload.name.clone(),
-                file_name: upload.name.clone(),
-                kind: export::kind_from_name(&upload.name),
-                source: Source::Plain(upload.path.clone()),
-                size: upload.size,
-            });
-        } else if head.is_empty() {
-            reports.push(failed(&upload.name, "the file is empty".into()));
-        } else {
-            reports.push(failed(
-                &upload.name,
-                "this is neither a zip archive nor a JSON file, so it is not a Spotify data export"
-                    .into(),
-            ));
-        }
-    }
-    // Extended history first: account-data entries (names only) link to the tracks it names.
-    items.sort_by_key(|item| match item.kind {
-        Some(FileKind::Extended) => 0,
-        Some(FileKind::AccountMusic) => 1,
-        None => 2,
-        Some(_) => 3,
-    });
-    (items, reports)
-}
-
-/// Opens a history file (plain, or an entry of a zip) and parses it; `read` counts the bytes
-/// read of it.
-fn parse_item(
-    source: &Source,
-    now_ms: i64,
-    budget: &Budget,
-    read: Arc<AtomicU64>,
-    known: &HashMap<(String, String), String>,
-    sink: impl FnMut(Batch) -> bool,
-) -> Result<export::FileTally, ParseError> {
-    let read_error = |err: &dyn std::fmt::Display| ParseError::Read(err.to_string());
-    let counted = |inner| Counted {
-        inner,
-        file: read.clone(),
-        budget: budget.clone(),
-    };
-    match source {
-        Source::Plain(path) => {
-            let file = File::open(path).map_err(|err| read_error(&err))?;
-            export::parse(&mut counted(Box::new(file)), known, now_ms, sink)
-        }
-        Source::ZipEntry(path, index) => {
-            let file = File::open(path).map_err(|err| read_error(&err))?;
-            let mut archive = zip::ZipArchive::new(file).map_err(|err| read_error(&err))?;
-            let entry = archive.by_index(*index).map_err(|err| read_error(&err))?;
-            export::parse(&mut counted(Box::new(entry)), known, now_ms, sink)
-        }
     }
 }
 
@@ -709,56 +514,4 @@ impl ImportJobs {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::PoolOptions;
-
-    #[tokio::test]
-    async fn a_job_that_panics_is_marked_failed_at_once_in_plain_words() {
-        let dir = std::env::temp_dir().join(format!("euterpe-supervise-{}", Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}/test.db?mode=rwc", dir.display());
-        let store = Store::connect(&url, PoolOptions::default()).await.unwrap();
-        store.migrate().await.unwrap();
-        let clock = Clock::system();
-        let new = crate::store::NewUser {
-            spotify_account_id: "a".into(),
-            spotify_id: "a".into(),
-            display_name: None,
-            email: None,
-        };
-        let user = store.upsert_user(&new, clock.unix()).await.unwrap().id;
-        let id = store.create_import(user, 10, clock.unix()).await.unwrap();
-        let row = |store: Store| async move { store.import(user, id).await.unwrap().unwrap() };
-        assert_eq!(row(store.clone()).await.status, "queued");
-
-        supervise(&store, &clock, id, async { panic!("a bug in the job") }).await;
-
-        let failed = row(store.clone()).await;
-        assert_eq!(failed.status, "failed");
-        let error = failed.error.unwrap();
-        assert!(error.contains("error in Euterpe itself"), "{error}");
-        assert!(!error.contains("a bug in the job"), "{error}");
-
-        // A job that ends normally is left as it left itself.
-        let done = store.create_import(user, 10, clock.unix()).await.unwrap();
-        let finishing = {
-            let store = store.clone();
-            let now = clock.unix();
-            async move {
-                let counts = ImportCounts::default();
-                store
-                    .update_import(done, "done", 10, 1, &counts, "[]", None, now)
-                    .await
-                    .unwrap();
-            }
-        };
-        supervise(&store, &clock, done, finishing).await;
-        assert_eq!(
-            store.import(user, done).await.unwrap().unwrap().status,
-            "done"
-        );
-        store.close().await;
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-}
+mod tests;
