@@ -7,8 +7,7 @@
 //! requests (the same MusicBrainz counts; ListenBrainz then batches more listens per request).
 //! BENCHMARKS.md holds the last run.
 
-#[path = "../tests/app/common/mod.rs"]
-mod common;
+use euterpe_testkit as common;
 
 use std::time::{Duration, Instant};
 

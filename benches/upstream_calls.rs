@@ -3,8 +3,7 @@
 //!
 //! `cargo bench --bench upstream_calls` prints a table; BENCHMARKS.md holds the last run.
 
-#[path = "../tests/app/common/mod.rs"]
-mod common;
+use euterpe_testkit as common;
 
 use common::{Backend, Spawn, TestApp, browser, postgres_available, spawn_with};
 use euterpe::panel::Panel;

@@ -7,9 +7,8 @@
 
 use std::fmt;
 
-use uuid::Uuid;
-
 use crate::crypto::{Column, KeyRing};
+use crate::domain::UserId;
 use crate::store::{Rekeyed, Store, StoreError};
 
 /// Rows read and rewritten per batch.
@@ -51,7 +50,7 @@ pub async fn rotate(
         already_current: store.count_tokens_under_key(&newest).await?.max(0) as u64,
         ..RotationReport::default()
     };
-    let mut after: Option<Uuid> = None;
+    let mut after: Option<UserId> = None;
     loop {
         let batch = store
             .tokens_not_under_key(&newest, after, batch_size)

@@ -5,8 +5,8 @@
 //! failure. The dashboard screenshot lands in `target/screenshots/`; with
 //! `EUTERPE_UPDATE_SCREENSHOT=1` it also replaces `docs/dashboard.png`.
 
-#[path = "app/common/mod.rs"]
-mod common;
+use euterpe_testkit as common;
+use euterpe_testkit::both_backends;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -5,8 +5,7 @@
 //!
 //! Its own test binary: Sentry's client and panic hook are global to a process.
 
-#[path = "app/common/mod.rs"]
-mod common;
+use euterpe_testkit as common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};

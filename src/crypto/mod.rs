@@ -6,6 +6,7 @@
 //!
 //! How configured text becomes keys is in [`derive`]; what counts as too weak, in [`strength`].
 
+use crate::domain::UserId;
 use std::fmt;
 use std::path::Path;
 
@@ -15,7 +16,6 @@ use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::domain::ConfigError;
 
@@ -183,7 +183,7 @@ impl KeyRing {
     }
 
     /// Encrypts a token for one user's column with the newest key and a fresh random nonce.
-    pub fn encrypt(&self, user: Uuid, column: Column, plaintext: &Secret) -> Vec<u8> {
+    pub fn encrypt(&self, user: UserId, column: Column, plaintext: &Secret) -> Vec<u8> {
         let entry = &self.keys[0];
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let aad = associated_data(user, column);
@@ -207,7 +207,7 @@ impl KeyRing {
     /// Decrypts what [`KeyRing::encrypt`] produced for the same user and column.
     pub fn decrypt(
         &self,
-        user: Uuid,
+        user: UserId,
         column: Column,
         stored: &[u8],
     ) -> Result<Secret, CryptoError> {
@@ -253,7 +253,7 @@ fn key_id(key: &[u8; 32]) -> [u8; KEY_ID_LEN] {
     id
 }
 
-fn associated_data(user: Uuid, column: Column) -> Vec<u8> {
+fn associated_data(user: UserId, column: Column) -> Vec<u8> {
     format!("euterpe/v1/{user}/{}", column.name()).into_bytes()
 }
 
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn round_trip_with_a_fresh_nonce_each_time() {
         let keys = ring(1);
-        let user = Uuid::new_v4();
+        let user = UserId::new();
         let token = Secret::new("BQD-access-token");
         let a = keys.encrypt(user, Column::AccessToken, &token);
         let b = keys.encrypt(user, Column::AccessToken, &token);
@@ -310,7 +310,7 @@ mod tests {
     #[test]
     fn another_user_or_column_cannot_decrypt() {
         let keys = ring(2);
-        let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
+        let (alice, bob) = (UserId::new(), UserId::new());
         let stored = keys.encrypt(alice, Column::RefreshToken, &Secret::new("r"));
         assert_eq!(
             keys.decrypt(bob, Column::RefreshToken, &stored),
@@ -325,7 +325,7 @@ mod tests {
     #[test]
     fn rotation_keeps_old_ciphertexts_readable() {
         let old = ring(3);
-        let user = Uuid::new_v4();
+        let user = UserId::new();
         let stored = old.encrypt(user, Column::AccessToken, &Secret::new("t"));
         let rotated = KeyRing::from_keys(&[[4; 32], [3; 32]]);
         assert!(!rotated.is_current(&stored));
@@ -360,7 +360,7 @@ mod tests {
         let a = KeyRing::parse_list(secret, "K").unwrap();
         let b = KeyRing::parse_list(secret, "K").unwrap();
         assert_eq!(a.key_ids(), b.key_ids());
-        let user = Uuid::new_v4();
+        let user = UserId::new();
         let stored = a.encrypt(user, Column::AccessToken, &Secret::new("t"));
         assert_eq!(
             b.decrypt(user, Column::AccessToken, &stored)

@@ -13,6 +13,7 @@ mod retention;
 /// Calendar arithmetic on Unix times and the timestamp formats of Spotify's exports.
 pub mod time;
 mod time_range;
+mod user_id;
 /// Time zones: a listener's zone, and the local day, hour and month of a Unix time in it.
 pub mod zone;
 
@@ -31,3 +32,4 @@ pub use music::{
 };
 pub use retention::RetentionWarning;
 pub use time_range::TimeRange;
+pub use user_id::UserId;

@@ -11,6 +11,7 @@
 //!   `/artists?ids=` look-ups cached for everyone; a development-mode app gets no genres from
 //!   Spotify, so no call is spent asking.
 
+use crate::domain::UserId;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +19,6 @@ use std::time::{Duration, Instant};
 use futures_util::future::try_join_all;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use uuid::Uuid;
 
 use super::models::{self as wire, Artists, Page, PlaylistEntry};
 use super::translate::all;
@@ -49,7 +49,7 @@ pub struct Library {
     store: Store,
     clock: Clock,
     ttl: Duration,
-    in_flight: KeyedLocks<(Uuid, String)>,
+    in_flight: KeyedLocks<(UserId, String)>,
 }
 
 /// The user's own playlists with the track ids of all their items.
@@ -74,7 +74,7 @@ impl Library {
     /// The user's top tracks for a range, in Spotify's order (at most 50).
     pub async fn top_tracks(
         &self,
-        user: Uuid,
+        user: UserId,
         range: TimeRange,
     ) -> Result<Vec<Track>, SpotifyError> {
         let fetch = async move {
@@ -92,7 +92,7 @@ impl Library {
     /// The user's top artists for a range, in Spotify's order (at most 50).
     pub async fn top_artists(
         &self,
-        user: Uuid,
+        user: UserId,
         range: TimeRange,
     ) -> Result<Vec<Artist>, SpotifyError> {
         let fetch = async move {
@@ -108,7 +108,7 @@ impl Library {
     }
 
     /// The top artists of all three ranges: short, medium, long.
-    pub async fn top_artists_all(&self, user: Uuid) -> Result<[Vec<Artist>; 3], SpotifyError> {
+    pub async fn top_artists_all(&self, user: UserId) -> Result<[Vec<Artist>; 3], SpotifyError> {
         let [short, medium, long] = TimeRange::ALL;
         let (short, medium, long) = tokio::try_join!(
             self.top_artists(user, short),
@@ -119,7 +119,7 @@ impl Library {
     }
 
     /// Every playlist in the user's library (every page of `/me/playlists`).
-    pub async fn playlists(&self, user: Uuid) -> Result<Vec<Playlist>, SpotifyError> {
+    pub async fn playlists(&self, user: UserId) -> Result<Vec<Playlist>, SpotifyError> {
         let fetch = async move {
             let mut playlists = Vec::new();
             let mut offset = 0u32;
@@ -146,7 +146,7 @@ impl Library {
     /// episodes' missing ids. Reused while the playlist's snapshot is unchanged.
     pub async fn playlist_track_ids(
         &self,
-        user: Uuid,
+        user: UserId,
         playlist: &Playlist,
     ) -> Result<Vec<String>, SpotifyError> {
         let path = format!("/playlists/{}/items", playlist.id);
@@ -179,7 +179,7 @@ impl Library {
     /// owned by others are not read: Spotify refuses their items to most apps anyway.
     pub async fn own_playlists_with_tracks(
         &self,
-        user: Uuid,
+        user: UserId,
         spotify_id: &str,
     ) -> Result<PlaylistsWithTracks, SpotifyError> {
         let playlists = self.playlists(user).await?;
@@ -206,7 +206,7 @@ impl Library {
     /// from the shared artist cache, then from batched `/artists?ids=` look-ups.
     pub async fn genres(
         &self,
-        user: Uuid,
+        user: UserId,
         artist_ids: &[String],
     ) -> Result<Option<HashMap<String, Vec<String>>>, SpotifyError> {
         let tops = self.top_artists_all(user).await?;
@@ -272,7 +272,7 @@ impl Library {
     /// does nothing unless awaited.
     async fn cached<T, Fut>(
         &self,
-        user: Uuid,
+        user: UserId,
         key: &str,
         ttl: Duration,
         fetch: Fut,
@@ -324,7 +324,7 @@ impl Library {
 
     async fn fresh<T: DeserializeOwned>(
         &self,
-        user: Uuid,
+        user: UserId,
         key: &str,
     ) -> Result<Option<T>, SpotifyError> {
         let Some(entry) = self.store.cache_get(user, key).await? else {

@@ -1,11 +1,11 @@
 //! Talking to Spotify: the objects, the OAuth flow, each user's tokens, the HTTP client, and the
 //! cached library the panels read.
 
+use crate::domain::UserId;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
-use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::store::Store;
@@ -99,7 +99,7 @@ impl Spotify {
     /// GETs `path` as `user`, unless Spotify has asked us to wait.
     pub async fn get<T: DeserializeOwned>(
         &self,
-        user: Uuid,
+        user: UserId,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, SpotifyError> {
@@ -118,7 +118,7 @@ impl Spotify {
 
     async fn get_now<T: DeserializeOwned>(
         &self,
-        user: Uuid,
+        user: UserId,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, SpotifyError> {
@@ -141,7 +141,7 @@ impl Spotify {
     /// Remembers a 429 so that no process calls Spotify for this user (or anyone) too early.
     async fn record_rate_limit(
         &self,
-        user: Uuid,
+        user: UserId,
         retry_after: Duration,
     ) -> Result<(), SpotifyError> {
         let until = self.clock.unix() + retry_after.as_secs().max(1) as i64;

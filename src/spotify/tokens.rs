@@ -4,9 +4,8 @@
 //! then on the database row lock (which also covers other processes on the same Postgres), and
 //! whoever comes second finds the token already fresh.
 
+use crate::domain::UserId;
 use std::sync::Arc;
-
-use uuid::Uuid;
 
 use super::SpotifyError;
 use super::oauth::{OAuth, OAuthError, TokenSet};
@@ -26,7 +25,7 @@ pub struct TokenManager {
     keys: Arc<KeyRing>,
     oauth: OAuth,
     clock: Clock,
-    refreshing: KeyedLocks<Uuid>,
+    refreshing: KeyedLocks<UserId>,
 }
 
 impl TokenManager {
@@ -46,7 +45,7 @@ impl TokenManager {
     }
 
     /// Stores the tokens of a fresh login: the authorization (and its six-month clock) starts now.
-    pub async fn save_login(&self, user: Uuid, tokens: &TokenSet) -> Result<(), SpotifyError> {
+    pub async fn save_login(&self, user: UserId, tokens: &TokenSet) -> Result<(), SpotifyError> {
         let Some(refresh_token) = &tokens.refresh_token else {
             return Err(SpotifyError::BadResponse(
                 "the login answer had no refresh token".into(),
@@ -71,7 +70,7 @@ impl TokenManager {
     }
 
     /// A usable access token for `user`, refreshed first if it expires within a minute.
-    pub async fn access_token(&self, user: Uuid) -> Result<Secret, SpotifyError> {
+    pub async fn access_token(&self, user: UserId) -> Result<Secret, SpotifyError> {
         let row = self
             .store
             .tokens(user)
@@ -96,19 +95,23 @@ impl TokenManager {
     /// replaced it).
     pub async fn refresh_after_rejection(
         &self,
-        user: Uuid,
+        user: UserId,
         rejected: &Secret,
     ) -> Result<Secret, SpotifyError> {
         self.refresh(user, Some(rejected)).await
     }
 
     /// Marks the user as needing to log in again.
-    pub async fn require_relogin(&self, user: Uuid) -> Result<(), SpotifyError> {
+    pub async fn require_relogin(&self, user: UserId) -> Result<(), SpotifyError> {
         self.store.set_needs_relogin(user, true).await?;
         Ok(())
     }
 
-    async fn refresh(&self, user: Uuid, rejected: Option<&Secret>) -> Result<Secret, SpotifyError> {
+    async fn refresh(
+        &self,
+        user: UserId,
+        rejected: Option<&Secret>,
+    ) -> Result<Secret, SpotifyError> {
         let _in_process = self.refreshing.lock(&user).await;
         let lock = self.store.lock_tokens(user).await?;
         let Some(row) = lock.current.clone() else {

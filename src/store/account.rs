@@ -1,7 +1,7 @@
 //! Everything Euterpe holds about one user: read out for "Download your data", and deleted for
 //! "Delete account".
 
-use uuid::Uuid;
+use crate::domain::UserId;
 
 use super::{Result, Store, with_pool};
 
@@ -51,7 +51,7 @@ impl Store {
     ///
     /// It waits for a history write of the user in progress (an import, a poll) and deletes its
     /// rows too; writers that come after find no user and write nothing.
-    pub async fn delete_account(&self, user: Uuid) -> Result<()> {
+    pub async fn delete_account(&self, user: UserId) -> Result<()> {
         self.delete_user_sessions(user).await?;
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -84,7 +84,7 @@ impl Store {
     /// The next page of the user's plays after `(played_at, track_key)`, oldest first.
     pub async fn plays_page(
         &self,
-        user: Uuid,
+        user: UserId,
         after: Option<(i64, String)>,
         limit: i64,
     ) -> Result<Vec<StoredPlay>> {
@@ -107,7 +107,7 @@ impl Store {
     /// The next page of the user's catalogue after `track_key`.
     pub async fn tracks_page(
         &self,
-        user: Uuid,
+        user: UserId,
         after: &str,
         limit: i64,
     ) -> Result<Vec<StoredTrack>> {
@@ -126,7 +126,7 @@ impl Store {
     }
 
     /// The user's cached Spotify answers: `(key, JSON body, fetched_at)`.
-    pub async fn cache_entries(&self, user: Uuid) -> Result<Vec<(String, String, i64)>> {
+    pub async fn cache_entries(&self, user: UserId) -> Result<Vec<(String, String, i64)>> {
         with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT key, body, fetched_at FROM spotify_cache WHERE user_id = $1 ORDER BY key",

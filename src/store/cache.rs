@@ -1,6 +1,6 @@
 //! The per-user cache of Spotify responses.
 
-use uuid::Uuid;
+use crate::domain::UserId;
 
 use super::{Result, Store, with_pool};
 
@@ -14,7 +14,7 @@ pub struct CacheEntry {
 
 impl Store {
     /// The cached response for `key`, fresh or not (the caller compares `expires_at`).
-    pub async fn cache_get(&self, user: Uuid, key: &str) -> Result<Option<CacheEntry>> {
+    pub async fn cache_get(&self, user: UserId, key: &str) -> Result<Option<CacheEntry>> {
         with_pool!(self, pool => {
             sqlx::query_as::<_, CacheEntry>(
                 "SELECT body, fetched_at, expires_at FROM spotify_cache \
@@ -28,7 +28,7 @@ impl Store {
     }
 
     /// Stores (or replaces) the response for `key`.
-    pub async fn cache_put(&self, user: Uuid, key: &str, entry: &CacheEntry) -> Result<()> {
+    pub async fn cache_put(&self, user: UserId, key: &str, entry: &CacheEntry) -> Result<()> {
         with_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO spotify_cache (user_id, key, body, fetched_at, expires_at) \
@@ -59,7 +59,7 @@ pub struct CatalogueEntry {
 impl Store {
     /// Tries to take the lease on fetching `key` for `user` until `until`; false when another
     /// request (in any process) holds an unexpired one.
-    pub async fn try_lease(&self, user: Uuid, key: &str, now: i64, until: i64) -> Result<bool> {
+    pub async fn try_lease(&self, user: UserId, key: &str, now: i64, until: i64) -> Result<bool> {
         with_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO spotify_fetch_leases (user_id, key, until) VALUES ($1, $2, $3) \
@@ -77,7 +77,7 @@ impl Store {
     }
 
     /// Gives a fetch lease back.
-    pub async fn release_lease(&self, user: Uuid, key: &str) -> Result<()> {
+    pub async fn release_lease(&self, user: UserId, key: &str) -> Result<()> {
         with_pool!(self, pool => {
             sqlx::query("DELETE FROM spotify_fetch_leases WHERE user_id = $1 AND key = $2")
                 .bind(user)
@@ -90,7 +90,7 @@ impl Store {
 
     /// When calls to Spotify may resume for this user (the later of their own pause and an
     /// app-wide one), if they are paused at `now`.
-    pub async fn paused_until(&self, user: Uuid, now: i64) -> Result<Option<i64>> {
+    pub async fn paused_until(&self, user: UserId, now: i64) -> Result<Option<i64>> {
         with_pool!(self, pool => {
             sqlx::query_scalar::<_, i64>(
                 "SELECT until FROM spotify_pauses WHERE scope IN ($1, 'app') AND until > $2 \

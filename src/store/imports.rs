@@ -1,5 +1,6 @@
 //! Import jobs: one row per upload, with its progress and summary.
 
+use crate::domain::UserId;
 use uuid::Uuid;
 
 pub use crate::domain::ImportCounts;
@@ -10,7 +11,7 @@ use super::{Result, Store, with_pool};
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ImportRow {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// `queued`, `running`, `done` or `failed`.
     pub status: String,
     pub created_at: i64,
@@ -57,7 +58,7 @@ const IMPORT_COLUMNS: &str = "id, user_id, status, created_at, updated_at, bytes
 
 impl Store {
     /// Records a new import job, queued.
-    pub async fn create_import(&self, user: Uuid, bytes_total: i64, now: i64) -> Result<Uuid> {
+    pub async fn create_import(&self, user: UserId, bytes_total: i64, now: i64) -> Result<Uuid> {
         let id = Uuid::new_v4();
         with_pool!(self, pool => {
             sqlx::query(
@@ -77,7 +78,7 @@ impl Store {
     }
 
     /// One of the user's imports.
-    pub async fn import(&self, user: Uuid, id: Uuid) -> Result<Option<ImportRow>> {
+    pub async fn import(&self, user: UserId, id: Uuid) -> Result<Option<ImportRow>> {
         let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1 AND user_id = $2");
         with_pool!(self, pool => {
             sqlx::query_as::<_, ImportRow>(&sql).bind(id).bind(user).fetch_optional(pool).await
@@ -85,7 +86,7 @@ impl Store {
     }
 
     /// The user's imports, newest first.
-    pub async fn imports(&self, user: Uuid) -> Result<Vec<ImportRow>> {
+    pub async fn imports(&self, user: UserId) -> Result<Vec<ImportRow>> {
         let sql = format!(
             "SELECT {IMPORT_COLUMNS} FROM imports WHERE user_id = $1 ORDER BY created_at DESC, id"
         );

@@ -29,6 +29,7 @@ mod rotation;
 mod sessions;
 mod shares;
 mod tokens;
+mod user_id;
 mod users;
 
 pub use account::{StoredPlay, StoredTrack, USER_TABLES};

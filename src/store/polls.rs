@@ -5,8 +5,8 @@
 //! `last_polled_at` tells every process the user was polled recently. SQLite serves one process,
 //! which polls users one after another.
 
+use crate::domain::UserId;
 use sqlx::{Postgres, Transaction};
-use uuid::Uuid;
 
 use crate::domain::CONNECTION_LIFETIME_SECS;
 
@@ -15,7 +15,7 @@ use super::{Db, Result, Store, with_pool};
 /// A user's poller state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct PollState {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub after_ms: Option<i64>,
     pub last_polled_at: i64,
     pub last_success_at: i64,
@@ -73,7 +73,7 @@ impl Store {
     }
 
     /// The user's poller state, if they were ever polled.
-    pub async fn poll_state(&self, user: Uuid) -> Result<Option<PollState>> {
+    pub async fn poll_state(&self, user: UserId) -> Result<Option<PollState>> {
         let sql = format!("SELECT {POLL_COLUMNS} FROM poll_state p WHERE p.user_id = $1");
         with_pool!(self, pool => {
             sqlx::query_as::<_, PollState>(&sql).bind(user).fetch_optional(pool).await

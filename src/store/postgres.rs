@@ -1,14 +1,14 @@
 //! What only Postgres does: row locks held across a Spotify call, and `COPY` for bulk loads.
 
+use crate::domain::UserId;
 use sqlx::{PgPool, Postgres, Transaction};
-use uuid::Uuid;
 
 use super::Result;
 use super::plays::NewPlay;
 use super::tokens::{LockGuard, StoredTokens, TokenLock, select_tokens_sql};
 
 /// Opens a transaction holding `FOR UPDATE` on the user's token row.
-pub(super) async fn lock_tokens(pool: &PgPool, user: Uuid) -> Result<TokenLock> {
+pub(super) async fn lock_tokens(pool: &PgPool, user: UserId) -> Result<TokenLock> {
     let mut tx = pool.begin().await?;
     let current = sqlx::query_as::<_, StoredTokens>(&select_tokens_sql(true))
         .bind(user)
@@ -24,7 +24,7 @@ pub(super) async fn lock_tokens(pool: &PgPool, user: Uuid) -> Result<TokenLock> 
 /// be new (a conflict would fail the transaction). Returns how many were stored.
 pub(super) async fn copy_plays(
     tx: &mut Transaction<'static, Postgres>,
-    user: Uuid,
+    user: UserId,
     source: i64,
     plays: &[&NewPlay],
 ) -> Result<u64> {

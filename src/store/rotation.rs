@@ -1,7 +1,7 @@
 //! What `euterpe rotate-keys` needs from the database: token rows not yet under the newest key,
 //! in batches, and a conditional rewrite of each.
 
-use uuid::Uuid;
+use crate::domain::UserId;
 
 use super::tokens::StoredTokens;
 use super::{Result, Store, with_pool};
@@ -11,7 +11,7 @@ const COLUMNS: &str = "user_id, key_id, access_token, refresh_token, access_expi
 
 /// A token row re-encrypted under another key.
 pub struct Rekeyed {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The ciphertext as read: the row is only rewritten if it still holds it (a refresh in
     /// the meantime wins, and is already encrypted with the key of the process that made it).
     pub old_access_token: Vec<u8>,
@@ -35,7 +35,7 @@ impl Store {
     pub async fn tokens_not_under_key(
         &self,
         key_id: &str,
-        after: Option<Uuid>,
+        after: Option<UserId>,
         limit: i64,
     ) -> Result<Vec<StoredTokens>> {
         let sql = match after {

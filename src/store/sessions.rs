@@ -5,12 +5,12 @@
 //! deletes its link, and the hourly deletion of expired sessions deletes theirs, so the data
 //! download lists only sessions that can still be used.
 
+use crate::domain::UserId;
 use async_trait::async_trait;
 use sqlx::{PgPool, SqlitePool};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
-use uuid::Uuid;
 
 use super::{Db, Result, Store, with_pool};
 
@@ -122,7 +122,7 @@ impl Store {
     }
 
     /// Records that a login session belongs to a user.
-    pub async fn link_session(&self, session_id: &str, user: Uuid, now: i64) -> Result<()> {
+    pub async fn link_session(&self, session_id: &str, user: UserId, now: i64) -> Result<()> {
         with_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO user_sessions (session_id, user_id, created_at) VALUES ($1, $2, $3) \
@@ -139,7 +139,7 @@ impl Store {
 
     /// When each of a user's login sessions began, oldest first (the data download lists them;
     /// the ids are the cookies' secrets and stay out).
-    pub async fn login_session_starts(&self, user: Uuid) -> Result<Vec<i64>> {
+    pub async fn login_session_starts(&self, user: UserId) -> Result<Vec<i64>> {
         with_pool!(self, pool => {
             sqlx::query_scalar(
                 "SELECT created_at FROM user_sessions WHERE user_id = $1 ORDER BY created_at",
@@ -151,7 +151,7 @@ impl Store {
     }
 
     /// Ends every login session of a user (account deletion).
-    pub async fn delete_user_sessions(&self, user: Uuid) -> Result<()> {
+    pub async fn delete_user_sessions(&self, user: UserId) -> Result<()> {
         let sql = format!(
             "DELETE FROM {} WHERE id IN (SELECT session_id FROM user_sessions WHERE user_id = $1)",
             self.session_backend().table()

@@ -1,5 +1,6 @@
 //! Share links: read-only public views of a user's chosen panels.
 
+use crate::domain::UserId;
 use uuid::Uuid;
 
 use super::{Result, Store, with_pool};
@@ -9,7 +10,7 @@ use crate::panel::Panel;
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Share {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub token_hash: String,
     pub panels: String,
     pub shown_name: Option<String>,
@@ -52,7 +53,7 @@ impl Store {
     /// Stores a new share under the fingerprint of its token.
     pub async fn create_share(
         &self,
-        user: Uuid,
+        user: UserId,
         token_hash: &str,
         new: &NewShare,
         now: i64,
@@ -84,7 +85,7 @@ impl Store {
     }
 
     /// A user's shares, newest first.
-    pub async fn shares_of(&self, user: Uuid) -> Result<Vec<Share>> {
+    pub async fn shares_of(&self, user: UserId) -> Result<Vec<Share>> {
         let sql = format!(
             "SELECT {SHARE_COLUMNS} FROM shares WHERE user_id = $1 ORDER BY created_at DESC, id"
         );
@@ -109,7 +110,7 @@ impl Store {
     }
 
     /// Revokes one of the user's shares; false when the user has no such share.
-    pub async fn revoke_share(&self, user: Uuid, share: Uuid, now: i64) -> Result<bool> {
+    pub async fn revoke_share(&self, user: UserId, share: Uuid, now: i64) -> Result<bool> {
         with_pool!(self, pool => {
             sqlx::query(
                 "UPDATE shares SET revoked_at = COALESCE(revoked_at, $3) \

@@ -1,6 +1,6 @@
 //! Encrypted Spotify tokens, one row per user, and the lock that makes a refresh happen once.
 
-use uuid::Uuid;
+use crate::domain::UserId;
 
 use super::{Db, Result, Store, with_pool};
 use crate::domain::Grant;
@@ -8,7 +8,7 @@ use crate::domain::Grant;
 /// A user's tokens as stored: ciphertexts only (see `crypto`), never plaintext.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredTokens {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Id of the key the tokens were encrypted with.
     pub key_id: String,
     pub access_token: Vec<u8>,
@@ -90,7 +90,7 @@ impl Store {
     }
 
     /// The user's stored tokens.
-    pub async fn tokens(&self, user: Uuid) -> Result<Option<StoredTokens>> {
+    pub async fn tokens(&self, user: UserId) -> Result<Option<StoredTokens>> {
         let sql = select_tokens_sql(false);
         with_pool!(self, pool => {
             sqlx::query_as::<_, StoredTokens>(&sql).bind(user).fetch_optional(pool).await
@@ -98,7 +98,7 @@ impl Store {
     }
 
     /// Marks (or clears) "this user must log in again", e.g. after `invalid_grant`.
-    pub async fn set_needs_relogin(&self, user: Uuid, needs: bool) -> Result<()> {
+    pub async fn set_needs_relogin(&self, user: UserId, needs: bool) -> Result<()> {
         with_pool!(self, pool => {
             sqlx::query("UPDATE spotify_tokens SET needs_relogin = $2 WHERE user_id = $1")
                 .bind(user)
@@ -112,7 +112,7 @@ impl Store {
     /// Locks the user's token row until the returned guard is saved or dropped, so that only one
     /// refresh happens at a time — across processes on Postgres (`SELECT … FOR UPDATE`). SQLite
     /// serves one process, whose callers already serialise per user in memory.
-    pub async fn lock_tokens(&self, user: Uuid) -> Result<TokenLock> {
+    pub async fn lock_tokens(&self, user: UserId) -> Result<TokenLock> {
         match &self.db {
             Db::Postgres(pool) => super::postgres::lock_tokens(pool, user).await,
             Db::Sqlite(_) => Ok(TokenLock {
@@ -150,7 +150,7 @@ impl TokenLock {
     }
 
     /// Marks the user as needing a new login and releases the lock.
-    pub async fn mark_needs_relogin(self, user: Uuid) -> Result<()> {
+    pub async fn mark_needs_relogin(self, user: UserId) -> Result<()> {
         match self.guard {
             LockGuard::Postgres(mut tx) => {
                 sqlx::query("UPDATE spotify_tokens SET needs_relogin = TRUE WHERE user_id = $1")

@@ -1,5 +1,6 @@
 //! Users: one row per Spotify account that has logged in.
 
+use crate::domain::UserId;
 use uuid::Uuid;
 
 use super::{Result, Store, with_pool};
@@ -8,7 +9,7 @@ use super::{Result, Store, with_pool};
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
     /// Euterpe's own id; never shown to anyone but the user.
-    pub id: Uuid,
+    pub id: UserId,
     /// Spotify's immutable `account_id` (or its user id when Spotify sent none).
     pub spotify_account_id: String,
     /// Spotify's user id (owner ids of playlists are compared with it).
@@ -76,7 +77,7 @@ impl Store {
         })
     }
 
-    async fn rekey_user(&self, user: Uuid, spotify_account_id: &str) -> Result<()> {
+    async fn rekey_user(&self, user: UserId, spotify_account_id: &str) -> Result<()> {
         with_pool!(self, pool => {
             sqlx::query("UPDATE users SET spotify_account_id = $1 WHERE id = $2")
                 .bind(spotify_account_id)
@@ -112,7 +113,7 @@ impl Store {
     }
 
     /// The user with this id, if they still exist.
-    pub async fn user(&self, id: Uuid) -> Result<Option<User>> {
+    pub async fn user(&self, id: UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         with_pool!(self, pool => {
             sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(pool).await
@@ -131,9 +132,9 @@ impl Store {
     }
 
     /// Users who have neither logged in nor visited since `cutoff` (Unix seconds).
-    pub async fn inactive_users(&self, cutoff: i64) -> Result<Vec<Uuid>> {
+    pub async fn inactive_users(&self, cutoff: i64) -> Result<Vec<UserId>> {
         with_pool!(self, pool => {
-            sqlx::query_scalar::<_, Uuid>(
+            sqlx::query_scalar::<_, UserId>(
                 "SELECT id FROM users WHERE last_seen_at < $1 AND last_login_at < $1",
             )
             .bind(cutoff)
@@ -143,7 +144,7 @@ impl Store {
     }
 
     /// Records that the user was here (for retention), at most as often as callers ask.
-    pub async fn touch_user(&self, id: Uuid, now: i64) -> Result<()> {
+    pub async fn touch_user(&self, id: UserId, now: i64) -> Result<()> {
         with_pool!(self, pool => {
             sqlx::query("UPDATE users SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2")
                 .bind(id)

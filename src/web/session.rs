@@ -1,12 +1,12 @@
 //! The typed login session: what Euterpe keeps in each browser's server-side session.
 
+use crate::domain::UserId;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
-use uuid::Uuid;
 
 use crate::crypto::{Secret, random_token};
 use crate::error::{AppError, LoginError};
@@ -48,8 +48,8 @@ impl<S: Send + Sync> FromRequestParts<S> for AppSession {
 
 impl AppSession {
     /// The logged-in user's id and login time, if any.
-    pub async fn user(&self) -> Result<Option<(Uuid, i64)>, AppError> {
-        let user = self.0.get::<Uuid>(USER_ID).await?;
+    pub async fn user(&self) -> Result<Option<(UserId, i64)>, AppError> {
+        let user = self.0.get::<UserId>(USER_ID).await?;
         let login_at = self.0.get::<i64>(LOGIN_AT).await?.unwrap_or(0);
         Ok(user.map(|user| (user, login_at)))
     }
@@ -102,7 +102,7 @@ impl AppSession {
 
     /// Completes a login: a new session id (no fixation), the user, a fresh form token.
     /// Returns the new session id, to link it to the user.
-    pub async fn log_in(&self, user: Uuid, now: i64) -> Result<String, AppError> {
+    pub async fn log_in(&self, user: UserId, now: i64) -> Result<String, AppError> {
         self.0.clear().await;
         self.0.cycle_id().await?;
         self.0.insert(USER_ID, user).await?;

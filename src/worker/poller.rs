@@ -6,10 +6,9 @@
 //! failure never stops the round; a 429 pauses every user (Spotify's limit is per app) until
 //! `Retry-After`; users who must log in again are skipped (the dashboard tells them).
 
+use crate::domain::UserId;
 use std::collections::HashMap;
 use std::time::Duration;
-
-use uuid::Uuid;
 
 use crate::domain::time::parse_utc_timestamp;
 use crate::shutdown::Shutdown;
@@ -27,9 +26,9 @@ const MAX_CHECK: Duration = Duration::from_secs(60);
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RoundReport {
     /// Users polled successfully, with the plays each added.
-    pub polled: Vec<(Uuid, u64)>,
+    pub polled: Vec<(UserId, u64)>,
     /// Users whose poll failed, with the reason.
-    pub failed: Vec<(Uuid, String)>,
+    pub failed: Vec<(UserId, String)>,
     /// Set when Spotify rate-limited the app: polling waits until this Unix second.
     pub paused_until: Option<i64>,
 }
@@ -137,7 +136,7 @@ impl From<StoreError> for PollError {
 /// Fetches and stores one user's new plays; returns how many were added and the new cursor.
 async fn poll_user(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     poll: &crate::store::PollState,
 ) -> Result<(u64, Option<i64>, i64), PollError> {
     let mut query = vec![("limit", RECENT_LIMIT.to_string())];

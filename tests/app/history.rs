@@ -640,7 +640,7 @@ async fn deleting_an_account_leaves_no_row_in_any_table(backend: Backend) {
 }
 
 /// Login sessions: alice's (through `user_sessions`) or the ids of every stored session.
-async fn session_rows(app: &TestApp, user: Option<uuid::Uuid>) -> Vec<String> {
+async fn session_rows(app: &TestApp, user: Option<euterpe::domain::UserId>) -> Vec<String> {
     let sql = match (user, app.backend) {
         (Some(_), _) => "SELECT session_id FROM user_sessions WHERE user_id = $1",
         (None, Backend::Sqlite) => "SELECT id FROM tower_sessions",

@@ -47,7 +47,7 @@ const ZONES: [&str; 5] = [
     "Australia/Lord_Howe",
 ];
 
-async fn new_user(store: &Store, name: &str) -> Uuid {
+async fn new_user(store: &Store, name: &str) -> euterpe::domain::UserId {
     store
         .upsert_user(
             &NewUser {
@@ -123,7 +123,7 @@ fn ms_of(year: i64, month: u32, day: u32) -> i64 {
 }
 
 /// Writes generated plays the ways imports and the poller do.
-async fn write_history(store: &Store, user: Uuid, rng: &mut Rng) {
+async fn write_history(store: &Store, user: euterpe::domain::UserId, rng: &mut Rng) {
     let (start, end) = (ms_of(2021, 11, 20), ms_of(2024, 2, 10));
     // An extended-history import: files of batches, a catalogue handed from file to file, plays
     // in and out of order, repeats inside a batch and across files.
@@ -256,7 +256,10 @@ type Tracks = HashMap<String, (String, String, Option<String>)>;
 type TrackRow = (String, String, String, Option<String>);
 
 /// Every stored play of the user, and their catalogue.
-async fn everything(url_backend: (Backend, &str), user: Uuid) -> (Vec<Play>, Tracks) {
+async fn everything(
+    url_backend: (Backend, &str),
+    user: euterpe::domain::UserId,
+) -> (Vec<Play>, Tracks) {
     let (backend, url) = url_backend;
     let plays_sql = "SELECT track_key, played_at, ms_played FROM plays WHERE user_id = $1";
     let tracks_sql =
@@ -403,7 +406,13 @@ fn expected_window(
 }
 
 /// Checks every history view against the straightforward computation.
-async fn check_views(store: &Store, backend: Backend, url: &str, user: Uuid, rng: &mut Rng) {
+async fn check_views(
+    store: &Store,
+    backend: Backend,
+    url: &str,
+    user: euterpe::domain::UserId,
+    rng: &mut Rng,
+) {
     let (plays, tracks) = everything((backend, url), user).await;
     assert!(plays.len() > 3_000, "{}", plays.len());
     assert!(
@@ -560,7 +569,7 @@ async fn old_database(backend: Backend) -> String {
 
 async fn an_old_database_is_carried_over(backend: Backend) {
     let url = old_database(backend).await;
-    let user = Uuid::new_v4();
+    let user = euterpe::domain::UserId::new();
     let mut rng = Rng(99);
     // The old schema's rows, as the previous release wrote them (its summaries are dropped).
     let mut plays: Vec<(u64, NewPlay)> =

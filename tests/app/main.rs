@@ -1,7 +1,8 @@
 //! Euterpe end to end over HTTP: the app on a real port, the fake Spotify, a real database.
 //! Every test runs on SQLite and on Postgres.
 
-mod common;
+use euterpe_testkit as common;
+use euterpe_testkit::both_backends;
 
 mod account_life;
 mod all_panels;

@@ -36,7 +36,9 @@ async fn assert_relogin_panel(panel: reqwest::Response) {
 }
 
 /// Reads every token row as raw bytes, straight from the database.
-async fn raw_token_rows(app: &crate::common::TestApp) -> Vec<(uuid::Uuid, Vec<u8>, Vec<u8>)> {
+async fn raw_token_rows(
+    app: &crate::common::TestApp,
+) -> Vec<(euterpe::domain::UserId, Vec<u8>, Vec<u8>)> {
     let sql = "SELECT user_id, access_token, refresh_token FROM spotify_tokens";
     match app.store.backend() {
         StoreBackend::Sqlite => {
@@ -53,7 +55,7 @@ async fn raw_token_rows(app: &crate::common::TestApp) -> Vec<(uuid::Uuid, Vec<u8
 /// Overwrites one user's stored ciphertexts, straight in the database.
 async fn set_ciphertexts(
     app: &crate::common::TestApp,
-    user: uuid::Uuid,
+    user: euterpe::domain::UserId,
     access: &[u8],
     refresh: &[u8],
 ) {

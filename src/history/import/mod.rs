@@ -2,6 +2,7 @@
 //! background; each file is one transaction, so a broken file commits nothing and the others
 //! still count. Progress and the summary are saved in the `imports` row the page polls.
 
+use crate::domain::UserId;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
@@ -74,7 +75,7 @@ enum ItemError {
 pub async fn run_job(
     store: Store,
     clock: Clock,
-    user: Uuid,
+    user: UserId,
     id: Uuid,
     uploads: Vec<Upload>,
     unzipped_limit: u64,
@@ -117,7 +118,7 @@ async fn supervise(
 async fn run(
     store: Store,
     clock: Clock,
-    user: Uuid,
+    user: UserId,
     id: Uuid,
     uploads: &[Upload],
     limit: u64,
@@ -162,7 +163,7 @@ struct Job {
     store: Store,
     clock: Clock,
     id: Uuid,
-    user: Uuid,
+    user: UserId,
     /// What the job's files may take once unzipped, all together.
     budget: Budget,
     counts: ImportCounts,
@@ -472,7 +473,7 @@ impl ImportJobs {
         &self,
         store: Store,
         clock: Clock,
-        user: Uuid,
+        user: UserId,
         id: Uuid,
         uploads: Vec<Upload>,
         unzipped_limit: u64,

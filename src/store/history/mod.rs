@@ -4,10 +4,10 @@
 //! over a million plays (see BENCHMARKS.md). Lists of many rows come back as one JSON value:
 //! SQLite hands rows over at ~1.6 µs each, a JSON array of 40,000 costs a few milliseconds.
 
+use crate::domain::UserId;
 use std::collections::HashMap;
 
 use serde::de::DeserializeOwned;
-use uuid::Uuid;
 
 use super::months::{add_into, entries};
 use super::{Backend, Result, Store, with_pool};
@@ -58,7 +58,7 @@ mod ranges;
 
 impl Store {
     /// The user's history settings (UTC and the northern hemisphere until they choose).
-    pub async fn history_settings(&self, user: Uuid) -> Result<HistorySettings> {
+    pub async fn history_settings(&self, user: UserId) -> Result<HistorySettings> {
         let row: Option<(String, String)> = with_pool!(self, pool => {
             sqlx::query_as("SELECT time_zone, hemisphere FROM user_settings WHERE user_id = $1")
                 .bind(user)
@@ -77,7 +77,7 @@ impl Store {
     /// Saves the user's history settings.
     pub async fn save_history_settings(
         &self,
-        user: Uuid,
+        user: UserId,
         settings: &HistorySettings,
         now: i64,
     ) -> Result<()> {
@@ -99,7 +99,7 @@ impl Store {
     }
 
     /// How many plays are stored, how long they last, and when the first and last were.
-    pub async fn history_totals(&self, user: Uuid) -> Result<HistoryTotals> {
+    pub async fn history_totals(&self, user: UserId) -> Result<HistoryTotals> {
         let (plays, ms_played) = self.month_totals(user, i64::MIN, i64::MAX).await?;
         let first = self.edge_play(user, "ASC").await?;
         let last = self.edge_play(user, "DESC").await?;
@@ -114,7 +114,7 @@ impl Store {
     /// Plays and listening time of the user's months after `after` and before `before`, added
     /// up here: SQL's `SUM` fails on a total past the largest integer, where this saturates.
     /// (A user has a few hundred months at most.)
-    async fn month_totals(&self, user: Uuid, after: i64, before: i64) -> Result<(i64, i64)> {
+    async fn month_totals(&self, user: UserId, after: i64, before: i64) -> Result<(i64, i64)> {
         let months: Vec<(i64, i64)> = with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT plays, ms_played FROM history_months WHERE user_id = $1 AND month > $2 \
@@ -131,7 +131,7 @@ impl Store {
         }))
     }
 
-    async fn edge_play(&self, user: Uuid, order: &str) -> Result<Option<i64>> {
+    async fn edge_play(&self, user: UserId, order: &str) -> Result<Option<i64>> {
         let sql = format!(
             "SELECT played_at FROM plays WHERE user_id = $1 ORDER BY played_at {order} LIMIT 1"
         );
@@ -141,7 +141,7 @@ impl Store {
     }
 
     /// Whether the user has any play in `[from_ms, to_ms)`.
-    pub async fn has_plays_between(&self, user: Uuid, from_ms: i64, to_ms: i64) -> Result<bool> {
+    pub async fn has_plays_between(&self, user: UserId, from_ms: i64, to_ms: i64) -> Result<bool> {
         let found: Option<i64> = with_pool!(self, pool => {
             sqlx::query_scalar(
                 "SELECT played_at FROM plays WHERE user_id = $1 AND played_at >= $2 \
@@ -157,7 +157,7 @@ impl Store {
     }
 
     /// The latest plays, newest first.
-    pub async fn recent_plays(&self, user: Uuid, limit: i64) -> Result<Vec<RecentPlay>> {
+    pub async fn recent_plays(&self, user: UserId, limit: i64) -> Result<Vec<RecentPlay>> {
         with_pool!(self, pool => {
             sqlx::query_as::<_, (i64, i64, i64, String, String, String)>(
                 "SELECT p.played_at, p.ms_played, p.source, p.track_key, \
@@ -189,7 +189,7 @@ impl Store {
     /// One packed list (`buckets` or `tracks`) of every summary month in `[first, last]`.
     async fn month_lists(
         &self,
-        user: Uuid,
+        user: UserId,
         first: i64,
         last: i64,
         column: &str,
@@ -207,7 +207,7 @@ impl Store {
     /// in the user's time zone: `(key, plays, ms)`, by key.
     async fn by_local_time(
         &self,
-        user: Uuid,
+        user: UserId,
         zone: &Zone,
         key: impl Fn(i64, i64) -> i64,
     ) -> Result<Vec<(i64, i64, i64)>> {
@@ -258,7 +258,7 @@ impl Store {
     /// weekday of 1970-01-01 —, plays, ms)`.
     pub async fn plays_by_hour_of_week(
         &self,
-        user: Uuid,
+        user: UserId,
         zone: &Zone,
     ) -> Result<Vec<(i64, i64, i64)>> {
         let quarter = BUCKET_MS / 1000;
@@ -271,7 +271,7 @@ impl Store {
     /// Plays and listening time per local day (days since 1970-01-01).
     pub async fn plays_by_local_day(
         &self,
-        user: Uuid,
+        user: UserId,
         zone: &Zone,
     ) -> Result<Vec<(i64, i64, i64)>> {
         let quarter = BUCKET_MS / 1000;
@@ -282,7 +282,7 @@ impl Store {
     }
 
     /// Every artist of the user's history with the time of their first play ever (Unix ms).
-    pub async fn artist_first_plays(&self, user: Uuid) -> Result<Vec<(String, i64)>> {
+    pub async fn artist_first_plays(&self, user: UserId) -> Result<Vec<(String, i64)>> {
         let sql = json_list(
             self.backend(),
             "artist_name, first",
@@ -297,7 +297,10 @@ impl Store {
 
     /// The user's known tracks with a Spotify id, by `(artist name, track name)`: what
     /// account-data entries (names only) are linked to when the names match exactly.
-    pub async fn known_track_names(&self, user: Uuid) -> Result<HashMap<(String, String), String>> {
+    pub async fn known_track_names(
+        &self,
+        user: UserId,
+    ) -> Result<HashMap<(String, String), String>> {
         let sql = json_list(
             self.backend(),
             "artist_name, name, k",
@@ -315,7 +318,7 @@ impl Store {
     }
 
     /// The stretches of time whose plays are all stored, oldest first.
-    pub async fn coverage(&self, user: Uuid) -> Result<Vec<CoverageSpan>> {
+    pub async fn coverage(&self, user: UserId) -> Result<Vec<CoverageSpan>> {
         with_pool!(self, pool => {
             sqlx::query_as::<_, (String, i64, i64)>(
                 "SELECT source, start_ms, end_ms FROM history_coverage WHERE user_id = $1 \
@@ -341,7 +344,7 @@ impl Store {
     /// "Music variety by season"). Months in order; within a month, tracks by key.
     pub async fn plays_in_window(
         &self,
-        user: Uuid,
+        user: UserId,
         from_ms: i64,
         to_ms: i64,
         zone: &Zone,

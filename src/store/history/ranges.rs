@@ -2,6 +2,7 @@
 //! range's ends by the plays themselves; the totals and the top tracks and artists of a range.
 
 use super::*;
+use crate::domain::UserId;
 
 /// How a time range `[from, to)` is counted: whole UTC months from the summaries, corrected by
 /// the plays between the range's ends and the month boundaries chosen for them.
@@ -29,7 +30,12 @@ pub(super) fn rank(
 impl Store {
     /// Plays and listening time in `[from_ms, to_ms)`, from the summaries (both ends must be
     /// on quarter hours, as local midnights are).
-    pub async fn totals_between(&self, user: Uuid, from_ms: i64, to_ms: i64) -> Result<(i64, i64)> {
+    pub async fn totals_between(
+        &self,
+        user: UserId,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(i64, i64)> {
         let (from, to) = (
             from_ms.div_euclid(BUCKET_MS),
             (to_ms + BUCKET_MS - 1).div_euclid(BUCKET_MS),
@@ -70,7 +76,7 @@ impl Store {
     /// How to count `[from, to)`: the month boundary nearest to each end (or, when no play
     /// lies between an end and the boundary before or after it, that boundary), whole months
     /// between them from the summaries, and the plays between the ends and the boundaries.
-    pub(super) async fn range_plan(&self, user: Uuid, from: i64, to: i64) -> Result<RangePlan> {
+    pub(super) async fn range_plan(&self, user: UserId, from: i64, to: i64) -> Result<RangePlan> {
         if to <= from {
             return Ok(RangePlan::default());
         }
@@ -119,7 +125,7 @@ impl Store {
     /// Plays and listening time per track number in `[from, to)`, read from the plays.
     pub(super) async fn edge_counts(
         &self,
-        user: Uuid,
+        user: UserId,
         from: i64,
         to: i64,
     ) -> Result<Vec<(u32, i64, i64)>> {
@@ -141,7 +147,7 @@ impl Store {
     /// already read (`lists`) are not read again.
     pub(super) async fn track_counts(
         &self,
-        user: Uuid,
+        user: UserId,
         from: i64,
         to: i64,
         lists: &mut HashMap<i64, Vec<u8>>,
@@ -179,7 +185,7 @@ impl Store {
     /// ids (empty when unknown).
     pub(super) async fn tracks_by_number(
         &self,
-        user: Uuid,
+        user: UserId,
         numbers: Option<&[i64]>,
         ids: bool,
     ) -> Result<Vec<(i64, String, String, String)>> {
@@ -211,7 +217,7 @@ impl Store {
     /// order).
     pub async fn top_tracks_between(
         &self,
-        user: Uuid,
+        user: UserId,
         from_ms: i64,
         to_ms: i64,
         order: TopOrder,
@@ -272,7 +278,7 @@ impl Store {
     /// Ties go to the smaller name (byte order).
     pub async fn top_artists_between(
         &self,
-        user: Uuid,
+        user: UserId,
         from_ms: i64,
         to_ms: i64,
         order: TopOrder,

@@ -8,10 +8,10 @@
 //! database says which plays it added), so the summaries always equal what the plays say, and
 //! nothing written is read back.
 
+use crate::domain::UserId;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::{Postgres, Sqlite, Transaction};
-use uuid::Uuid;
 
 use super::months::{Counts, bucket_in_month, entries, merge};
 use super::{Db, Result, Store, StoreError};
@@ -102,7 +102,7 @@ use tracks::*;
 /// time span where no play is stored can take a batch without checks.
 pub struct PlayWriter {
     tx: Tx,
-    user: Uuid,
+    user: UserId,
     source: PlaySource,
     /// Time spans holding plays of other sources, which new plays must be matched against.
     other_spans: Vec<(i64, i64)>,
@@ -121,8 +121,8 @@ pub struct PlayWriter {
 }
 
 /// The advisory lock key of a user's history writes (Postgres); account deletion takes it too.
-pub(super) fn lock_key(user: Uuid) -> i64 {
-    let (high, low) = user.as_u64_pair();
+pub(super) fn lock_key(user: UserId) -> i64 {
+    let (high, low) = user.as_uuid().as_u64_pair();
     (high ^ low ^ 0x4875_7465_7270_6531) as i64
 }
 
@@ -140,7 +140,7 @@ pub fn is_account_gone(err: &StoreError) -> bool {
 impl Store {
     /// Starts a transaction of history writes; fails with [`account_gone`] when the user has
     /// been deleted.
-    pub async fn play_writer(&self, user: Uuid, source: PlaySource) -> Result<PlayWriter> {
+    pub async fn play_writer(&self, user: UserId, source: PlaySource) -> Result<PlayWriter> {
         self.play_writer_with(user, source, Catalogue::default())
             .await
     }
@@ -149,7 +149,7 @@ impl Store {
     /// learnt of the catalogue (checked against the database before use).
     pub async fn play_writer_with(
         &self,
-        user: Uuid,
+        user: UserId,
         source: PlaySource,
         catalogue: Catalogue,
     ) -> Result<PlayWriter> {

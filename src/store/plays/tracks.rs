@@ -44,7 +44,7 @@ impl Known {
 /// already stored and unchanged cost nothing.
 #[derive(Debug, Default)]
 pub struct Catalogue {
-    pub(super) user: Option<Uuid>,
+    pub(super) user: Option<UserId>,
     pub(super) tracks: HashMap<String, Known>,
     /// Whether `tracks` holds every track of the user (numbers up to `max_no`).
     pub(super) complete: bool,

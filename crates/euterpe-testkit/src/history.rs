@@ -19,7 +19,7 @@ pub async fn csrf_of(app: &TestApp, client: &Client) -> String {
 }
 
 /// The user id of a persona who logged in.
-pub async fn user_id(app: &TestApp, persona: &str) -> uuid::Uuid {
+pub async fn user_id(app: &TestApp, persona: &str) -> euterpe::domain::UserId {
     let facts = app.fake.persona_facts(persona).unwrap();
     app.store
         .user_by_account(&facts.account_id)
@@ -30,13 +30,13 @@ pub async fn user_id(app: &TestApp, persona: &str) -> uuid::Uuid {
 }
 
 /// Stored plays of a user, counted in the database.
-pub async fn stored_plays(app: &TestApp, user: uuid::Uuid) -> i64 {
+pub async fn stored_plays(app: &TestApp, user: euterpe::domain::UserId) -> i64 {
     count_rows(app, "plays", user).await
 }
 
 /// How many rows of `table` belong to `user` (for `users`, the user's own row), read straight
 /// from the test's database: the store has no query built from a table name.
-pub async fn count_rows(app: &TestApp, table: &str, user: uuid::Uuid) -> i64 {
+pub async fn count_rows(app: &TestApp, table: &str, user: euterpe::domain::UserId) -> i64 {
     let column = if table == "users" { "id" } else { "user_id" };
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
     match app.backend {
@@ -61,7 +61,7 @@ pub async fn count_rows(app: &TestApp, table: &str, user: uuid::Uuid) -> i64 {
 
 pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
-        "{}/tests/fixtures/spotify/export/{name}",
+        "{}/../../tests/fixtures/spotify/export/{name}",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()

@@ -1,11 +1,11 @@
-//! The test harness: Euterpe on a real port with the fake Spotify, on SQLite or Postgres.
+//! The test harness Euterpe's integration tests and benchmarks share: Euterpe on a real port with
+//! the fake Spotify, on SQLite or Postgres. A crate of its own, so each test binary links it
+//! instead of including its source.
 //!
 //! Every test runs against both databases (see `both_backends!`). Postgres comes from
 //! `TEST_POSTGRES_URL` (default `postgres://postgres:postgres@127.0.0.1:5432/postgres`); each test
 //! gets a database of its own. When no Postgres answers, the Postgres variants are skipped and
 //! say so on the terminal — unless `EUTERPE_REQUIRE_POSTGRES=1` (CI), which makes that a failure.
-
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -38,13 +38,13 @@ macro_rules! both_backends {
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    super::$name($crate::common::Backend::Sqlite).await;
+                    super::$name($crate::Backend::Sqlite).await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    if $crate::common::postgres_available().await {
-                        super::$name($crate::common::Backend::Postgres).await;
+                    if $crate::postgres_available().await {
+                        super::$name($crate::Backend::Postgres).await;
                     }
                 }
             }
