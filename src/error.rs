@@ -34,6 +34,17 @@ pub enum LoginError {
     RateLimited(Duration),
 }
 
+/// What was wrong with a request, so that its page can say how to fix it (all answered 400).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadRequest {
+    /// `time_range` was not one of the accepted values (empty: missing a value, or given twice).
+    TimeRange(String),
+    /// A form or address the user got wrong; the message says what to change, in plain words.
+    Form(String),
+    /// A value that can't be used; the message says which and why, in plain words.
+    Value(String),
+}
+
 /// Everything a handler can fail with.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
@@ -42,23 +53,17 @@ pub enum AppError {
     /// The page needs a logged-in user.
     #[error("not logged in")]
     NotLoggedIn,
-    /// `time_range` was not one of the accepted values.
-    #[error("invalid time_range {0:?}")]
-    BadTimeRange(String),
     #[error("login failed: {0:?}")]
     Login(LoginError),
-    /// A form or address the user got wrong; the message says what to change, in plain words.
-    #[error("bad request: {0}")]
-    BadRequest(String),
+    /// Something the user (or their browser) sent that can't be used; it says how to fix it.
+    #[error("bad request: {0:?}")]
+    BadRequest(BadRequest),
     /// A state-changing request without this site's form token, or from another site.
     #[error("cross-site request refused")]
     CrossSite,
     /// An upload larger than the configured limit (bytes).
     #[error("upload too large (limit {0} bytes)")]
     TooLarge(u64),
-    /// A form value that can't be used; the message says which and why, in plain words.
-    #[error("bad input: {0}")]
-    BadInput(String),
     /// The database is unreachable or failed.
     #[error("database unavailable: {0}")]
     Database(Arc<sqlx::Error>),
@@ -79,7 +84,6 @@ impl AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::NotLoggedIn => StatusCode::UNAUTHORIZED,
-            Self::BadTimeRange(_) => StatusCode::BAD_REQUEST,
             Self::Login(error) => match error {
                 LoginError::NotAllowListed => StatusCode::FORBIDDEN,
                 LoginError::SpotifyUnavailable => StatusCode::BAD_GATEWAY,
@@ -89,12 +93,26 @@ impl AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::CrossSite => StatusCode::FORBIDDEN,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::BadInput(_) => StatusCode::BAD_REQUEST,
             Self::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::UploadStalled(_) => StatusCode::REQUEST_TIMEOUT,
             Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// A bad `time_range` (see [`BadRequest::TimeRange`]).
+    pub fn bad_time_range(value: impl Into<String>) -> Self {
+        Self::BadRequest(BadRequest::TimeRange(value.into()))
+    }
+
+    /// A form the user got wrong (see [`BadRequest::Form`]).
+    pub fn bad_form(message: impl Into<String>) -> Self {
+        Self::BadRequest(BadRequest::Form(message.into()))
+    }
+
+    /// A value that can't be used (see [`BadRequest::Value`]).
+    pub fn bad_value(message: impl Into<String>) -> Self {
+        Self::BadRequest(BadRequest::Value(message.into()))
     }
 
     /// The accepted values, for the message of a bad `time_range`.

@@ -32,3 +32,9 @@ pub fn init_logging(sentry: bool) {
         .with(sentry.then(sentry::integrations::tracing::layer))
         .try_init();
 }
+
+/// Marks an answer whose 5xx comes from Spotify (rate limit, outage), not from Euterpe: error
+/// reporting leaves these to the logs instead of paging anyone for Spotify's weather. Handlers
+/// put it in the response's extensions; the per-request reporting reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct SpotifyFailure;

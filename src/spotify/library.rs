@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 
 use super::models::{self as wire, Artists, Page, PlaylistEntry};
 use super::translate::all;
-use super::{Spotify, SpotifyError};
+use super::{FetchError, Spotify, SpotifyError};
 use crate::clock::Clock;
 use crate::domain::{Artist, Playlist, TimeRange, Track};
 use crate::locks::KeyedLocks;
@@ -76,7 +76,7 @@ impl Library {
         &self,
         user: UserId,
         range: TimeRange,
-    ) -> Result<Vec<Track>, SpotifyError> {
+    ) -> Result<Vec<Track>, FetchError> {
         let fetch = async move {
             let page: Page<wire::Track> = self
                 .spotify
@@ -94,7 +94,7 @@ impl Library {
         &self,
         user: UserId,
         range: TimeRange,
-    ) -> Result<Vec<Artist>, SpotifyError> {
+    ) -> Result<Vec<Artist>, FetchError> {
         let fetch = async move {
             let page: Page<wire::Artist> = self
                 .spotify
@@ -108,7 +108,7 @@ impl Library {
     }
 
     /// The top artists of all three ranges: short, medium, long.
-    pub async fn top_artists_all(&self, user: UserId) -> Result<[Vec<Artist>; 3], SpotifyError> {
+    pub async fn top_artists_all(&self, user: UserId) -> Result<[Vec<Artist>; 3], FetchError> {
         let [short, medium, long] = TimeRange::ALL;
         let (short, medium, long) = tokio::try_join!(
             self.top_artists(user, short),
@@ -119,7 +119,7 @@ impl Library {
     }
 
     /// Every playlist in the user's library (every page of `/me/playlists`).
-    pub async fn playlists(&self, user: UserId) -> Result<Vec<Playlist>, SpotifyError> {
+    pub async fn playlists(&self, user: UserId) -> Result<Vec<Playlist>, FetchError> {
         let fetch = async move {
             let mut playlists = Vec::new();
             let mut offset = 0u32;
@@ -148,7 +148,7 @@ impl Library {
         &self,
         user: UserId,
         playlist: &Playlist,
-    ) -> Result<Vec<String>, SpotifyError> {
+    ) -> Result<Vec<String>, FetchError> {
         let path = format!("/playlists/{}/items", playlist.id);
         let fetch = async move {
             let mut ids = Vec::new();
@@ -181,7 +181,7 @@ impl Library {
         &self,
         user: UserId,
         spotify_id: &str,
-    ) -> Result<PlaylistsWithTracks, SpotifyError> {
+    ) -> Result<PlaylistsWithTracks, FetchError> {
         let playlists = self.playlists(user).await?;
         let owned: Vec<Playlist> = playlists
             .iter()
@@ -208,7 +208,7 @@ impl Library {
         &self,
         user: UserId,
         artist_ids: &[String],
-    ) -> Result<Option<HashMap<String, Vec<String>>>, SpotifyError> {
+    ) -> Result<Option<HashMap<String, Vec<String>>>, FetchError> {
         let tops = self.top_artists_all(user).await?;
         let mut genres: HashMap<String, Vec<String>> = HashMap::new();
         let mut spotify_sends_genres = false;
@@ -247,7 +247,7 @@ impl Library {
             let artists = match answer {
                 Ok(answer) => answer.artists.into_iter().flatten().collect::<Vec<_>>(),
                 // Batch look-ups are gone for this app after all: keep what is known.
-                Err(SpotifyError::Forbidden(_)) => break,
+                Err(FetchError::Spotify(SpotifyError::Forbidden(_))) => break,
                 Err(err) => return Err(err),
             };
             let expires_at = self.clock.unix() + ARTIST_TTL.as_secs() as i64;
@@ -276,10 +276,10 @@ impl Library {
         key: &str,
         ttl: Duration,
         fetch: Fut,
-    ) -> Result<T, SpotifyError>
+    ) -> Result<T, FetchError>
     where
         T: Serialize + DeserializeOwned,
-        Fut: Future<Output = Result<T, SpotifyError>>,
+        Fut: Future<Output = Result<T, FetchError>>,
     {
         if let Some(value) = self.fresh(user, key).await? {
             return Ok(value);
@@ -326,7 +326,7 @@ impl Library {
         &self,
         user: UserId,
         key: &str,
-    ) -> Result<Option<T>, SpotifyError> {
+    ) -> Result<Option<T>, FetchError> {
         let Some(entry) = self.store.cache_get(user, key).await? else {
             return Ok(None);
         };

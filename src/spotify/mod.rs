@@ -50,14 +50,33 @@ pub enum SpotifyError {
     /// The refresh token is expired or revoked (or unreadable): the user must log in again.
     #[error("the Spotify login has expired")]
     NeedsRelogin,
+}
+
+/// Why reading a user's Spotify data through Euterpe failed: Spotify's own failure, or Euterpe's
+/// database (tokens, pauses and the cache live there). Kept apart so that Spotify's weather is
+/// told to the user and left out of error reports, while a database failure is reported.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FetchError {
+    #[error(transparent)]
+    Spotify(#[from] SpotifyError),
     /// Euterpe's own database failed while loading or saving.
     #[error("database error: {0}")]
     Database(Arc<sqlx::Error>),
 }
 
-impl From<sqlx::Error> for SpotifyError {
+impl From<sqlx::Error> for FetchError {
     fn from(err: sqlx::Error) -> Self {
         Self::Database(Arc::new(err))
+    }
+}
+
+impl FetchError {
+    /// Spotify's failure, when it was Spotify's.
+    pub fn spotify(&self) -> Option<&SpotifyError> {
+        match self {
+            Self::Spotify(error) => Some(error),
+            Self::Database(_) => None,
+        }
     }
 }
 
@@ -102,15 +121,16 @@ impl Spotify {
         user: UserId,
         path: &str,
         query: &[(&str, String)],
-    ) -> Result<T, SpotifyError> {
+    ) -> Result<T, FetchError> {
         let now = self.clock.unix();
         if let Some(until) = self.store.paused_until(user, now).await? {
             return Err(SpotifyError::RateLimited {
                 retry_after: Duration::from_secs((until - now).max(1) as u64),
-            });
+            }
+            .into());
         }
         let result = self.get_now(user, path, query).await;
-        if let Err(SpotifyError::RateLimited { retry_after }) = &result {
+        if let Err(FetchError::Spotify(SpotifyError::RateLimited { retry_after })) = &result {
             self.record_rate_limit(user, *retry_after).await?;
         }
         result
@@ -121,7 +141,7 @@ impl Spotify {
         user: UserId,
         path: &str,
         query: &[(&str, String)],
-    ) -> Result<T, SpotifyError> {
+    ) -> Result<T, FetchError> {
         let token = self.tokens.access_token(user).await?;
         match self.client.get(&token, path, query).await {
             Err(SpotifyError::Unauthorized) => {
@@ -129,12 +149,12 @@ impl Spotify {
                 match self.client.get(&token, path, query).await {
                     Err(SpotifyError::Unauthorized) => {
                         self.tokens.require_relogin(user).await?;
-                        Err(SpotifyError::NeedsRelogin)
+                        Err(SpotifyError::NeedsRelogin.into())
                     }
-                    other => other,
+                    other => Ok(other?),
                 }
             }
-            other => other,
+            other => Ok(other?),
         }
     }
 
@@ -143,7 +163,7 @@ impl Spotify {
         &self,
         user: UserId,
         retry_after: Duration,
-    ) -> Result<(), SpotifyError> {
+    ) -> Result<(), FetchError> {
         let until = self.clock.unix() + retry_after.as_secs().max(1) as i64;
         self.store.pause(&user.to_string(), until).await?;
         if retry_after > APP_WIDE_RETRY_AFTER {

@@ -7,8 +7,8 @@
 use crate::domain::UserId;
 use std::sync::Arc;
 
-use super::SpotifyError;
 use super::oauth::{OAuth, OAuthError, TokenSet};
+use super::{FetchError, SpotifyError};
 use crate::clock::Clock;
 use crate::crypto::{Column, KeyRing, Secret};
 use crate::locks::KeyedLocks;
@@ -45,11 +45,11 @@ impl TokenManager {
     }
 
     /// Stores the tokens of a fresh login: the authorization (and its six-month clock) starts now.
-    pub async fn save_login(&self, user: UserId, tokens: &TokenSet) -> Result<(), SpotifyError> {
+    pub async fn save_login(&self, user: UserId, tokens: &TokenSet) -> Result<(), FetchError> {
         let Some(refresh_token) = &tokens.refresh_token else {
-            return Err(SpotifyError::BadResponse(
-                "the login answer had no refresh token".into(),
-            ));
+            return Err(
+                SpotifyError::BadResponse("the login answer had no refresh token".into()).into(),
+            );
         };
         let now = self.clock.unix();
         let row = StoredTokens {
@@ -70,21 +70,21 @@ impl TokenManager {
     }
 
     /// A usable access token for `user`, refreshed first if it expires within a minute.
-    pub async fn access_token(&self, user: UserId) -> Result<Secret, SpotifyError> {
+    pub async fn access_token(&self, user: UserId) -> Result<Secret, FetchError> {
         let row = self
             .store
             .tokens(user)
             .await?
             .ok_or(SpotifyError::NeedsRelogin)?;
         if row.needs_relogin {
-            return Err(SpotifyError::NeedsRelogin);
+            return Err(SpotifyError::NeedsRelogin.into());
         }
         if row.access_expires_at - self.clock.unix() > REFRESH_MARGIN_SECS {
             return match self.decrypt(&row, Column::AccessToken) {
                 Some(token) => Ok(token),
                 None => {
                     self.store.set_needs_relogin(user, true).await?;
-                    Err(SpotifyError::NeedsRelogin)
+                    Err(SpotifyError::NeedsRelogin.into())
                 }
             };
         }
@@ -97,35 +97,31 @@ impl TokenManager {
         &self,
         user: UserId,
         rejected: &Secret,
-    ) -> Result<Secret, SpotifyError> {
+    ) -> Result<Secret, FetchError> {
         self.refresh(user, Some(rejected)).await
     }
 
     /// Marks the user as needing to log in again.
-    pub async fn require_relogin(&self, user: UserId) -> Result<(), SpotifyError> {
+    pub async fn require_relogin(&self, user: UserId) -> Result<(), FetchError> {
         self.store.set_needs_relogin(user, true).await?;
         Ok(())
     }
 
-    async fn refresh(
-        &self,
-        user: UserId,
-        rejected: Option<&Secret>,
-    ) -> Result<Secret, SpotifyError> {
+    async fn refresh(&self, user: UserId, rejected: Option<&Secret>) -> Result<Secret, FetchError> {
         let _in_process = self.refreshing.lock(&user).await;
         let lock = self.store.lock_tokens(user).await?;
         let Some(row) = lock.current.clone() else {
-            return Err(SpotifyError::NeedsRelogin);
+            return Err(SpotifyError::NeedsRelogin.into());
         };
         if row.needs_relogin {
-            return Err(SpotifyError::NeedsRelogin);
+            return Err(SpotifyError::NeedsRelogin.into());
         }
         let (Some(access), Some(refresh_token)) = (
             self.decrypt(&row, Column::AccessToken),
             self.decrypt(&row, Column::RefreshToken),
         ) else {
             lock.mark_needs_relogin(user).await?;
-            return Err(SpotifyError::NeedsRelogin);
+            return Err(SpotifyError::NeedsRelogin.into());
         };
         let still_fresh = row.access_expires_at - self.clock.unix() > REFRESH_MARGIN_SECS;
         if still_fresh && rejected != Some(&access) {
@@ -160,20 +156,20 @@ impl TokenManager {
             Err(OAuthError::InvalidGrant(reason)) => {
                 tracing::info!(%user, %reason, "Spotify refused the refresh token; login needed");
                 lock.mark_needs_relogin(user).await?;
-                Err(SpotifyError::NeedsRelogin)
+                Err(SpotifyError::NeedsRelogin.into())
             }
             Err(OAuthError::RateLimited { retry_after }) => {
-                Err(SpotifyError::RateLimited { retry_after })
+                Err(SpotifyError::RateLimited { retry_after }.into())
             }
             Err(OAuthError::InvalidClient) => {
                 tracing::error!(
                     "Spotify refused the client id/secret: check SPOTIFY_CLIENT_SECRET"
                 );
-                Err(SpotifyError::Unavailable)
+                Err(SpotifyError::Unavailable.into())
             }
             Err(err) => {
                 tracing::warn!(%user, error = %err, "token refresh failed");
-                Err(SpotifyError::Unavailable)
+                Err(SpotifyError::Unavailable.into())
             }
         }
     }

@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::panels::not_allow_listed;
-use crate::error::{AppError, LoginError};
+use crate::error::{AppError, BadRequest, LoginError};
 use crate::views::components::rough_duration;
 
 /// A title and an explanation for an error.
@@ -17,7 +17,7 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
             "Please log in",
             html! { p { "This page shows your own Spotify data, so you need to log in first." } p { a.button.primary href="/login" { "Log in with Spotify" } } },
         ),
-        AppError::BadTimeRange(value) => (
+        AppError::BadRequest(BadRequest::TimeRange(value)) => (
             "Unknown time range",
             html! {
                 p {
@@ -34,7 +34,7 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
             },
         ),
         AppError::Login(login) => describe_login(login),
-        AppError::BadRequest(message) => (
+        AppError::BadRequest(BadRequest::Form(message)) => (
             "That didn't work",
             html! { p { (message) } p { "Go back, change it and try again." } },
         ),
@@ -52,7 +52,9 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
                 p { a href="/import" { "Back to the import page" } }
             },
         ),
-        AppError::BadInput(message) => ("Can't use this", html! { p { (message) } }),
+        AppError::BadRequest(BadRequest::Value(message)) => {
+            ("Can't use this", html! { p { (message) } })
+        }
         AppError::Database(_) => (
             "Temporarily unavailable",
             html! { p { "Euterpe can't reach its database right now. Nothing is lost; please try again in a minute." } },

@@ -88,14 +88,13 @@ pub async fn save_settings(
 ) -> Result<Response, AppError> {
     super::csrf::verify(&headers, &current.session, &form.csrf).await?;
     let zone = crate::history::Zone::parse(&form.time_zone).ok_or_else(|| {
-        AppError::BadInput(format!(
+        AppError::bad_value(format!(
             "“{}” is not a time zone Euterpe knows. Use an IANA name such as Europe/Stockholm, America/New_York or UTC.",
             form.time_zone
         ))
     })?;
-    let hemisphere = crate::stats::Hemisphere::parse(&form.hemisphere).ok_or_else(|| {
-        AppError::BadInput("Choose the northern or the southern hemisphere.".into())
-    })?;
+    let hemisphere = crate::stats::Hemisphere::parse(&form.hemisphere)
+        .ok_or_else(|| AppError::bad_value("Choose the northern or the southern hemisphere."))?;
     let settings = crate::store::HistorySettings { zone, hemisphere };
     state
         .store
@@ -120,8 +119,8 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     super::csrf::verify(&headers, &current.session, &form.csrf).await?;
     if form.confirm.as_deref() != Some("yes") {
-        return Err(AppError::BadInput(
-            "Nothing was deleted: tick the box that confirms you want your account and all your data deleted, then send the form again.".into(),
+        return Err(AppError::bad_value(
+            "Nothing was deleted: tick the box that confirms you want your account and all your data deleted, then send the form again.",
         ));
     }
     state.store.delete_account(current.user.id).await?;

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use super::forwarded::Forwarded;
 use super::session::AppSession;
 use crate::error::{AppError, LoginError};
-use crate::spotify::SpotifyError;
 use crate::spotify::models::CurrentUser as SpotifyUser;
 use crate::spotify::oauth::{OAuth, OAuthError};
+use crate::spotify::{FetchError, SpotifyError};
 use crate::state::AppState;
 use crate::store::NewUser;
 use crate::worker::retention;
@@ -143,8 +143,8 @@ pub async fn callback(
         .save_login(user.id, &tokens)
         .await
         .map_err(|err| match err {
-            SpotifyError::Database(err) => AppError::Database(err),
-            _ => AppError::Login(LoginError::SpotifyUnavailable),
+            FetchError::Database(err) => AppError::Database(err),
+            FetchError::Spotify(_) => AppError::Login(LoginError::SpotifyUnavailable),
         })?;
     let session_id = session.log_in(user.id, now).await?;
     if let Some(warning) = warning {

@@ -92,7 +92,7 @@ impl RangeParam {
             None => Ok(Self(None)),
             Some(value) => TimeRange::parse(&value)
                 .map(|range| Self(Some(range)))
-                .ok_or(AppError::BadTimeRange(value)),
+                .ok_or(AppError::bad_time_range(value)),
         }
     }
 }
@@ -103,7 +103,7 @@ fn parse_range_query(query: &str) -> Result<RangeQuery, AppError> {
         if name == "time_range" {
             if time_range.is_some() {
                 // Given twice: neither value is "the" range (the page says so).
-                return Err(AppError::BadTimeRange(String::new()));
+                return Err(AppError::bad_time_range(String::new()));
             }
             time_range = Some(value.into_owned());
         }

@@ -102,7 +102,7 @@ pub async fn top(
         None | Some("") | Some("plays") => "plays",
         Some("minutes") => "minutes",
         Some(other) => {
-            return Err(AppError::BadInput(format!(
+            return Err(AppError::bad_value(format!(
                 "“{other}” is not a way to order the lists: use plays or minutes."
             )));
         }
@@ -112,7 +112,7 @@ pub async fn top(
     let (preset, from_day, to_day) = if custom {
         let date = |value: Option<&str>, name: &str| {
             value.and_then(parse_date).ok_or_else(|| {
-                AppError::BadInput(format!(
+                AppError::bad_value(format!(
                     "The “{name}” date is missing or not a date: write it as YYYY-MM-DD, e.g. {}.",
                     format_date(today)
                 ))
@@ -121,8 +121,8 @@ pub async fn top(
         let from = date(query.from.as_deref(), "from")?;
         let to = date(query.to.as_deref(), "to")?;
         if from > to {
-            return Err(AppError::BadInput(
-                "The “from” date is after the “to” date: swap them.".into(),
+            return Err(AppError::bad_value(
+                "The “from” date is after the “to” date: swap them.",
             ));
         }
         ("custom".to_owned(), from, to)
@@ -142,7 +142,7 @@ pub async fn top(
                 today - zone.local(first).days + 1
             }
             other => {
-                return Err(AppError::BadInput(format!(
+                return Err(AppError::bad_value(format!(
                     "“{other}” is not a period Euterpe knows: use short_term (4 weeks), medium_term (6 months), long_term (a year) or all."
                 )));
             }

@@ -97,9 +97,7 @@ pub async fn upload(
         return Err(AppError::TooLarge(limit));
     }
     let unreadable = |_| {
-        AppError::BadInput(
-            "The upload was interrupted or is not a form upload. Please try again.".into(),
-        )
+        AppError::bad_value("The upload was interrupted or is not a form upload. Please try again.")
     };
     let dir = state.config.history.import_dir.clone();
     tokio::fs::create_dir_all(&dir)
@@ -158,8 +156,8 @@ pub async fn upload(
         return Err(AppError::CrossSite);
     }
     if saved.0.is_empty() {
-        return Err(AppError::BadInput(
-            "No file was chosen. Choose your Spotify export zip (or its JSON files) and send the form again.".into(),
+        return Err(AppError::bad_value(
+            "No file was chosen. Choose your Spotify export zip (or its JSON files) and send the form again.",
         ));
     }
     let uploads = std::mem::take(&mut saved.0);

@@ -9,11 +9,12 @@ use maud::Markup;
 use super::extract::{CurrentUser, RangeParam, RenderMode};
 use crate::enrichment;
 use crate::panel::Panel;
-use crate::spotify::SpotifyError;
 use crate::spotify::models::TimeRange;
+use crate::spotify::{FetchError, SpotifyError};
 use crate::state::AppState;
 use crate::stats::{self, SeasonSource};
 use crate::store::User;
+use crate::telemetry::SpotifyFailure;
 use crate::views::panels::{Scope, Viewer};
 use crate::views::{self, panels};
 
@@ -47,7 +48,7 @@ pub async fn body(
     scope: Scope<'_>,
     panel: Panel,
     range: TimeRange,
-) -> Result<Markup, SpotifyError> {
+) -> Result<Markup, FetchError> {
     let library = &state.library;
     let user = owner.id;
     // Popularity and genres: Spotify's when it sends them, else open data known so far (what
@@ -184,7 +185,7 @@ pub fn respond(
     mode: RenderMode,
     panel: Panel,
     range: Option<TimeRange>,
-    body: Result<Markup, SpotifyError>,
+    body: Result<Markup, FetchError>,
     page: impl FnOnce(Markup) -> Markup,
 ) -> Response {
     let mut upstream = false;
@@ -195,13 +196,13 @@ pub fn respond(
         // load its panels again and redirect again, forever, and it must stay readable to show
         // the banner that says since when history recording has paused.
         Err(error) => {
-            if let SpotifyError::Database(err) = &error {
+            if let FetchError::Database(err) = &error {
                 tracing::error!(error = %err, panel = panel.name(), "panel failed: database");
             } else {
                 upstream = true;
             }
-            let retry_after = match &error {
-                SpotifyError::RateLimited { retry_after } => Some(retry_after.as_secs()),
+            let retry_after = match error.spotify() {
+                Some(SpotifyError::RateLimited { retry_after }) => Some(retry_after.as_secs()),
                 _ => None,
             };
             let view = views::panels::error_state(
@@ -237,17 +238,13 @@ pub fn respond(
     response
 }
 
-/// Marks a panel answer whose 5xx comes from Spotify (rate limit, outage), not from Euterpe:
-/// error reporting leaves these to the logs instead of paging anyone for Spotify's weather.
-#[derive(Clone, Copy, Debug)]
-pub struct SpotifyFailure;
-
 /// The status of a panel that could not load.
-fn error_status(error: &SpotifyError) -> StatusCode {
+fn error_status(error: &FetchError) -> StatusCode {
+    let Some(error) = error.spotify() else {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    };
     match error {
-        SpotifyError::RateLimited { .. } | SpotifyError::Database(_) => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+        SpotifyError::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
         SpotifyError::Unavailable | SpotifyError::BadResponse(_) | SpotifyError::NotFound => {
             StatusCode::BAD_GATEWAY
         }
@@ -258,8 +255,11 @@ fn error_status(error: &SpotifyError) -> StatusCode {
 }
 
 /// What the panel's error state says of a failure: the view knows no Spotify error.
-fn failure_of(error: &SpotifyError) -> views::panels::PanelFailure {
+fn failure_of(error: &FetchError) -> views::panels::PanelFailure {
     use views::panels::PanelFailure;
+    let Some(error) = error.spotify() else {
+        return PanelFailure::Database;
+    };
     match error {
         SpotifyError::RateLimited { retry_after } => PanelFailure::RateLimited {
             retry_after: *retry_after,
@@ -269,6 +269,5 @@ fn failure_of(error: &SpotifyError) -> views::panels::PanelFailure {
         SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => PanelFailure::LoginExpired,
         SpotifyError::NotAllowListed => PanelFailure::NotAllowListed,
         SpotifyError::Forbidden(_) | SpotifyError::NotFound => PanelFailure::Refused,
-        SpotifyError::Database(_) => PanelFailure::Database,
     }
 }

@@ -67,7 +67,7 @@ pub async fn report_errors(request: Request, next: Next) -> Response {
     let status = response.status();
     let spotifys_fault = response
         .extensions()
-        .get::<super::panels::SpotifyFailure>()
+        .get::<crate::telemetry::SpotifyFailure>()
         .is_some();
     let not_a_bug = response
         .extensions()

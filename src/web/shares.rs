@@ -188,7 +188,7 @@ struct ShareForm {
 impl ShareForm {
     fn parse(body: &[u8]) -> Result<Self, AppError> {
         serde_html_form::from_bytes(body).map_err(|_| {
-            AppError::BadRequest("The share form arrived garbled; please send it again.".into())
+            AppError::bad_form("The share form arrived garbled; please send it again.")
         })
     }
 
@@ -202,20 +202,18 @@ impl ShareForm {
         let mut panels = Vec::new();
         for name in &self.panels {
             let panel = Panel::from_name(name).ok_or_else(|| {
-                AppError::BadRequest(format!("“{name}” is not one of Euterpe's panels."))
+                AppError::bad_form(format!("“{name}” is not one of Euterpe's panels."))
             })?;
             if !panels.contains(&panel) {
                 panels.push(panel);
             }
         }
         if panels.is_empty() {
-            return Err(AppError::BadRequest(
-                "Choose at least one panel to share.".into(),
-            ));
+            return Err(AppError::bad_form("Choose at least one panel to share."));
         }
         let shown_name = self.shown_name.trim();
         if shown_name.chars().count() > MAX_NAME_CHARS {
-            return Err(AppError::BadRequest(format!(
+            return Err(AppError::bad_form(format!(
                 "The name to show can have at most {MAX_NAME_CHARS} characters."
             )));
         }
@@ -224,7 +222,7 @@ impl ShareForm {
             days => match days.parse::<i64>() {
                 Ok(days) if (1..=MAX_EXPIRY_DAYS).contains(&days) => Some(now + days * 86_400),
                 _ => {
-                    return Err(AppError::BadRequest(format!(
+                    return Err(AppError::bad_form(format!(
                         "“Expires after” must be a whole number of days from 1 to \
                          {MAX_EXPIRY_DAYS}, or empty for a link without expiry."
                     )));

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use crate::domain::time::parse_utc_timestamp;
 use crate::shutdown::Shutdown;
-use crate::spotify::SpotifyError;
 use crate::spotify::models::RecentlyPlayed;
+use crate::spotify::{FetchError, SpotifyError};
 use crate::state::AppState;
 use crate::store::{NewPlay, PlaySource, PollOutcome, StoreError, TrackFacts, name_key};
 
@@ -124,12 +124,21 @@ pub async fn poll_due_users(state: &AppState) -> Result<RoundReport, StoreError>
 
 enum PollError {
     Spotify(SpotifyError),
-    Store(StoreError),
+    Store(std::sync::Arc<StoreError>),
 }
 
 impl From<StoreError> for PollError {
     fn from(err: StoreError) -> Self {
-        Self::Store(err)
+        Self::Store(std::sync::Arc::new(err))
+    }
+}
+
+impl From<FetchError> for PollError {
+    fn from(err: FetchError) -> Self {
+        match err {
+            FetchError::Spotify(error) => Self::Spotify(error),
+            FetchError::Database(error) => Self::Store(error),
+        }
     }
 }
 
@@ -146,8 +155,7 @@ async fn poll_user(
     let page: RecentlyPlayed = state
         .spotify
         .get(user, "/me/player/recently-played", &query)
-        .await
-        .map_err(PollError::Spotify)?;
+        .await?;
     let now = state.clock.unix();
     let now_ms = now * 1000;
     let (plays, tracks) = plays_of(&page);
