@@ -24,10 +24,18 @@
 mod accounts;
 pub(crate) mod catalogue;
 mod covers;
+mod facts;
+mod faults;
 mod json;
 mod personas;
 mod prng;
+mod state;
 mod web_api;
+
+pub use facts::{PersonaFacts, PlaylistFacts, TopLists};
+use faults::fault_response;
+pub use faults::{Fault, FaultKind};
+use state::*;
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -104,118 +112,6 @@ impl Default for FakeConfig {
     }
 }
 
-/// A misbehaviour to inject.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fault {
-    /// `None`: every `/v1` route. Otherwise one route, written like the counters' keys, e.g.
-    /// `"GET /v1/me/top/tracks"`, `"GET /v1/playlists/{id}/items"` or `"POST /api/token"`.
-    pub route: Option<String>,
-    /// Only requests made for this persona (by its access, refresh or authorization code).
-    pub persona: Option<String>,
-    /// What happens to the requests it hits.
-    pub kind: FaultKind,
-    /// How many requests it hits; `None` until [`FakeSpotify::clear_faults`].
-    pub times: Option<usize>,
-}
-
-/// What an injected fault does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FaultKind {
-    /// `429` with `Retry-After: N` (seconds).
-    RateLimited { retry_after_secs: u64 },
-    /// This status (e.g. 500, 502, 503) with an error body.
-    Status(u16),
-    /// Waits this long (real time) before answering normally.
-    Delay(std::time::Duration),
-}
-
-/// Spotify's three top-list windows, as ids in Spotify's order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TopLists {
-    /// About the last four weeks.
-    pub short_term: Vec<String>,
-    /// About the last six months (Spotify's default range).
-    pub medium_term: Vec<String>,
-    /// About the last year.
-    pub long_term: Vec<String>,
-}
-
-impl TopLists {
-    /// The list for a `time_range` value; `None` for anything else.
-    pub fn get(&self, time_range: &str) -> Option<&[String]> {
-        match time_range {
-            "short_term" => Some(&self.short_term),
-            "medium_term" => Some(&self.medium_term),
-            "long_term" => Some(&self.long_term),
-            _ => None,
-        }
-    }
-}
-
-/// One playlist as a persona's `/me/playlists` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlaylistFacts {
-    pub id: String,
-    pub name: String,
-    pub owner_id: String,
-    pub collaborative: bool,
-    /// Whether this persona may read its items (owner or collaborator); else 403.
-    pub readable: bool,
-    /// Entries, including duplicates and local files.
-    pub total: usize,
-    pub snapshot_id: String,
-    /// Distinct track ids among its entries that are in the persona's top tracks, per range
-    /// `[short_term, medium_term, long_term]`: what the "Top playlists" panel counts.
-    pub top_tracks_held: [usize; 3],
-}
-
-/// What tests can rely on about a persona, read from the fake's current state.
-#[derive(Debug, Clone)]
-pub struct PersonaFacts {
-    /// The name `/authorize?persona=` takes.
-    pub name: &'static str,
-    /// `/me`'s `id`.
-    pub user_id: &'static str,
-    /// `/me`'s `account_id` (stable, distinct from `id`).
-    pub account_id: String,
-    pub display_name: &'static str,
-    /// The line the sign-in page shows.
-    pub description: &'static str,
-    /// On the development-mode allow-list (only `stranger` is not).
-    pub allow_listed: bool,
-    /// Track ids of `/me/top/tracks`, per range.
-    pub top_tracks: TopLists,
-    /// Artist ids of `/me/top/artists`, per range.
-    pub top_artists: TopLists,
-    /// In `/me/playlists` order.
-    pub playlists: Vec<PlaylistFacts>,
-    /// Plays in the whole stored history (the API only ever shows the latest 50).
-    pub plays: usize,
-}
-
-impl PersonaFacts {
-    /// Artist ids in the top artists of all three ranges, in `long_term` order.
-    pub fn artists_in_all_ranges(&self) -> Vec<String> {
-        let t = &self.top_artists;
-        t.long_term
-            .iter()
-            .filter(|a| t.medium_term.contains(a) && t.short_term.contains(a))
-            .cloned()
-            .collect()
-    }
-
-    /// Artist ids in `long_term` but in neither `medium_term` nor `short_term`, in `long_term`
-    /// order.
-    pub fn artists_falling_off(&self) -> Vec<String> {
-        let t = &self.top_artists;
-        t.long_term
-            .iter()
-            .filter(|a| !t.medium_term.contains(a) && !t.short_term.contains(a))
-            .cloned()
-            .collect()
-    }
-}
-
 /// The fake Spotify. Cheap to clone: clones share one state.
 #[derive(Clone)]
 pub struct FakeSpotify {
@@ -239,101 +135,6 @@ struct Inner {
     state: Mutex<Store>,
     faults: Mutex<Vec<Fault>>,
     counters: Mutex<Counters>,
-}
-
-#[derive(Default)]
-struct Counters {
-    routes: HashMap<String, usize>,
-    api_total: usize,
-    grants: HashMap<String, usize>,
-}
-
-/// An authorization code handed out by `/authorize`.
-struct Code {
-    client_id: String,
-    redirect_uri: String,
-    persona: usize,
-    scope: String,
-    challenge: Option<String>,
-    issued_at: OffsetDateTime,
-    /// The grant made when it was exchanged; a second exchange revokes it.
-    grant: Option<usize>,
-}
-
-/// One user's authorization of the app: the root of its tokens.
-struct Grant {
-    persona: usize,
-    client_id: String,
-    scope: String,
-    /// Refresh tokens die six months after this, however often they are used.
-    authorized_at: OffsetDateTime,
-    revoked: bool,
-}
-
-struct AccessToken {
-    grant: usize,
-    expires_at: OffsetDateTime,
-}
-
-struct RefreshToken {
-    grant: usize,
-    /// Replaced by rotation.
-    superseded: bool,
-    revoked: bool,
-}
-
-struct Entry {
-    track: Option<usize>,
-    added_by: User,
-    added_at: OffsetDateTime,
-}
-
-struct PlaylistState {
-    entries: Vec<Entry>,
-    version: u32,
-    snapshot_id: String,
-}
-
-struct Store {
-    codes: HashMap<String, Code>,
-    grants: Vec<Grant>,
-    access: HashMap<String, AccessToken>,
-    refresh: HashMap<String, RefreshToken>,
-    playlists: Vec<PlaylistState>,
-    playlist_ids: HashMap<String, usize>,
-    /// Per persona, oldest first.
-    plays: Vec<Vec<Play>>,
-}
-
-/// How long refresh tokens live after the user's authorization ("six months").
-const REFRESH_LIFETIME: Duration = Duration::days(182);
-/// How long an authorization code may wait for its exchange.
-const CODE_LIFETIME: Duration = Duration::minutes(10);
-
-fn snapshot_id(playlist_id: &str, version: u32, entries: &[Entry]) -> String {
-    let cat = Catalogue::get();
-    let mut hasher = Sha256::new();
-    hasher.update(playlist_id.as_bytes());
-    hasher.update(version.to_be_bytes());
-    for entry in entries {
-        match entry.track {
-            Some(track) => hasher.update(cat.tracks[track].id.as_bytes()),
-            None => hasher.update(b"local"),
-        }
-    }
-    let digest = hasher.finalize();
-    let hex: String = digest[..20].iter().map(|b| format!("{b:02x}")).collect();
-    // Spotify's snapshot ids are base64 of "version,hash".
-    STANDARD.encode(format!("{version},{hex}"))
-}
-
-/// A fresh opaque token: 48 bytes from the OS generator (three v4 UUIDs), URL-safe base64.
-fn random_token(prefix: &str) -> String {
-    let mut bytes = Vec::with_capacity(48);
-    for _ in 0..3 {
-        bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-    }
-    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
@@ -696,67 +497,6 @@ impl FakeSpotify {
         playlist.snapshot_id = snapshot_id(playlist_id, playlist.version, &playlist.entries);
     }
 
-    /// What tests can rely on about a persona, as things stand now; `None` for an unknown name.
-    pub fn persona_facts(&self, persona: &str) -> Option<PersonaFacts> {
-        let index = personas::index_of(persona)?;
-        let cat = Catalogue::get();
-        let world = World::get();
-        let def = &PERSONAS[index];
-        let ids = |list: &[usize], of_track: bool| -> Vec<String> {
-            list.iter()
-                .map(|i| {
-                    if of_track {
-                        cat.tracks[*i].id.clone()
-                    } else {
-                        cat.artists[*i].id.clone()
-                    }
-                })
-                .collect()
-        };
-        let lists = |lists: &[Vec<usize>; 3], of_track: bool| TopLists {
-            short_term: ids(&lists[0], of_track),
-            medium_term: ids(&lists[1], of_track),
-            long_term: ids(&lists[2], of_track),
-        };
-        let state = self.state();
-        let top_tracks = &world.top_tracks[index];
-        let playlists = world.libraries[index]
-            .iter()
-            .map(|&playlist| {
-                let seed = &world.playlists[playlist];
-                let live = &state.playlists[playlist];
-                let held: HashSet<usize> = live.entries.iter().filter_map(|e| e.track).collect();
-                PlaylistFacts {
-                    id: seed.id.clone(),
-                    name: seed.name.clone(),
-                    owner_id: seed.owner.id().to_owned(),
-                    collaborative: seed.collaborative,
-                    readable: may_read(seed, index),
-                    total: live.entries.len(),
-                    snapshot_id: live.snapshot_id.clone(),
-                    top_tracks_held: std::array::from_fn(|range| {
-                        top_tracks[range]
-                            .iter()
-                            .filter(|t| held.contains(t))
-                            .count()
-                    }),
-                }
-            })
-            .collect();
-        Some(PersonaFacts {
-            name: personas::NAMES[index],
-            user_id: def.user_id,
-            account_id: personas::account_id(index),
-            display_name: def.display_name,
-            description: def.description,
-            allow_listed: def.allow_listed,
-            top_tracks: lists(&world.top_tracks[index], true),
-            top_artists: lists(&world.top_artists[index], false),
-            playlists,
-            plays: state.plays[index].len(),
-        })
-    }
-
     /// A persona's whole stored listening history, oldest first, as `(track id, played_at)`:
     /// more than the API shows (it only ever serves the latest 50), for seeding demo data.
     ///
@@ -824,44 +564,6 @@ impl FakeSpotify {
             *counters.grants.entry(grant_type.to_owned()).or_default() += 1;
         }
     }
-
-    /// The faults that hit this request: delays to wait, then at most one failing answer.
-    fn take_faults(
-        &self,
-        key: &str,
-        concrete: &str,
-        api: bool,
-        persona: Option<usize>,
-    ) -> (Vec<std::time::Duration>, Option<FaultKind>) {
-        let mut faults = lock(&self.inner.faults);
-        let mut delays = Vec::new();
-        let mut failure = None;
-        for fault in faults.iter_mut() {
-            let route_matches = match &fault.route {
-                None => api,
-                Some(route) => route == key || route == concrete,
-            };
-            let persona_matches = match &fault.persona {
-                None => true,
-                Some(name) => {
-                    personas::index_of(name).is_some() && personas::index_of(name) == persona
-                }
-            };
-            if !route_matches || !persona_matches || fault.times == Some(0) {
-                continue;
-            }
-            match &fault.kind {
-                FaultKind::Delay(delay) => delays.push(*delay),
-                _ if failure.is_some() => continue,
-                kind => failure = Some(kind.clone()),
-            }
-            if let Some(times) = fault.times.as_mut() {
-                *times -= 1;
-            }
-        }
-        faults.retain(|fault| fault.times != Some(0));
-        (delays, failure)
-    }
 }
 
 /// Whether `persona` may read a playlist's items: owner or collaborator.
@@ -888,39 +590,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// The answer of a failing fault: Web API errors on `/v1`, OAuth errors on the accounts service.
-fn fault_response(kind: &FaultKind, api: bool) -> Response {
-    let (status, retry_after) = match kind {
-        FaultKind::RateLimited { retry_after_secs } => (429, Some(*retry_after_secs)),
-        FaultKind::Status(status) => (*status, None),
-        FaultKind::Delay(_) => unreachable!("delays never fail a request"),
-    };
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let message = match status.as_u16() {
-        429 => "API rate limit exceeded",
-        502 => "Bad gateway.",
-        503 => "Service unavailable",
-        _ => status.canonical_reason().unwrap_or("Server error"),
-    };
-    let body = if api {
-        json::error(status.as_u16(), message)
-    } else {
-        let code = match status.as_u16() {
-            429 => "rate_limited",
-            502..=504 => "temporarily_unavailable",
-            _ => "server_error",
-        };
-        serde_json::json!({ "error": code, "error_description": message })
-    };
-    let mut response = (status, axum::Json(body)).into_response();
-    if let Some(seconds) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    }
-    response
 }
 
 /// Counts every request and applies injected faults before the route answers.
