@@ -78,45 +78,7 @@ pub fn top_albums(tracks: &[Track]) -> Vec<AlbumRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spotify::fixtures::top_tracks_fixture;
-    use crate::stats::testing::{album, credit, track};
-
-    fn summary(rows: &[AlbumRow]) -> Vec<(&str, usize, usize)> {
-        rows.iter()
-            .map(|row| (row.name.as_str(), row.track_count, row.best_rank))
-            .collect()
-    }
-
-    #[test]
-    fn recorded_top_tracks_group_into_albums() {
-        let rows = top_albums(&top_tracks_fixture());
-        assert_eq!(
-            summary(&rows),
-            [
-                ("Alola That Jazz", 8, 1),
-                // Ranks 2, 5 and 13 (13 repeats rank 2's track): three entries.
-                ("digital druglord", 3, 2),
-                ("Pokémon Reorchestrated: Kanto Symphony", 3, 11),
-                ("The Afterglow", 2, 16),
-                ("Starving", 1, 12),
-                ("Ftl: Faster Than Light - Original Soundtrack", 1, 15),
-                ("Cashmere Noose (Deluxe)", 1, 17),
-                ("Simple and Clean", 1, 18),
-            ]
-        );
-        let jazz = &rows[0];
-        assert_eq!(jazz.id, "7siyLyX5HmMdU0HJl700eV");
-        // This old recording's embedded albums carry no `artists`: the credit stays empty
-        // rather than borrowing the track's artists (featured guests are not album artists).
-        assert_eq!(jazz.artists, "");
-        assert_eq!(
-            jazz.url,
-            "https://open.spotify.com/album/7siyLyX5HmMdU0HJl700eV"
-        );
-        assert_eq!(jazz.image.as_ref().and_then(|i| i.width), Some(300));
-        // The recorded top tracks carry no release dates.
-        assert_eq!(jazz.release_year, None);
-    }
+    use crate::stats::testing::{album, albums_summary, credit, track};
 
     #[test]
     fn same_named_albums_with_different_ids_stay_apart() {
@@ -169,7 +131,7 @@ mod tests {
             track("t1", "One", &a, bare.clone()),
             track("t2", "Two", &a, bare),
         ]);
-        assert_eq!(summary(&rows), [("Local", 1, 1), ("Local", 1, 2)]);
+        assert_eq!(albums_summary(&rows), [("Local", 1, 1), ("Local", 1, 2)]);
         assert_eq!(rows[0].image, None);
     }
 

@@ -156,43 +156,10 @@ pub fn artists_falling_off(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spotify::fixtures::top_artists_fixture;
     use crate::stats::testing::{artist, image};
 
     fn names_of(rows: &[StandingRow]) -> Vec<&str> {
         rows.iter().map(|row| row.name.as_str()).collect()
-    }
-
-    #[test]
-    fn recorded_top_artists_keep_order_genres_and_image_choice() {
-        let artists = top_artists_fixture();
-        assert!(any_genres_known(&artists));
-        let rows = top_artists(&artists);
-        assert_eq!(rows.len(), 10);
-        assert_eq!(rows[0].rank, 1);
-        assert_eq!(rows[0].name, "insaneintherainmusic");
-        assert_eq!(
-            rows[0].genres.as_deref(),
-            Some(
-                &[
-                    "deep chiptune".to_owned(),
-                    "otacore".to_owned(),
-                    "scorecore".to_owned(),
-                    "video game music".to_owned()
-                ][..]
-            )
-        );
-        assert_eq!(
-            rows[0].url,
-            "https://open.spotify.com/artist/62GoYifV4njTdvS8lD2yYT"
-        );
-        // Images 640/300/64: the 300 one.
-        assert_eq!(rows[0].image.as_ref().and_then(|i| i.width), Some(300));
-        // Blackbear's images are 640/320/160: no 300, so the first (640).
-        assert_eq!(rows[1].name, "Blackbear");
-        assert_eq!(rows[1].image.as_ref().and_then(|i| i.width), Some(640));
-        assert_eq!(rows[1].genres, Some(vec!["pop".to_owned()]));
-        assert_eq!((rows[9].rank, rows[9].name.as_str()), (10, "dj-Jo"));
     }
 
     #[test]
@@ -318,23 +285,6 @@ mod tests {
         assert_eq!(got, [("Alpha", 1), ("Gamma", 3), ("Epsilon", 5)]);
         assert_eq!(rows[1].image, Some(image("c-300", 300)));
         assert_eq!(rows[1].url, "https://open.spotify.com/artist/c");
-    }
-
-    #[test]
-    fn recorded_fixture_as_every_range_stands_whole_and_falls_nowhere() {
-        let artists = top_artists_fixture();
-        let rows = artists_standing_test_of_time(&artists, &artists, &artists);
-        assert_eq!(rows.len(), 10);
-        assert_eq!(rows[0].name, "insaneintherainmusic");
-        assert_eq!(rows[0].ranks, [1, 1, 1]);
-        assert_eq!(rows[9].name, "dj-Jo");
-        assert_eq!(rows[9].mean_rank, 10.0);
-        assert!(artists_falling_off(&artists, &artists, &artists).is_empty());
-        // With nothing recent, everything long-term is falling off, in order.
-        let falling = artists_falling_off(&[], &[], &artists);
-        assert_eq!(falling.len(), 10);
-        assert_eq!(falling[3].name, "Ben Prunty");
-        assert_eq!(falling[3].long_rank, 4);
     }
 
     #[test]

@@ -164,8 +164,7 @@ pub fn log_scaled_popularity(count: u64, ceiling: u64) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spotify::fixtures::top_tracks_fixture;
-    use crate::stats::testing::{album, credit, track};
+    use crate::stats::testing::{album, credit, gem_order, track};
 
     fn with_popularity(id: &str, popularity: Option<u8>) -> Track {
         let mut t = track(
@@ -176,62 +175,6 @@ mod tests {
         );
         t.popularity = popularity;
         t
-    }
-
-    fn order(gems: &HiddenGems) -> Vec<(usize, Option<u8>)> {
-        gems.rows
-            .iter()
-            .map(|row| (row.rank, row.popularity))
-            .collect()
-    }
-
-    #[test]
-    fn recorded_top_tracks_by_spotify_popularity() {
-        let tracks = top_tracks_fixture();
-        assert!(any_popularity_known(&tracks));
-        let gems = hidden_gems(&tracks, spotify_popularity);
-        assert_eq!(gems.known, 20);
-        assert_eq!(gems.rows.len(), 20);
-        // Popularity 27 (rank 9) first; the three 28s in rank order 7, 8, 10.
-        assert_eq!(
-            order(&gems)[..6],
-            [
-                (9, Some(27)),
-                (7, Some(28)),
-                (8, Some(28)),
-                (10, Some(28)),
-                (4, Some(29)),
-                (3, Some(30)),
-            ]
-        );
-        // The most popular last: "do re mi" (82) twice, ranks 2 and 13.
-        assert_eq!(
-            order(&gems)[17..],
-            [(12, Some(81)), (2, Some(82)), (13, Some(82))]
-        );
-        assert_eq!(
-            gems.rows[0].name,
-            "Tranquil Waters (Seafolk Village) [feat. Auden Durant]"
-        );
-        assert_eq!(gems.rows[0].artists, "insaneintherainmusic, Auden Durant");
-        // Sum of the 20 popularities is 885: m = 44.25, ⌊100 − 44.25 + 0.5⌋ = 56.
-        assert_eq!(gems.obscurity, Some(56));
-    }
-
-    #[test]
-    fn development_mode_lists_every_track_in_rank_order_as_unknown() {
-        let mut tracks = top_tracks_fixture();
-        for t in &mut tracks {
-            t.popularity = None;
-        }
-        assert!(!any_popularity_known(&tracks));
-        let gems = hidden_gems(&tracks, spotify_popularity);
-        assert_eq!(gems.rows.len(), 20);
-        assert_eq!(gems.known, 0);
-        assert_eq!(gems.obscurity, None);
-        let ranks: Vec<usize> = gems.rows.iter().map(|row| row.rank).collect();
-        assert_eq!(ranks, (1..=20).collect::<Vec<_>>());
-        assert!(gems.rows.iter().all(|row| row.popularity.is_none()));
     }
 
     #[test]
@@ -245,7 +188,7 @@ mod tests {
         ];
         let gems = hidden_gems(&tracks, spotify_popularity);
         assert_eq!(
-            order(&gems),
+            gem_order(&gems),
             [
                 (4, Some(0)),
                 (2, Some(50)),
@@ -295,7 +238,7 @@ mod tests {
             _ => None,
         });
         // log10(1000)/log10(1 000 001) ≈ 0.5 → 50.
-        assert_eq!(order(&gems), [(3, Some(0)), (1, Some(50)), (2, None)]);
+        assert_eq!(gem_order(&gems), [(3, Some(0)), (1, Some(50)), (2, None)]);
         assert_eq!(gems.obscurity, Some(75));
         assert_eq!(PopularitySource::ListenBrainz.label(), "ListenBrainz");
     }

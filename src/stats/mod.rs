@@ -15,7 +15,7 @@ mod release_years;
 mod seasons;
 mod songs;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use albums::{AlbumRow, TOP_ALBUMS_SHOWN, top_albums};
 pub use artists::{

@@ -112,88 +112,10 @@ pub fn top_playlists_where(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spotify::fixtures::{playlist_items_fixture, playlists_fixture};
-    use crate::stats::testing::{album, credit, image, playlist, track};
-
-    fn top(ids: &[&str]) -> Vec<Track> {
-        ids.iter()
-            .map(|id| track(id, id, &[credit("a", "A")], album("al", "Al")))
-            .collect()
-    }
+    use crate::stats::testing::{image, playlist, playlists_summary, top_of_ids};
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|id| (*id).to_owned()).collect()
-    }
-
-    fn summary(rows: &[PlaylistRow]) -> Vec<(&str, usize)> {
-        rows.iter().map(|r| (r.name.as_str(), r.matches)).collect()
-    }
-
-    #[test]
-    fn recorded_playlists_and_items() {
-        let playlists = playlists_fixture();
-        let user = "1123408718";
-        assert_eq!(owned_playlists(user, &playlists).len(), 5);
-        assert!(owned_playlists("someone-else", &playlists).is_empty());
-
-        let item_ids: Vec<String> = playlist_items_fixture()
-            .iter()
-            .map(|t| t.id.clone())
-            .collect();
-        assert_eq!(
-            item_ids,
-            ["5aFGo8wHEntVxFI8IF7Wuj", "0j4FFgyRleA5IbWP4BmlIC"]
-        );
-        // Give the recorded items to "Troll"; the top tracks hold one of them.
-        let input: Vec<(Playlist, Vec<String>)> = playlists
-            .iter()
-            .map(|p| {
-                let items = if p.name == "Troll" {
-                    item_ids.clone()
-                } else {
-                    Vec::new()
-                };
-                (p.clone(), items)
-            })
-            .collect();
-        let rows = top_playlists(user, &input, &top(&["0j4FFgyRleA5IbWP4BmlIC", "other"]));
-        // Troll first; then zero counts by name: "Black/Atmo/Prog ?", "Core", "HEAVY MIEL",
-        // "Melomiel" (upper-case letters before lower-case ones).
-        assert_eq!(
-            summary(&rows),
-            [
-                ("Troll", 1),
-                ("Black/Atmo/Prog ?", 0),
-                ("Core", 0),
-                ("HEAVY MIEL", 0),
-                ("Melomiel", 0)
-            ]
-        );
-        // A share's visitors: the private "Troll" is left out (and counted), the rest stay.
-        let public =
-            top_playlists_where(user, &input, &top(&["0j4FFgyRleA5IbWP4BmlIC"]), is_public);
-        assert_eq!(
-            summary(&public),
-            [
-                ("Black/Atmo/Prog ?", 0),
-                ("Core", 0),
-                ("HEAVY MIEL", 0),
-                ("Melomiel", 0)
-            ]
-        );
-        assert_eq!(owned_left_out(user, &input, is_public), 1);
-        assert_eq!(owned_left_out(user, &input, |_| true), 0);
-        let troll = &rows[0];
-        assert_eq!(troll.id, "46TfdmGiWxxX4uZzqohw89");
-        // The old `tracks: {total}` shape still gives the size.
-        assert_eq!(troll.total, 7);
-        assert_eq!(
-            troll.url,
-            "https://open.spotify.com/playlist/46TfdmGiWxxX4uZzqohw89"
-        );
-        assert_eq!(troll.image.as_ref().and_then(|i| i.width), Some(300));
-        // "Core" has a single 640-wide image: that one is shown.
-        assert_eq!(rows[2].image.as_ref().and_then(|i| i.width), Some(640));
     }
 
     #[test]
@@ -224,8 +146,8 @@ mod tests {
             (ownerless, hit.clone()),
             (mine, hit),
         ];
-        let rows = top_playlists("me", &input, &top(&["t1"]));
-        assert_eq!(summary(&rows), [("Mine", 1)]);
+        let rows = top_playlists("me", &input, &top_of_ids(&["t1"]));
+        assert_eq!(playlists_summary(&rows), [("Mine", 1)]);
         assert_eq!(rows[0].total, 3);
     }
 
@@ -242,20 +164,20 @@ mod tests {
             });
         }
         entries[249] = "t2".to_owned();
-        let mut top_tracks = top(&["t1", "t2", "t3"]);
+        let mut top_tracks = top_of_ids(&["t1", "t2", "t3"]);
         // A top track listed twice by Spotify still counts once per playlist.
         top_tracks.push(top_tracks[0].clone());
         let big = playlist("big", "Big", "me", 250);
         let rows = top_playlists("me", &[(big, entries)], &top_tracks);
-        assert_eq!(summary(&rows), [("Big", 2)]);
+        assert_eq!(playlists_summary(&rows), [("Big", 2)]);
         assert_eq!(rows[0].total, 250);
 
         // A top list that somehow held an empty id still matches no local file.
-        let mut odd_top = top(&["t9"]);
+        let mut odd_top = top_of_ids(&["t9"]);
         odd_top[0].id.clear();
         let locals = playlist("loc", "Locals", "me", 2);
         let rows = top_playlists("me", &[(locals, ids(&["", ""]))], &odd_top);
-        assert_eq!(summary(&rows), [("Locals", 0)]);
+        assert_eq!(playlists_summary(&rows), [("Locals", 0)]);
     }
 
     #[test]
@@ -276,7 +198,7 @@ mod tests {
                 (playlist(&format!("p{i}"), name, "me", 0), items)
             })
             .collect();
-        let rows = top_playlists("me", &input, &top(&["t1"]));
+        let rows = top_playlists("me", &input, &top_of_ids(&["t1"]));
         let shown: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         // "zeta" leads on its count; the rest by code points: digits, upper case, lower case,
         // then accented and Greek letters — two of those fall past the tenth row.
@@ -296,7 +218,7 @@ mod tests {
         assert!(owned_playlists("me", &[]).is_empty());
         // An account with no top tracks still sees its playlists, each with 0.
         let rows = top_playlists("me", &[(playlist("p", "Empty", "me", 0), Vec::new())], &[]);
-        assert_eq!(summary(&rows), [("Empty", 0)]);
+        assert_eq!(playlists_summary(&rows), [("Empty", 0)]);
         assert_eq!(rows[0].total, 0);
     }
 }

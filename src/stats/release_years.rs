@@ -79,9 +79,6 @@ pub fn release_year_trends(tracks: &[Track]) -> ReleaseYears {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spotify::fixtures::{
-        playlist_items_fixture, recently_played_fixture, top_tracks_fixture,
-    };
     use crate::stats::testing::dated_track;
 
     fn trends(dates: &[Option<&str>]) -> ReleaseYears {
@@ -158,32 +155,6 @@ mod tests {
             Some("2020"),
         ]);
         assert_eq!(got.peak, Some((2020, 3)));
-    }
-
-    #[test]
-    fn recorded_top_tracks_have_no_dates_so_all_are_unknown() {
-        let got = release_year_trends(&top_tracks_fixture());
-        assert_eq!(
-            got,
-            ReleaseYears {
-                counted: 0,
-                unknown: 20,
-                ..ReleaseYears::default()
-            }
-        );
-    }
-
-    #[test]
-    fn recorded_tracks_with_dates_are_counted() {
-        let mut tracks: Vec<Track> = playlist_items_fixture();
-        tracks.extend(recently_played_fixture());
-        // 2021-04-30, 2021-01-29, 2014-12-29, 2020-09-10.
-        let got = release_year_trends(&tracks);
-        assert_eq!(got.counted, 4);
-        assert_eq!(got.per_year, [(2014, 1), (2020, 1), (2021, 2)]);
-        assert_eq!(got.peak, Some((2021, 2)));
-        assert_eq!(got.median, Some(2020));
-        assert_eq!(got.per_decade, [(2010, 1), (2020, 3)]);
     }
 
     #[test]

@@ -251,18 +251,8 @@ pub fn variety_by_season<'g>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Artist;
-    use crate::spotify::fixtures::{
-        playlist_items_fixture, recently_played_fixture, top_artists_fixture, top_tracks_fixture,
-    };
-    use crate::stats::testing::{album_dated, credit, track};
 
-    fn item(month: u8, artists: &[&str]) -> SeasonItem {
-        SeasonItem {
-            month,
-            artist_ids: artists.iter().map(|id| (*id).to_owned()).collect(),
-        }
-    }
+    use crate::stats::testing::{genres_of, no_genres, season_item};
 
     fn genre_map(entries: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
         entries
@@ -273,18 +263,6 @@ mod tests {
                     genres.iter().map(|g| (*g).to_owned()).collect(),
                 )
             })
-            .collect()
-    }
-
-    fn no_genres(_: &str) -> Option<&'static [String]> {
-        None
-    }
-
-    fn genres_of(stats: &SeasonStats) -> Vec<(&str, usize)> {
-        stats
-            .top_genres
-            .iter()
-            .map(|(genre, count)| (genre.as_str(), *count))
             .collect()
     }
 
@@ -318,7 +296,11 @@ mod tests {
             ]
         );
         // The same plays land in swapped seasons.
-        let items = [item(12, &["a"]), item(4, &["a"]), item(4, &["b"])];
+        let items = [
+            season_item(12, &["a"]),
+            season_item(4, &["a"]),
+            season_item(4, &["b"]),
+        ];
         let north = variety_by_season(&items, &no_genres, Hemisphere::Northern);
         let south = variety_by_season(&items, &no_genres, Hemisphere::Southern);
         let counts =
@@ -363,10 +345,10 @@ mod tests {
     fn a_season_of_items_with_hand_computed_figures() {
         // Four plays in July: a+b, a, a+c, a (credited twice). Items crediting: a 4, b 1, c 1.
         let items = [
-            item(7, &["a", "b"]),
-            item(7, &["a"]),
-            item(7, &["a", "c"]),
-            item(7, &["a", "a"]),
+            season_item(7, &["a", "b"]),
+            season_item(7, &["a"]),
+            season_item(7, &["a", "c"]),
+            season_item(7, &["a", "a"]),
         ];
         let summer = &variety_by_season(&items, &no_genres, Hemisphere::Northern)[2];
         assert_eq!(summer.season, Season::Summer);
@@ -383,7 +365,10 @@ mod tests {
         let genres = genre_map(&[("a", &["pop"]), ("b", &["rock"])]);
         let lookup = |id: &str| genres.get(id).map(Vec::as_slice);
         // Without de-duplication "a" would have 3 credits to b's 1 and pop would count 3.
-        let items = [item(1, &["a", "a", "b"]), item(1, &["a", "b"])];
+        let items = [
+            season_item(1, &["a", "a", "b"]),
+            season_item(1, &["a", "b"]),
+        ];
         let winter = &variety_by_season(&items, &lookup, Hemisphere::Northern)[0];
         assert_eq!(winter.items, 2);
         assert_eq!(winter.distinct_artists, 2);
@@ -400,7 +385,10 @@ mod tests {
             ("c", &["Pop"]), // not folded into "pop"
         ]);
         let lookup = |id: &str| genres.get(id).map(Vec::as_slice);
-        let items = [item(10, &["a", "b"]), item(11, &["c", "unknown-artist"])];
+        let items = [
+            season_item(10, &["a", "b"]),
+            season_item(11, &["c", "unknown-artist"]),
+        ];
         let fall = &variety_by_season(&items, &lookup, Hemisphere::Northern)[3];
         assert_eq!(fall.items, 2);
         assert_eq!(fall.distinct_artists, 4);
@@ -421,7 +409,11 @@ mod tests {
         ];
         let genres = genre_map(&[("a", &many), ("b", &["soul", "zouk"])]);
         let lookup = |id: &str| genres.get(id).map(Vec::as_slice);
-        let stats = variety_by_season(&[item(3, &["a", "b"])], &lookup, Hemisphere::Northern);
+        let stats = variety_by_season(
+            &[season_item(3, &["a", "b"])],
+            &lookup,
+            Hemisphere::Northern,
+        );
         let spring = &stats[1];
         assert_eq!(spring.distinct_genres, 12);
         assert_eq!(
@@ -461,10 +453,10 @@ mod tests {
         // Items without artists or with impossible months do not produce NaN either.
         let stats = variety_by_season(
             &[
-                item(2, &[]),
-                item(2, &[""]),
-                item(0, &["a"]),
-                item(13, &["a"]),
+                season_item(2, &[]),
+                season_item(2, &[""]),
+                season_item(0, &["a"]),
+                season_item(13, &["a"]),
             ],
             &no_genres,
             Hemisphere::Northern,
@@ -473,102 +465,5 @@ mod tests {
         assert_eq!(stats[0].distinct_artists, 0);
         assert_eq!(format_variety(stats[0].artist_variety), "0.000");
         assert_eq!(stats.iter().map(|s| s.items).sum::<usize>(), 2);
-    }
-
-    #[test]
-    fn release_month_items_keep_month_and_day_precision_only() {
-        let a = credit("a", "A");
-        let b = credit("b", "B");
-        let tracks = [
-            track(
-                "1",
-                "Day",
-                &[a.clone(), b.clone()],
-                album_dated("2021-04-30", "day"),
-            ),
-            track(
-                "2",
-                "Month",
-                std::slice::from_ref(&a),
-                album_dated("1999-12", "month"),
-            ),
-            track(
-                "3",
-                "Year",
-                std::slice::from_ref(&a),
-                album_dated("1999", "year"),
-            ),
-            track(
-                "4",
-                "Zero",
-                std::slice::from_ref(&a),
-                album_dated("0000", "year"),
-            ),
-            track(
-                "5",
-                "Empty",
-                std::slice::from_ref(&a),
-                album_dated("", "day"),
-            ),
-        ];
-        assert_eq!(
-            release_month_items(&tracks),
-            [item(4, &["a", "b"]), item(12, &["a"])]
-        );
-        // The recorded top tracks carry no dates at all.
-        assert!(release_month_items(&top_tracks_fixture()).is_empty());
-    }
-
-    #[test]
-    fn recorded_tracks_by_release_month() {
-        let mut tracks: Vec<Track> = playlist_items_fixture();
-        tracks.extend(recently_played_fixture());
-        // Typhoons 2021-04-30, Beauty 2021-01-29, Solitary Daze 2014-12-29, Cappadocia 2020-09-10.
-        let items = release_month_items(&tracks);
-        let months: Vec<u8> = items.iter().map(|i| i.month).collect();
-        assert_eq!(months, [4, 1, 12, 9]);
-        let stats = variety_by_season(&items, &no_genres, Hemisphere::Northern);
-        let summary: Vec<(usize, usize)> = stats
-            .iter()
-            .map(|s| (s.items, s.distinct_artists))
-            .collect();
-        // Winter: Beauty (Tigercub) and Solitary Daze (Maceo Plex, Gabriel Ananda).
-        assert_eq!(summary, [(2, 3), (1, 1), (0, 0), (1, 2)]);
-        assert_eq!(format_variety(stats[0].artist_variety), "1.000");
-    }
-
-    #[test]
-    fn recorded_plays_in_history_form_with_recorded_genres() {
-        // Treat the 20 recorded top tracks as 20 plays in July, with the recorded artists'
-        // genres (only 4 of the 10 credited artists are among the recorded top artists).
-        let artists: Vec<Artist> = top_artists_fixture();
-        let genres: HashMap<&str, &[String]> = artists
-            .iter()
-            .filter_map(|a| a.genres.as_deref().map(|g| (a.id.as_str(), g)))
-            .collect();
-        let lookup = |id: &str| genres.get(id).copied();
-        let items: Vec<SeasonItem> = top_tracks_fixture()
-            .iter()
-            .map(|t| SeasonItem::from_track(7, t))
-            .collect();
-        let stats = variety_by_season(&items, &lookup, Hemisphere::Northern);
-        let summer = &stats[2];
-        assert_eq!(summer.items, 20);
-        assert_eq!(summer.distinct_artists, 10);
-        // Credits: insaneintherainmusic 9, Blackbear 6, Braxton Burks 3, 7 others once each
-        // (27 in all): H = 1.865993…, / ln 10 = 0.810401…
-        assert_eq!(format_variety(summer.artist_variety), "0.810");
-        assert_eq!(summer.distinct_genres, 5);
-        assert_eq!(
-            genres_of(summer),
-            [
-                ("scorecore", 13),
-                ("video game music", 13),
-                ("otacore", 12),
-                ("deep chiptune", 10),
-                ("pop", 6),
-            ]
-        );
-        assert_eq!(stats[0].items + stats[1].items + stats[3].items, 0);
     }
 }

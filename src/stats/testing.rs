@@ -1,6 +1,7 @@
 //! Builders of the music objects the stats unit tests compute on (the recorded Spotify answers
 //! come translated from `spotify::fixtures`).
 
+use super::{AlbumRow, HiddenGems, PlaylistRow, SeasonItem, SeasonStats};
 use crate::domain::{
     Album, Artist, ArtistRef, ExternalUrls, Image, Playlist, PlaylistOwner, Track,
 };
@@ -106,4 +107,46 @@ pub fn playlist(id: &str, name: &str, owner: &str, total: u32) -> Playlist {
         total,
         ..Playlist::default()
     }
+}
+
+pub fn albums_summary(rows: &[AlbumRow]) -> Vec<(&str, usize, usize)> {
+    rows.iter()
+        .map(|row| (row.name.as_str(), row.track_count, row.best_rank))
+        .collect()
+}
+
+pub fn gem_order(gems: &HiddenGems) -> Vec<(usize, Option<u8>)> {
+    gems.rows
+        .iter()
+        .map(|row| (row.rank, row.popularity))
+        .collect()
+}
+
+pub fn top_of_ids(ids: &[&str]) -> Vec<Track> {
+    ids.iter()
+        .map(|id| track(id, id, &[credit("a", "A")], album("al", "Al")))
+        .collect()
+}
+
+pub fn playlists_summary(rows: &[PlaylistRow]) -> Vec<(&str, usize)> {
+    rows.iter().map(|r| (r.name.as_str(), r.matches)).collect()
+}
+
+pub fn season_item(month: u8, artists: &[&str]) -> SeasonItem {
+    SeasonItem {
+        month,
+        artist_ids: artists.iter().map(|id| (*id).to_owned()).collect(),
+    }
+}
+
+pub fn no_genres(_: &str) -> Option<&'static [String]> {
+    None
+}
+
+pub fn genres_of(stats: &SeasonStats) -> Vec<(&str, usize)> {
+    stats
+        .top_genres
+        .iter()
+        .map(|(genre, count)| (genre.as_str(), *count))
+        .collect()
 }
