@@ -4,8 +4,9 @@
 //! bytes) and queries use `$n` placeholders, which both backends accept, so most operations are
 //! written once and run on either pool through [`with_pool!`]. Where the backends truly differ
 //! — row locks, bulk loading (JSON arrays on SQLite, `UNNEST`/`COPY` on Postgres), the session
-//! table's name — each operation branches on its pool where it is written, and the
-//! Postgres-only operations live in `postgres.rs`. A test (`tests/app/schemas.rs`) holds the
+//! table's name — each operation branches on its pool where it is written (the plays writer's
+//! batched statements, `Tx` arms in `plays/`), and whole engine-specific operations live in
+//! `postgres.rs` (row locks, `COPY`) and `sqlite.rs` (the JSON bulk append). A test (`tests/app/schemas.rs`) holds the
 //! two schemas to the same tables and columns.
 
 use std::str::FromStr;
@@ -28,6 +29,7 @@ mod postgres;
 mod rotation;
 mod sessions;
 mod shares;
+mod sqlite;
 mod tokens;
 mod user_id;
 mod users;

@@ -284,20 +284,7 @@ impl PlayWriter {
     async fn append(&mut self, plays: &[&NewPlay]) -> Result<()> {
         let (user, source) = (self.user, self.source.code());
         let stored = match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                let json = plays_json(plays);
-                sqlx::query(
-                    "INSERT INTO plays (user_id, track_key, played_at, ms_played, source) \
-                     SELECT $1, j.value ->> 0, j.value ->> 1, j.value ->> 2, $2 \
-                     FROM json_each($3) AS j WHERE TRUE ON CONFLICT DO NOTHING",
-                )
-                .bind(user)
-                .bind(source)
-                .bind(json)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-            }
+            Tx::Sqlite(tx) => super::sqlite::append_plays(tx, user, source, plays).await?,
             Tx::Postgres(tx) => super::postgres::copy_plays(tx, user, source, plays).await?,
         };
         if stored != plays.len() as u64 {
@@ -444,7 +431,9 @@ impl PlayWriter {
 }
 
 /// Plays as one JSON array of `[track_key, played_at, ms_played]` (SQLite's bulk parameter).
-fn plays_json(plays: &[&NewPlay]) -> String {
+/// Plays as one JSON array of `[track_key, played_at, ms_played]`: SQLite's way of taking a
+/// batch in one parameter (`json_each`).
+pub(super) fn plays_json(plays: &[&NewPlay]) -> String {
     serde_json::to_string(
         &plays
             .iter()
