@@ -23,6 +23,8 @@ pub mod error;
 pub mod history;
 /// `euterpe rotate-keys`: every stored token re-encrypted with the newest key.
 pub mod keys;
+/// Loading strategies the handlers share (which stores and services a page reads, in order).
+pub mod load;
 /// Per-key async locks (single-flight fetches and refreshes).
 pub mod locks;
 /// The nine dashboard panels: routes, titles, range rules.

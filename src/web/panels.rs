@@ -8,11 +8,12 @@ use maud::Markup;
 
 use super::extract::{CurrentUser, RangeParam, RenderMode};
 use crate::enrichment;
+use crate::load;
 use crate::panel::Panel;
 use crate::spotify::models::TimeRange;
 use crate::spotify::{FetchError, SpotifyError};
 use crate::state::AppState;
-use crate::stats::{self, SeasonSource};
+use crate::stats;
 use crate::store::User;
 use crate::telemetry::SpotifyFailure;
 use crate::views::panels::{Scope, Viewer};
@@ -118,59 +119,32 @@ pub async fn body(
             panels::release_years::release_years(&stats::release_year_trends(&tracks))
         }
         Panel::MusicVarietyBySeason => {
-            // From the listening history when it has plays in the window, else (like the
-            // original app) from the release months of the top tracks.
+            // From the listening history when it has plays in the window, else from the top
+            // tracks' release months (see `load::seasons`).
             let settings = state.store.history_settings(user).await?;
             let now_ms = state.clock.now().unix_timestamp() * 1000;
-            let (from, to) = stats::history::season_window(range, now_ms);
-            // The artists whose genres are wanted (id and name, for open-data look-ups).
-            let (items, source, season_artists, no_top_songs, holes) = if state
-                .store
-                .has_plays_between(user, from, to)
-                .await?
-            {
-                let plays = state
-                    .store
-                    .plays_in_window(user, from, to, &settings.zone)
+            let inputs =
+                load::seasons::load(&state.store, library, user, range, now_ms, &settings.zone)
                     .await?;
-                let items = stats::history::season_items(&plays);
-                let artists = enrichment::artists_of_plays(&plays);
-                let spans = state.store.coverage(user).await?;
-                let holes =
-                    stats::history::coverage_holes(&spans, from, to, stats::history::MIN_HOLE_MS);
-                (items, SeasonSource::ListeningHistory, artists, false, holes)
-            } else {
-                let tracks = library.top_tracks(user, range).await?;
-                let dated = tracks
-                    .iter()
-                    .filter(|track| stats::release_month(&track.album).is_some());
-                let artists = enrichment::artists_of(dated);
-                (
-                    stats::release_month_items(&tracks),
-                    SeasonSource::ReleaseMonth,
-                    artists,
-                    tracks.is_empty(),
-                    Vec::new(),
-                )
-            };
             // Plays known only by an artist's name ("name:…") have no Spotify id to look up.
-            let artist_ids: Vec<String> = items
+            let artist_ids: Vec<String> = inputs
+                .items
                 .iter()
                 .flat_map(|item| item.artist_ids.iter())
                 .filter(|id| !id.starts_with("name:"))
                 .cloned()
                 .collect();
             let genres = open
-                .genres(library.genres(user, &artist_ids).await?, &season_artists)
+                .genres(library.genres(user, &artist_ids).await?, &inputs.artists)
                 .await;
             let lookup = |id: &str| genres.get(id);
-            let seasons = stats::variety_by_season(&items, &lookup, settings.hemisphere);
+            let seasons = stats::variety_by_season(&inputs.items, &lookup, settings.hemisphere);
             let basis = panels::seasons::Basis {
-                source,
-                no_top_songs,
+                source: inputs.source,
+                no_top_songs: inputs.no_top_songs,
                 hemisphere: settings.hemisphere,
                 zone: &settings.zone,
-                holes: &holes,
+                holes: &inputs.holes,
             };
             panels::seasons::seasons(&seasons, basis, &genres, scope, Some(range), now)
         }

@@ -1,0 +1,6 @@
+//! Loading strategies the handlers share: which stores and services a page's data comes from,
+//! and in what order, so a handler reads extract → load → compute → render in a few lines.
+//! A loader fetches; it computes nothing a view shows and renders nothing.
+
+/// The inputs of the music-variety-by-season panel: the listening history, else the top tracks.
+pub mod seasons;

@@ -1,0 +1,61 @@
+//! The seasons panel's inputs: from the listening history when it has plays in the window,
+//! else (like the original app) from the release months of the top tracks.
+
+use crate::domain::UserId;
+
+use crate::domain::TimeRange;
+use crate::domain::zone::Zone;
+use crate::enrichment::{self, ArtistKey};
+use crate::spotify::{FetchError, Library};
+use crate::stats::{self, SeasonItem, SeasonSource};
+use crate::store::Store;
+
+/// What the seasons panel is computed from.
+pub struct SeasonInputs {
+    /// The plays (or top tracks) to place in seasons.
+    pub items: Vec<SeasonItem>,
+    /// Where `items` came from.
+    pub source: SeasonSource,
+    /// The artists whose genres are wanted (id and name, for open-data look-ups).
+    pub artists: Vec<ArtistKey>,
+    /// The fallback found no top tracks at all.
+    pub no_top_songs: bool,
+    /// The parts of the window the history does not cover (Unix ms, oldest first).
+    pub holes: Vec<(i64, i64)>,
+}
+
+/// Loads `user`'s season inputs for `range` as of `now_ms`, reading plays in `zone`.
+pub async fn load(
+    store: &Store,
+    library: &Library,
+    user: UserId,
+    range: TimeRange,
+    now_ms: i64,
+    zone: &Zone,
+) -> Result<SeasonInputs, FetchError> {
+    let (from, to) = stats::history::season_window(range, now_ms);
+    if store.has_plays_between(user, from, to).await? {
+        let plays = store.plays_in_window(user, from, to, zone).await?;
+        let spans = store.coverage(user).await?;
+        Ok(SeasonInputs {
+            items: stats::history::season_items(&plays),
+            source: SeasonSource::ListeningHistory,
+            artists: enrichment::artists_of_plays(&plays),
+            no_top_songs: false,
+            holes: stats::history::coverage_holes(&spans, from, to, stats::history::MIN_HOLE_MS),
+        })
+    } else {
+        let tracks = library.top_tracks(user, range).await?;
+        let dated = tracks
+            .iter()
+            .filter(|track| stats::release_month(&track.album).is_some());
+        let artists = enrichment::artists_of(dated);
+        Ok(SeasonInputs {
+            items: stats::release_month_items(&tracks),
+            source: SeasonSource::ReleaseMonth,
+            artists,
+            no_top_songs: tracks.is_empty(),
+            holes: Vec::new(),
+        })
+    }
+}
