@@ -172,14 +172,13 @@ impl FromRequestParts<AppState> for MaybeUser {
             return Ok(Self(None));
         };
         if session.mark_seen(now, SEEN_INTERVAL_SECS).await? {
-            if let Some(warning) =
-                retention::warning(state.config.retention_inactive_days, user.last_seen_at, now)
-            {
+            // The retention policy records the visit and says whether to warn; the session
+            // carries its word to the next page.
+            if let Some(warning) = retention::record_visit(state, &user, now).await? {
                 session
                     .set_flash(retention::FLASH, &warning.to_flash())
                     .await?;
             }
-            state.store.touch_user(user.id, now).await?;
         }
         let csrf = session.csrf_token().await?;
         Ok(Self(Some(CurrentUser {

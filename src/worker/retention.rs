@@ -31,6 +31,19 @@ pub fn warning(inactive_days: Option<u32>, last_seen: i64, now: i64) -> Option<W
     })
 }
 
+/// Records that `user` came by at `now` (so the clock of the retention policy starts again) and
+/// returns the warning their visit calls for: an account that was close to deletion is told
+/// how long it had been away and how long it is now kept.
+pub async fn record_visit(
+    state: &AppState,
+    user: &crate::store::User,
+    now: i64,
+) -> Result<Option<Warning>, StoreError> {
+    let warned = warning(state.config.retention_inactive_days, user.last_seen_at, now);
+    state.store.touch_user(user.id, now).await?;
+    Ok(warned)
+}
+
 /// Deletes every account inactive for the configured number of days; returns how many.
 pub async fn delete_inactive_accounts(state: &AppState) -> Result<usize, StoreError> {
     let Some(days) = state.config.retention_inactive_days else {
