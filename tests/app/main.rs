@@ -15,6 +15,8 @@ mod heroku;
 mod history;
 mod history_summaries;
 mod import;
+mod import_edges;
+mod import_exports;
 mod import_limits;
 mod import_properties;
 mod keys;
