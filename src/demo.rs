@@ -6,11 +6,12 @@
 //! knows of the demo only the fake's pages it serves under [`crate::web::DEMO_SPOTIFY_PREFIX`]
 //! (`App::demo`, a router or none).
 
+use std::sync::Arc;
+
 use axum::Router;
 use euterpe_fakes::open_data::{FakeOpenData, OpenService};
 use euterpe_fakes::spotify::{FakeConfig, FakeSpotify, Fault, FaultKind};
 use reqwest::Url;
-use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::app::StartError;
