@@ -2,5 +2,7 @@
 //! and in what order, so a handler reads extract → load → compute → render in a few lines.
 //! A loader fetches; it computes nothing a view shows and renders nothing.
 
+/// What `/account` shows of a user: grant, shares, settings, pause, poller, imports.
+pub mod account;
 /// The inputs of the music-variety-by-season panel: the listening history, else the top tracks.
 pub mod seasons;

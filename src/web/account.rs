@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use super::extract::CurrentUser;
 use crate::domain::Connection;
 use crate::error::AppError;
+use crate::load;
 use crate::state::AppState;
 use crate::views;
 
@@ -22,25 +23,12 @@ pub async fn page(
     axum::extract::Query(query): axum::extract::Query<AccountQuery>,
 ) -> Result<Response, AppError> {
     let now = state.clock.unix();
-    let connection = Connection::of(
-        state
-            .store
-            .tokens(current.user.id)
-            .await?
-            .map(|t| t.grant()),
-        now,
-    );
-    let shares = super::shares::links_of(state.store.shares_of(current.user.id).await?, now);
+    let data = load::account::load(&state.store, current.user.id, now).await?;
     let new_link = super::shares::take_new_link(&current.session).await?;
-    let settings = state.store.history_settings(current.user.id).await?;
-    let paused_until = state.store.paused_until(current.user.id, now).await?;
-    let last_poll = state
-        .store
-        .poll_state(current.user.id)
-        .await?
-        .map(|poll| poll.last_success_at);
-    let imports = super::import::jobs_of(state.store.imports(current.user.id).await?);
     let retention = super::retention_notice(&state, &current).await?;
+    let connection = Connection::of(data.grant, now);
+    let shares = super::shares::links_of(data.shares, now);
+    let imports = super::import::jobs_of(data.imports);
     let main = maud::html! {
         (retention)
         (views::account::account(
@@ -50,9 +38,9 @@ pub async fn page(
                 since: current.user.created_at,
             },
             connection,
-            paused_until,
+            data.paused_until,
             views::account::Recording {
-                last_poll,
+                last_poll: data.last_poll,
                 imports: &imports,
             },
             now,
@@ -64,7 +52,7 @@ pub async fn page(
                 &current.csrf,
             ),
         ))
-        (views::history::account_sections(&settings, &current.csrf, query.saved.is_some()))
+        (views::history::account_sections(&data.settings, &current.csrf, query.saved.is_some()))
         (views::retention::policy(state.config.retention_inactive_days))
     };
     let chrome = current.chrome(&state);
