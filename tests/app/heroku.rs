@@ -1,7 +1,7 @@
 //! Behaving well on Heroku and as a public site: the security headers, HTTPS behind the router,
 //! cross-site refusals, rate limits, request time limits, graceful shutdown and key rotation.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -444,29 +444,12 @@ async fn a_panel_that_takes_too_long_shows_its_error_state(backend: Backend) {
 async fn sibling_with(app: &TestApp, extra: &[(&str, String)]) -> (TestApp, JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let mut vars: HashMap<String, String> = [
-        ("DATABASE_URL", app.database_url.clone()),
-        ("PORT", addr.port().to_string()),
-        (
-            "SPOTIFY_CLIENT_ID",
-            app.state.spotify_config.client_id.clone(),
-        ),
-        (
-            "SPOTIFY_CLIENT_SECRET",
-            app.state.spotify_config.client_secret.expose().to_owned(),
-        ),
-        ("SPOTIFY_ACCOUNTS_URL", app.fake_base.clone()),
-        ("SPOTIFY_API_URL", format!("{}/v1", app.fake_base)),
-        ("SPOTIFY_REDIRECT_URI", format!("http://{addr}/callback")),
-        ("TOKEN_ENCRYPTION_KEY", app.key_text.clone()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    // The same open-data settings as the first (off unless the test started the fakes).
-    for (name, value) in &app.open_data_env {
-        vars.insert(name.clone(), value.clone());
-    }
+    let mut vars = crate::common::sibling_vars(app);
+    vars.insert("PORT".into(), addr.port().to_string());
+    vars.insert(
+        "SPOTIFY_REDIRECT_URI".into(),
+        format!("http://{addr}/callback"),
+    );
     for (name, value) in extra {
         vars.insert((*name).to_owned(), value.clone());
     }

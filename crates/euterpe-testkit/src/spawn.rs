@@ -149,10 +149,10 @@ pub async fn spawn_demo(backend: Backend) -> TestApp {
     .await
 }
 
-/// Starts a second Euterpe process-equivalent on the same database and fake Spotify (for the
-/// "two processes on one Postgres" tests).
-pub async fn spawn_sibling(app: &TestApp) -> TestApp {
-    let vars: HashMap<String, String> = [
+/// The variables of a second Euterpe beside `app`: its database, its fake Spotify, its key and
+/// its open-data settings (off unless the test started the fakes).
+pub fn sibling_vars(app: &TestApp) -> HashMap<String, String> {
+    let mut vars: HashMap<String, String> = [
         ("DATABASE_URL", app.database_url.clone()),
         (
             "SPOTIFY_CLIENT_ID",
@@ -165,13 +165,19 @@ pub async fn spawn_sibling(app: &TestApp) -> TestApp {
         ("SPOTIFY_ACCOUNTS_URL", app.fake_base.clone()),
         ("SPOTIFY_API_URL", format!("{}/v1", app.fake_base)),
         ("TOKEN_ENCRYPTION_KEY", app.key_text.clone()),
-        ("HISTORY_POLL_INTERVAL_SECS", "0".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let mut vars = vars;
     vars.extend(app.open_data_env.iter().cloned());
+    vars
+}
+
+/// Starts a second Euterpe process-equivalent on the same database and fake Spotify (for the
+/// "two processes on one Postgres" tests).
+pub async fn spawn_sibling(app: &TestApp) -> TestApp {
+    let mut vars = sibling_vars(app);
+    vars.insert("HISTORY_POLL_INTERVAL_SECS".into(), "0".into());
     start(
         app.backend,
         vars,
