@@ -1,41 +1,63 @@
-//! Calendar arithmetic on Unix times, and the timestamp formats of Spotify's exports, parsed
-//! without allocation (an import reads a million of them).
+//! Calendar arithmetic on Unix times, and the timestamp formats of Spotify's exports, both done
+//! by the `time` crate: dates are `time::Date`s, and the formats are static format descriptions
+//! parsed without allocation (an import reads a million of them).
+
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::parsing::Parsed;
+use time::{Date, Month};
 
 /// Milliseconds in a day.
 pub const DAY_MS: i64 = 86_400_000;
 /// Milliseconds in a summary bucket (a quarter hour; see `play_buckets`).
 pub const BUCKET_MS: i64 = 900_000;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month = i64::from(month);
-    let day_of_year =
-        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+/// The Julian day number of 1970-01-01, which turns `time`'s day count into ours.
+const EPOCH_JULIAN_DAY: i64 = 2_440_588;
+
+/// The calendar date of a day number since 1970-01-01. Days beyond `time`'s range (±9999 years,
+/// which no stored play reaches) are clamped to its ends rather than panicking.
+pub fn date_of_days(days: i64) -> Date {
+    let julian = (days + EPOCH_JULIAN_DAY).clamp(
+        i64::from(Date::MIN.to_julian_day()),
+        i64::from(Date::MAX.to_julian_day()),
+    );
+    Date::from_julian_day(julian as i32).unwrap_or(Date::MIN)
+}
+
+/// Days since 1970-01-01 of a date.
+pub fn days_of_date(date: Date) -> i64 {
+    i64::from(date.to_julian_day()) - EPOCH_JULIAN_DAY
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date; `None` when there is no such date.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
+    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date = Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?);
+    date.ok().map(days_of_date)
+}
+
+/// Days since 1970-01-01 of the first of a month (month clamped to 1–12, the year to `time`'s
+/// range, so it always answers).
+pub fn first_of_month_days(year: i64, month: u32) -> i64 {
+    let year = year.clamp(i64::from(Date::MIN.year()), i64::from(Date::MAX.year()));
+    let month = Month::try_from(month.clamp(1, 12) as u8).unwrap_or(Month::January);
+    Date::from_calendar_date(year as i32, month, 1).map_or(0, days_of_date)
 }
 
 /// The date `(year, month 1–12, day 1–31)` of a day number since 1970-01-01.
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let date = date_of_days(days);
+    (
+        i64::from(date.year()),
+        u32::from(u8::from(date.month())),
+        u32::from(date.day()),
+    )
 }
 
-/// Monday = 0 … Sunday = 6 of a day number (1970-01-01 was a Thursday).
+/// Monday = 0 … Sunday = 6 of a day number.
 pub fn weekday_of_days(days: i64) -> usize {
-    (days + 3).rem_euclid(7) as usize
+    usize::from(date_of_days(days).weekday().number_days_from_monday())
 }
 
 /// A month counted from January 1970 (the `track_months.month` unit).
@@ -57,122 +79,84 @@ pub fn utc_month_of_ms(ms: i64) -> i64 {
 /// Unix milliseconds at 00:00 UTC on the first day of a month index.
 pub fn utc_month_start_ms(index: i64) -> i64 {
     let (year, month) = month_of_index(index);
-    days_from_civil(year, month, 1) * DAY_MS
+    first_of_month_days(year, month) * DAY_MS
 }
 
-fn digits(bytes: &[u8]) -> Option<u32> {
-    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+/// Spotify's timestamps: `2024-04-20T18:15:22Z` (extended history, `ts`),
+/// `2023-09-22T15:43:33.750Z` (Web API, `played_at`); a space for the `T`, a missing or numeric
+/// offset, and any fraction of a second are accepted too.
+const TIMESTAMP: &[BorrowedFormatItem<'_>] = format_description!(
+    version = 2,
+    "[year]-[month]-[day][first [T][ ]][hour]:[minute]:[second][optional [.[subsecond]]]\
+     [optional [[first [Z][z][[offset_hour sign:mandatory]:[offset_minute]]]]]"
+);
+
+/// Account data's `endTime`: `2024-09-23 07:36`, sometimes with seconds or a `Z`.
+const END_TIME: &[BorrowedFormatItem<'_>] = format_description!(
+    version = 2,
+    "[year]-[month]-[day][first [ ][T]][hour]:[minute][optional [:[second]]][optional [Z]]"
+);
+
+/// A form's date.
+const DATE: &[BorrowedFormatItem<'_>] = format_description!(version = 2, "[year]-[month]-[day]");
+
+/// Parses `text` whole against `items`, returning the parsed fields and the day number of the
+/// date they name (`None` for text that doesn't fit, or a date that doesn't exist).
+fn parse_whole(text: &str, items: &[BorrowedFormatItem<'_>]) -> Option<(Parsed, i64)> {
+    let mut parsed = Parsed::new();
+    let rest = parsed.parse_items(text.as_bytes(), items).ok()?;
+    if !rest.is_empty() {
         return None;
     }
-    Some(bytes.iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0')))
+    let date = Date::from_calendar_date(parsed.year()?, parsed.month()?, parsed.day()?.get());
+    Some((parsed, days_of_date(date.ok()?)))
 }
 
-fn checked_date(year: u32, month: u32, day: u32) -> Option<i64> {
-    if !(1..=12).contains(&month) || day == 0 {
-        return None;
-    }
-    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-    let days_in_month = match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    (day <= days_in_month).then(|| days_from_civil(i64::from(year), month, day))
-}
-
-/// `YYYY-MM-DD` (and what follows it) → `(days since epoch, rest)`.
-fn date_prefix(text: &[u8]) -> Option<(i64, &[u8])> {
-    if text.len() < 10 || text[4] != b'-' || text[7] != b'-' {
-        return None;
-    }
-    let days = checked_date(
-        digits(&text[..4])?,
-        digits(&text[5..7])?,
-        digits(&text[8..10])?,
-    )?;
-    Some((days, &text[10..]))
+/// Unix milliseconds of a day number and a time of day in seconds.
+fn unix_ms(days: i64, seconds: i64, millis: i64) -> i64 {
+    (days * 86_400 + seconds) * 1000 + millis
 }
 
 /// A UTC timestamp of the extended streaming history (`ts`, e.g. `2024-04-20T18:15:22Z`),
 /// or of the Web API (`played_at`, e.g. `2023-09-22T15:43:33.750Z`), in Unix milliseconds.
-/// Fractions of a second and a `+00:00` suffix are accepted; other offsets are applied.
+/// Fractions of a second and a `+00:00` suffix are accepted; other offsets are applied. A leap
+/// second (`:60`) counts as the next minute's first.
 pub fn parse_utc_timestamp(text: &str) -> Option<i64> {
-    let (days, rest) = date_prefix(text.as_bytes())?;
-    let rest = rest
-        .strip_prefix(b"T")
-        .or_else(|| rest.strip_prefix(b" "))?;
-    if rest.len() < 8 || rest[2] != b':' || rest[5] != b':' {
-        return None;
-    }
-    let (hour, minute, second) = (
-        digits(&rest[..2])?,
-        digits(&rest[3..5])?,
-        digits(&rest[6..8])?,
-    );
-    if hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    let mut rest = &rest[8..];
-    let mut millis = 0u32;
-    if let Some(fraction) = rest.strip_prefix(b".") {
-        let length = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
-        if length == 0 {
-            return None;
+    let (parsed, days) = parse_whole(text, TIMESTAMP)?;
+    let seconds = i64::from(parsed.hour_24()?) * 3600
+        + i64::from(parsed.minute()?) * 60
+        + i64::from(parsed.second()?);
+    let millis = i64::from(parsed.subsecond().unwrap_or(0) / 1_000_000);
+    let offset = match parsed.offset_hour() {
+        Some(hours) => {
+            let minutes = i64::from(parsed.offset_minute_signed().unwrap_or(0));
+            i64::from(hours) * 3600 + minutes * 60
         }
-        let mut scaled = fraction[..length.min(3)].to_vec();
-        scaled.resize(3, b'0');
-        millis = digits(&scaled)?;
-        rest = &fraction[length..];
-    }
-    let offset_secs: i64 = match rest {
-        b"Z" | b"z" | b"+00:00" | b"" => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let hours = i64::from(digits(&[*h1, *h2])?);
-            let minutes = i64::from(digits(&[*m1, *m2])?);
-            let value = hours * 3600 + minutes * 60;
-            if *sign == b'-' { -value } else { value }
-        }
-        _ => return None,
+        None => 0,
     };
-    let secs = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_secs;
-    Some(secs * 1000 + i64::from(millis))
+    Some(unix_ms(days, seconds - offset, millis))
 }
 
 /// An account-data `endTime` (`YYYY-MM-DD HH:MM`, UTC, no seconds) in Unix milliseconds.
 pub fn parse_end_time(text: &str) -> Option<i64> {
-    let (days, rest) = date_prefix(text.as_bytes())?;
-    match rest {
-        [b' ' | b'T', h1, h2, b':', m1, m2, tail @ ..] => {
-            let (hour, minute) = (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?);
-            if hour > 23 || minute > 59 {
-                return None;
-            }
-            let seconds = match tail {
-                [] | [b'Z'] => 0,
-                [b':', s1, s2, end @ ..] if end.is_empty() || end == b"Z" => {
-                    digits(&[*s1, *s2]).filter(|s| *s < 60)?
-                }
-                _ => return None,
-            };
-            Some((days * 86_400 + i64::from(hour * 3600 + minute * 60 + seconds)) * 1000)
-        }
-        _ => None,
+    let (parsed, days) = parse_whole(text, END_TIME)?;
+    let second = parsed.second().unwrap_or(0);
+    if second > 59 {
+        return None;
     }
+    let seconds =
+        i64::from(parsed.hour_24()?) * 3600 + i64::from(parsed.minute()?) * 60 + i64::from(second);
+    Some(unix_ms(days, seconds, 0))
 }
 
 /// A `YYYY-MM-DD` date (a form field) as days since 1970-01-01.
 pub fn parse_date(text: &str) -> Option<i64> {
-    match date_prefix(text.trim().as_bytes())? {
-        (days, []) => Some(days),
-        _ => None,
-    }
+    parse_whole(text.trim(), DATE).map(|(_, days)| days)
 }
 
 /// `YYYY-MM-DD` of a day number.
 pub fn format_date(days: i64) -> String {
-    let (year, month, day) = civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02}")
+    date_of_days(days).to_string()
 }
 
 /// A month's short English name.
@@ -189,12 +173,21 @@ mod tests {
 
     #[test]
     fn civil_dates_round_trip() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(1970, 1, 1), Some(0));
+        assert_eq!(days_from_civil(2000, 3, 1), Some(11_017));
+        assert_eq!(days_from_civil(2023, 2, 29), None, "not a leap year");
+        assert_eq!(days_from_civil(2024, 13, 1), None);
         for days in [-1000, -1, 0, 59, 60, 11_016, 19_000, 20_000, 50_000] {
             let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
+            assert_eq!(days_from_civil(y, m, d), Some(days));
         }
+        assert_eq!(first_of_month_days(2000, 3), 11_017);
+        assert_eq!(first_of_month_days(2000, 0), first_of_month_days(2000, 1));
+        assert_eq!(
+            civil_from_days(i64::MAX / 2).0,
+            9999,
+            "clamped, not a panic"
+        );
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(weekday_of_days(0), 3, "a Thursday");
         assert_eq!(weekday_of_days(19_723), 0, "1 Jan 2024 was a Monday");
@@ -221,7 +214,27 @@ mod tests {
             parse_utc_timestamp("2023-09-22T17:43:33.75+02:00"),
             Some(1_695_397_413_750)
         );
+        assert_eq!(
+            parse_utc_timestamp("2023-09-22 15:43:33.7509Z"),
+            Some(1_695_397_413_750),
+            "a space for the T; a fraction is cut to milliseconds"
+        );
+        assert_eq!(
+            parse_utc_timestamp("2023-09-22T15:43:33"),
+            parse_utc_timestamp("2023-09-22T15:43:33+00:00"),
+            "no offset is UTC"
+        );
+        assert_eq!(
+            parse_utc_timestamp("2016-12-31T23:59:60Z"),
+            parse_utc_timestamp("2017-01-01T00:00:00Z"),
+            "a leap second is the next minute's first"
+        );
+        assert_eq!(
+            parse_utc_timestamp("2024-01-01T00:30:00-01:30"),
+            Some(parse_utc_timestamp("2024-01-01T02:00:00Z").unwrap())
+        );
         assert_eq!(parse_end_time("1970-01-02 00:01"), Some(86_460_000));
+        assert_eq!(parse_end_time("1970-01-02T00:01:05Z"), Some(86_465_000));
         for bad in [
             "",
             "2024-13-01T00:00:00Z",
@@ -229,14 +242,26 @@ mod tests {
             "yesterday",
             "2024-01-01T25:00:00Z",
             "2024-01-01T00:00:00Q",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00Z trailing",
+            "2024-1-01T00:00:00Z",
         ] {
             assert_eq!(parse_utc_timestamp(bad), None, "{bad}");
         }
-        for bad in ["2024-01-01", "2024-01-01 7:00", "2024-01-01 07:60"] {
+        for bad in [
+            "2024-01-01",
+            "2024-01-01 7:00",
+            "2024-01-01 07:60",
+            "2024-01-01 07:00:60",
+            "2023-02-29 07:00",
+        ] {
             assert_eq!(parse_end_time(bad), None, "{bad}");
         }
-        assert_eq!(parse_date("2024-03-01"), Some(days_from_civil(2024, 3, 1)));
+        assert_eq!(parse_date(" 2024-03-01 "), days_from_civil(2024, 3, 1));
         assert_eq!(parse_date("2024-3-1"), None);
-        assert_eq!(format_date(days_from_civil(2024, 3, 1)), "2024-03-01");
+        assert_eq!(
+            format_date(days_from_civil(2024, 3, 1).unwrap()),
+            "2024-03-01"
+        );
     }
 }

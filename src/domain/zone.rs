@@ -1,7 +1,7 @@
 //! The user's time zone (IANA names, from the bundled tz database of the `tzdb` crate), and the
 //! stretches of constant UTC offset that let the database group plays by local hour or day.
 
-use super::time::{BUCKET_MS, DAY_MS, civil_from_days, days_from_civil};
+use super::time::{BUCKET_MS, DAY_MS, civil_from_days, first_of_month_days};
 
 /// A time zone by IANA name.
 #[derive(Clone, Copy)]
@@ -108,7 +108,7 @@ impl Zone {
 
     /// The UTC instant of local midnight on the first day of a month.
     pub fn local_month_start_ms(&self, year: i64, month: u32) -> i64 {
-        self.local_midnight_ms(days_from_civil(year, month, 1))
+        self.local_midnight_ms(first_of_month_days(year, month))
     }
 
     /// The stretches of constant offset covering `[from_ms, to_ms)`, in order, with boundaries
@@ -221,7 +221,7 @@ mod tests {
     #[test]
     fn local_midnights() {
         let new_york = Zone::parse("America/New_York").unwrap();
-        let day = crate::domain::time::days_from_civil(2024, 7, 4);
+        let day = crate::domain::time::days_from_civil(2024, 7, 4).unwrap();
         assert_eq!(new_york.local_midnight_ms(day), ms("2024-07-04T04:00:00Z"));
         assert_eq!(
             new_york.local_month_start_ms(2024, 1),

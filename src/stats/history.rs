@@ -240,8 +240,8 @@ mod tests {
 
     #[test]
     fn months_are_contiguous_and_zero_filled() {
-        let jan = days_from_civil(2024, 1, 31);
-        let mar = days_from_civil(2024, 3, 1);
+        let jan = days_from_civil(2024, 1, 31).unwrap();
+        let mar = days_from_civil(2024, 3, 1).unwrap();
         let rows = minutes_per_month(&[(jan, 3, 600_000), (mar, 1, 59_999), (jan, 1, 60_000)]);
         let shown: Vec<(u32, i64, i64)> =
             rows.iter().map(|m| (m.month, m.plays, m.value)).collect();
