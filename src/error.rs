@@ -8,6 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::domain::TimeRange;
+use crate::spotify::{FetchError, SpotifyError};
+use crate::telemetry::SpotifyFailure;
 
 /// Why a login did not complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +66,10 @@ pub enum AppError {
     /// An upload larger than the configured limit (bytes).
     #[error("upload too large (limit {0} bytes)")]
     TooLarge(u64),
+    /// Spotify failed or refused: its weather, told to the user in plain words and left out of
+    /// error reports.
+    #[error("Spotify: {0}")]
+    Spotify(SpotifyError),
     /// The database is unreachable or failed.
     #[error("database unavailable: {0}")]
     Database(Arc<sqlx::Error>),
@@ -93,11 +99,40 @@ impl AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::CrossSite => StatusCode::FORBIDDEN,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Spotify(error) => match error {
+                SpotifyError::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
+                SpotifyError::Unavailable
+                | SpotifyError::BadResponse(_)
+                | SpotifyError::NotFound => StatusCode::BAD_GATEWAY,
+                SpotifyError::Timeout => StatusCode::GATEWAY_TIMEOUT,
+                SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => StatusCode::UNAUTHORIZED,
+                SpotifyError::NotAllowListed | SpotifyError::Forbidden(_) => StatusCode::FORBIDDEN,
+            },
             Self::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::UploadStalled(_) => StatusCode::REQUEST_TIMEOUT,
             Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// Why the data a page needed could not be had, for its error state (`None` when the
+    /// failure was not one of loading data). Views know this, never a Spotify error.
+    pub fn failure(&self) -> Option<Failure> {
+        let error = match self {
+            Self::Spotify(error) => error,
+            Self::Database(_) => return Some(Failure::Database),
+            _ => return None,
+        };
+        Some(match error {
+            SpotifyError::RateLimited { retry_after } => Failure::RateLimited {
+                retry_after: *retry_after,
+            },
+            SpotifyError::Unavailable | SpotifyError::BadResponse(_) => Failure::Unavailable,
+            SpotifyError::Timeout => Failure::Timeout,
+            SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => Failure::LoginExpired,
+            SpotifyError::NotAllowListed => Failure::NotAllowListed,
+            SpotifyError::Forbidden(_) | SpotifyError::NotFound => Failure::Refused,
+        })
     }
 
     /// A bad `time_range` (see [`BadRequest::TimeRange`]).
@@ -125,6 +160,40 @@ impl AppError {
     }
 }
 
+/// Why a page's data could not be had, as its error state tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// Spotify limits how often Euterpe may ask; it may again after this long.
+    RateLimited { retry_after: Duration },
+    /// Spotify did not answer properly.
+    Unavailable,
+    /// Spotify did not answer in time.
+    Timeout,
+    /// The owner's Spotify login ended; logging in again fixes it.
+    LoginExpired,
+    /// The Spotify account is not on the development-mode app's list.
+    NotAllowListed,
+    /// Spotify refused the data (a missing permission, or gone).
+    Refused,
+    /// Euterpe's own database did not answer.
+    Database,
+}
+
+impl From<SpotifyError> for AppError {
+    fn from(err: SpotifyError) -> Self {
+        Self::Spotify(err)
+    }
+}
+
+impl From<FetchError> for AppError {
+    fn from(err: FetchError) -> Self {
+        match err {
+            FetchError::Spotify(error) => Self::Spotify(error),
+            FetchError::Database(error) => Self::Database(error),
+        }
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         Self::Database(Arc::new(err))
@@ -138,11 +207,6 @@ impl From<tower_sessions::session::Error> for AppError {
     }
 }
 
-/// Marks a server-side status that is no fault of Euterpe's (a request given up because the
-/// process is restarting): neither logged as an error nor reported to Sentry.
-#[derive(Clone, Copy, Debug)]
-pub struct NotABug;
-
 /// The marker the error-page middleware looks for to render an [`AppError`].
 #[derive(Clone, Debug)]
 pub struct ErrorMarker(pub Arc<AppError>);
@@ -150,13 +214,52 @@ pub struct ErrorMarker(pub Arc<AppError>);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() && !matches!(self, Self::ShuttingDown) {
+        let spotify = matches!(self, Self::Spotify(_));
+        if status.is_server_error() && !spotify && !matches!(self, Self::ShuttingDown) {
             tracing::error!(error = %self, "request failed");
         }
         let mut response = status.into_response();
+        if spotify {
+            response.extensions_mut().insert(SpotifyFailure);
+        }
         response
             .extensions_mut()
             .insert(ErrorMarker(Arc::new(self)));
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spotify_failures_carry_their_status_and_marker_and_no_database_case() {
+        let limited = AppError::from(FetchError::Spotify(SpotifyError::RateLimited {
+            retry_after: Duration::from_secs(30),
+        }));
+        assert_eq!(limited.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            limited.failure(),
+            Some(Failure::RateLimited {
+                retry_after: Duration::from_secs(30)
+            })
+        );
+        let response = limited.into_response();
+        assert!(
+            response.extensions().get::<SpotifyFailure>().is_some(),
+            "Spotify's weather is marked so that reporting leaves it out"
+        );
+
+        let expired = AppError::from(SpotifyError::NeedsRelogin);
+        assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(expired.failure(), Some(Failure::LoginExpired));
+
+        let database = AppError::from(FetchError::from(sqlx::Error::PoolTimedOut));
+        assert!(matches!(database, AppError::Database(_)));
+        assert_eq!(database.failure(), Some(Failure::Database));
+        let response = database.into_response();
+        assert!(response.extensions().get::<SpotifyFailure>().is_none());
+        assert_eq!(AppError::NotFound.failure(), None);
     }
 }

@@ -38,3 +38,8 @@ pub fn init_logging(sentry: bool) {
 /// put it in the response's extensions; the per-request reporting reads it.
 #[derive(Clone, Copy, Debug)]
 pub struct SpotifyFailure;
+
+/// Marks a server-side status that is no fault of Euterpe's (a request given up because the
+/// process is restarting): neither logged as an error nor reported to Sentry.
+#[derive(Clone, Copy, Debug)]
+pub struct NotABug;

@@ -3,7 +3,7 @@
 use maud::{Markup, html};
 
 use super::panels::not_allow_listed;
-use crate::error::{AppError, BadRequest, LoginError};
+use crate::error::{AppError, BadRequest, Failure, LoginError};
 use crate::views::components::rough_duration;
 
 /// A title and an explanation for an error.
@@ -55,6 +55,7 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
         AppError::BadRequest(BadRequest::Value(message)) => {
             ("Can't use this", html! { p { (message) } })
         }
+        AppError::Spotify(_) => describe_spotify(error.failure()),
         AppError::Database(_) => (
             "Temporarily unavailable",
             html! { p { "Euterpe can't reach its database right now. Nothing is lost; please try again in a minute." } },
@@ -78,6 +79,33 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
         AppError::Internal(_) => (
             "Something went wrong",
             html! { p { "Euterpe hit an unexpected problem. It has been logged; please try again." } },
+        ),
+    }
+}
+
+/// A page that needed Spotify's data and could not have it.
+fn describe_spotify(failure: Option<Failure>) -> (&'static str, Markup) {
+    match failure {
+        Some(Failure::RateLimited { retry_after }) => (
+            "Spotify is busy",
+            html! { p { "Spotify is limiting how often Euterpe may ask for data. Please try again in " (retry_after.as_secs().max(1)) " seconds." } },
+        ),
+        Some(Failure::Timeout) => (
+            "Spotify is slow",
+            html! { p { "Spotify did not answer in time. Please try again in a moment." } },
+        ),
+        Some(Failure::LoginExpired) => (
+            "Log in again",
+            html! { p { "Your Spotify login has expired. " a href="/login" { "Log in again" } "; your data here is kept." } },
+        ),
+        Some(Failure::NotAllowListed) => ("Not allowed yet", super::panels::not_allow_listed()),
+        Some(Failure::Refused) => (
+            "Spotify refused",
+            html! { p { "Spotify refused to share this data. " a href="/login" { "Logging in again" } " usually fixes it." } },
+        ),
+        _ => (
+            "Spotify is unavailable",
+            html! { p { "Spotify did not answer properly; this is usually over in a few minutes." } },
         ),
     }
 }

@@ -6,8 +6,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::RenderMode;
-use crate::error::{AppError, ErrorMarker, NotABug};
+use crate::error::{AppError, ErrorMarker};
 use crate::state::AppState;
+use crate::telemetry::NotABug;
 use crate::views::{self, Chrome};
 
 /// Renders the error a handler or extractor returned, in the form the request asked for.

@@ -8,10 +8,10 @@ use maud::Markup;
 
 use super::extract::{CurrentUser, RangeParam, RenderMode};
 use crate::enrichment;
+use crate::error::{AppError, Failure};
 use crate::load;
 use crate::panel::Panel;
 use crate::spotify::models::TimeRange;
-use crate::spotify::{FetchError, SpotifyError};
 use crate::state::AppState;
 use crate::stats;
 use crate::store::User;
@@ -49,7 +49,7 @@ pub async fn body(
     scope: Scope<'_>,
     panel: Panel,
     range: TimeRange,
-) -> Result<Markup, FetchError> {
+) -> Result<Markup, AppError> {
     let library = &state.library;
     let user = owner.id;
     // Popularity and genres: Spotify's when it sends them, else open data known so far (what
@@ -159,7 +159,7 @@ pub fn respond(
     mode: RenderMode,
     panel: Panel,
     range: Option<TimeRange>,
-    body: Result<Markup, FetchError>,
+    body: Result<Markup, AppError>,
     page: impl FnOnce(Markup) -> Markup,
 ) -> Response {
     let mut upstream = false;
@@ -170,23 +170,17 @@ pub fn respond(
         // load its panels again and redirect again, forever, and it must stay readable to show
         // the banner that says since when history recording has paused.
         Err(error) => {
-            if let FetchError::Database(err) = &error {
+            if let AppError::Database(err) = &error {
                 tracing::error!(error = %err, panel = panel.name(), "panel failed: database");
-            } else {
-                upstream = true;
             }
-            let retry_after = match error.spotify() {
-                Some(SpotifyError::RateLimited { retry_after }) => Some(retry_after.as_secs()),
+            let failure = error.failure().unwrap_or(Failure::Unavailable);
+            let retry_after = match failure {
+                Failure::RateLimited { retry_after } => Some(retry_after.as_secs()),
                 _ => None,
             };
-            let view = views::panels::error_state(
-                scope,
-                panel,
-                range,
-                failure_of(&error),
-                state.clock.now(),
-            );
-            (error_status(&error), view, retry_after)
+            let view = views::panels::error_state(scope, panel, range, failure, state.clock.now());
+            upstream = matches!(error, AppError::Spotify(_));
+            (error.status(), view, retry_after)
         }
     };
     let section = views::panels::frame(panel, range, body);
@@ -210,38 +204,4 @@ pub fn respond(
         response.extensions_mut().insert(SpotifyFailure);
     }
     response
-}
-
-/// The status of a panel that could not load.
-fn error_status(error: &FetchError) -> StatusCode {
-    let Some(error) = error.spotify() else {
-        return StatusCode::SERVICE_UNAVAILABLE;
-    };
-    match error {
-        SpotifyError::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        SpotifyError::Unavailable | SpotifyError::BadResponse(_) | SpotifyError::NotFound => {
-            StatusCode::BAD_GATEWAY
-        }
-        SpotifyError::Timeout => StatusCode::GATEWAY_TIMEOUT,
-        SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => StatusCode::UNAUTHORIZED,
-        SpotifyError::NotAllowListed | SpotifyError::Forbidden(_) => StatusCode::FORBIDDEN,
-    }
-}
-
-/// What the panel's error state says of a failure: the view knows no Spotify error.
-fn failure_of(error: &FetchError) -> views::panels::PanelFailure {
-    use views::panels::PanelFailure;
-    let Some(error) = error.spotify() else {
-        return PanelFailure::Database;
-    };
-    match error {
-        SpotifyError::RateLimited { retry_after } => PanelFailure::RateLimited {
-            retry_after: *retry_after,
-        },
-        SpotifyError::Unavailable | SpotifyError::BadResponse(_) => PanelFailure::Unavailable,
-        SpotifyError::Timeout => PanelFailure::Timeout,
-        SpotifyError::NeedsRelogin | SpotifyError::Unauthorized => PanelFailure::LoginExpired,
-        SpotifyError::NotAllowListed => PanelFailure::NotAllowListed,
-        SpotifyError::Forbidden(_) | SpotifyError::NotFound => PanelFailure::Refused,
-    }
 }

@@ -71,7 +71,7 @@ pub async fn report_errors(request: Request, next: Next) -> Response {
         .is_some();
     let not_a_bug = response
         .extensions()
-        .get::<crate::error::NotABug>()
+        .get::<crate::telemetry::NotABug>()
         .is_some();
     if status.is_server_error() && hub.last_event_id().is_none() && !spotifys_fault && !not_a_bug {
         let reason = match response.extensions().get::<TimedOut>() {

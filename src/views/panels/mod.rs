@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::components::{clock_time, panel_nav, range_form, range_query, rough_duration};
 use crate::domain::TimeRange;
+use crate::error::Failure;
 use crate::panel::Panel;
 
 pub mod artists_over_time;
@@ -137,32 +138,12 @@ pub fn empty(message: &str) -> Markup {
     html! { p.empty-state { (message) } }
 }
 
-/// Why a panel's data could not be had, as its error state tells it: the web layer translates
-/// Spotify's and the database's failures into it, so this view knows neither.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PanelFailure {
-    /// Spotify limits how often Euterpe may ask; it may again after this long.
-    RateLimited { retry_after: std::time::Duration },
-    /// Spotify did not answer properly.
-    Unavailable,
-    /// Spotify did not answer in time.
-    Timeout,
-    /// The owner's Spotify login ended; logging in again fixes it.
-    LoginExpired,
-    /// The Spotify account is not on the development-mode app's list.
-    NotAllowListed,
-    /// Spotify refused the data (a missing permission, or gone).
-    Refused,
-    /// Euterpe's own database did not answer.
-    Database,
-}
-
 /// The error state, in words a person understands, with a retry control.
 pub fn error_state(
     scope: Scope<'_>,
     panel: Panel,
     range: Option<TimeRange>,
-    error: PanelFailure,
+    error: Failure,
     now: OffsetDateTime,
 ) -> Markup {
     let url = scope.panel_url(panel, range);
@@ -175,7 +156,7 @@ pub fn error_state(
     html! {
         div.error-state role="alert" {
             @match error {
-                PanelFailure::RateLimited { retry_after } => {
+                Failure::RateLimited { retry_after } => {
                     @let back = now + retry_after;
                     p {
                         strong { "Spotify is limiting how often Euterpe may ask for data. " }
@@ -186,15 +167,15 @@ pub fn error_state(
                     }
                     (retry)
                 }
-                PanelFailure::Unavailable => {
+                Failure::Unavailable => {
                     p { strong { "Spotify is unavailable right now. " } "It did not answer properly; this is usually over in a few minutes." }
                     (retry)
                 }
-                PanelFailure::Timeout => {
+                Failure::Timeout => {
                     p { strong { "Spotify is slow right now. " } "It did not answer in time." }
                     (retry)
                 }
-                PanelFailure::LoginExpired | PanelFailure::NotAllowListed | PanelFailure::Refused
+                Failure::LoginExpired | Failure::NotAllowListed | Failure::Refused
                     if !owner =>
                 {
                     p {
@@ -202,18 +183,18 @@ pub fn error_state(
                         "The owner of this dashboard needs to reconnect Euterpe to Spotify."
                     }
                 }
-                PanelFailure::LoginExpired => {
+                Failure::LoginExpired => {
                     p { strong { "Your Spotify login has expired. " } "Log in again to see this panel; your data here is kept." }
                     a.button.primary href="/login" { "Log in again" }
                 }
-                PanelFailure::NotAllowListed => {
+                Failure::NotAllowListed => {
                     (not_allow_listed())
                 }
-                PanelFailure::Refused => {
+                Failure::Refused => {
                     p { strong { "Spotify refused to share this data. " } "Euterpe may be missing a permission; logging in again usually fixes it." }
                     a.button href="/login" { "Log in again" }
                 }
-                PanelFailure::Database => {
+                Failure::Database => {
                     p { strong { "Euterpe's database is unavailable right now. " } "Nothing is lost; try again in a moment." }
                     (retry)
                 }
