@@ -307,8 +307,12 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             });
         }
     }
-    let from = berlin.local_midnight_ms(euterpe::history::time::days_from_civil(2018, 3, 17));
-    let to = berlin.local_midnight_ms(euterpe::history::time::days_from_civil(2023, 8, 9));
+    let from = berlin.local_midnight_ms(
+        euterpe::history::time::days_from_civil(2018, 3, 17).expect("a real date"),
+    );
+    let to = berlin.local_midnight_ms(
+        euterpe::history::time::days_from_civil(2023, 8, 9).expect("a real date"),
+    );
     view!(
         "top tracks + artists, 17 Mar 2018 – 8 Aug 2023 (custom)",
         {

@@ -6,6 +6,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use euterpe::history::time::{DAY_MS, days_from_civil};
+
+/// Days since 1970 of a date the test knows exists.
+fn civil(year: i64, month: u32, day: u32) -> i64 {
+    days_from_civil(year, month, day).expect("a real date")
+}
 use euterpe::history::zone::Zone;
 use euterpe::spotify::models::TimeRange;
 use euterpe::stats::history::season_window;
@@ -119,7 +124,7 @@ fn facts_of(plays: &[(u64, NewPlay)], poller: bool) -> Vec<TrackFacts> {
 }
 
 fn ms_of(year: i64, month: u32, day: u32) -> i64 {
-    days_from_civil(year, month, day) * DAY_MS
+    civil(year, month, day) * DAY_MS
 }
 
 /// Writes generated plays the ways imports and the poller do.
@@ -437,25 +442,13 @@ async fn check_views(
         (day(today - 181), day(today + 1)),
         (day(today - 364), day(today + 1)),
         (day(today + 5), day(today + 9)),
-        (
-            day(days_from_civil(2022, 3, 3)),
-            day(days_from_civil(2022, 3, 25)),
-        ),
-        (
-            day(days_from_civil(2022, 3, 17)),
-            day(days_from_civil(2022, 4, 9)),
-        ),
-        (
-            day(days_from_civil(2022, 3, 1)),
-            day(days_from_civil(2023, 4, 1)),
-        ),
-        (
-            day(days_from_civil(2020, 1, 1)),
-            day(days_from_civil(2021, 12, 2)),
-        ),
+        (day(civil(2022, 3, 3)), day(civil(2022, 3, 25))),
+        (day(civil(2022, 3, 17)), day(civil(2022, 4, 9))),
+        (day(civil(2022, 3, 1)), day(civil(2023, 4, 1))),
+        (day(civil(2020, 1, 1)), day(civil(2021, 12, 2))),
     ];
     for _ in 0..12 {
-        let a = days_from_civil(2021, 11, 1) + rng.below(850) as i64;
+        let a = civil(2021, 11, 1) + rng.below(850) as i64;
         let b = a + 1 + rng.below(500) as i64;
         ranges.push((day(a), day(b)));
     }
