@@ -1,7 +1,7 @@
 //! Open-data catalogue facts (genres, recordings, popularity), the enrichment queue and the
 //! open services' shared state. Facts are shared by every user; see `migrations/*/0005`.
 
-use super::{Backend, Result, Store, fresh_rows, placeholders, with_pool};
+use super::{Result, Store, dialect, fresh_rows, placeholders, with_pool};
 
 /// Genres of one Spotify artist as MusicBrainz lists them (or why there are none).
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -268,10 +268,7 @@ impl Store {
         now: i64,
         lease_until: i64,
     ) -> Result<Vec<JobRow>> {
-        let lock = match self.backend() {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
+        let lock = dialect::skip_locked(self.backend(), "");
         let sql = format!(
             "UPDATE enrichment_jobs SET claimed_until = $1 \
              WHERE (kind, key) IN ( \
@@ -362,10 +359,7 @@ impl Store {
     /// returns the time (Unix milliseconds) the caller may send at. Shared through the database,
     /// so every process on it keeps one pace.
     pub async fn reserve_slot(&self, service: &str, now_ms: i64, interval_ms: i64) -> Result<i64> {
-        let later = match self.backend() {
-            Backend::Postgres => "GREATEST",
-            Backend::Sqlite => "MAX",
-        };
+        let later = dialect::greatest(self.backend());
         let sql = format!(
             "INSERT INTO enrichment_services (service, next_slot_ms) VALUES ($1, $2 + $3) \
              ON CONFLICT (service) DO UPDATE SET \

@@ -2,12 +2,14 @@
 //!
 //! Both schemas are kept column-for-column equal (times as Unix seconds, ids as UUIDs, tokens as
 //! bytes) and queries use `$n` placeholders, which both backends accept, so most operations are
-//! written once and run on either pool through [`with_pool!`]. Where the backends truly differ
-//! — row locks, bulk loading (JSON arrays on SQLite, `UNNEST`/`COPY` on Postgres), the session
-//! table's name — each operation branches on its pool where it is written (the plays writer's
-//! batched statements, `Tx` arms in `plays/`), and whole engine-specific operations live in
-//! `postgres.rs` (row locks, `COPY`) and `sqlite.rs` (the JSON bulk append). A test (`tests/app/schemas.rs`) holds the
-//! two schemas to the same tables and columns.
+//! written once and run on either pool through [`with_pool!`] (or a play writer's transaction
+//! through `with_tx!`). What the engines spell differently — JSON aggregation, a list bound as
+//! JSON, `SKIP LOCKED`, `GREATEST`/`MAX` — is in `dialect.rs`, asked for by [`Backend`]. Whole
+//! operations only one engine does its way live in `sqlite.rs` (bulk loads through one JSON
+//! parameter) and `postgres.rs` (row and advisory locks, `UNNEST` arrays, `COPY`); the call
+//! sites only pick one (`engine_op!` in `plays/`, a `Db` match for the locks and the session
+//! table's name). A test (`tests/app/schemas.rs`) holds the two schemas to the same tables and
+//! columns.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -19,6 +21,7 @@ use sqlx::{PgPool, SqlitePool};
 mod account;
 mod cache;
 mod catalogue;
+mod dialect;
 mod genre_list;
 mod history;
 mod imports;

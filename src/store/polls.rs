@@ -10,7 +10,7 @@ use sqlx::{Postgres, Transaction};
 
 use crate::domain::CONNECTION_LIFETIME_SECS;
 
-use super::{Db, Result, Store, with_pool};
+use super::{Backend, Db, Result, Store, dialect, with_pool};
 
 /// A user's poller state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -43,12 +43,8 @@ pub struct PollClaim {
 const POLL_COLUMNS: &str =
     "p.user_id, p.after_ms, p.last_polled_at, p.last_success_at, p.paused_until, p.last_error";
 
-fn due_sql(lock: bool) -> String {
-    let lock = if lock {
-        " FOR UPDATE OF p SKIP LOCKED"
-    } else {
-        ""
-    };
+fn due_sql(backend: Backend) -> String {
+    let lock = dialect::skip_locked(backend, "p");
     format!(
         "SELECT {POLL_COLUMNS} FROM poll_state p \
          JOIN spotify_tokens t ON t.user_id = p.user_id \
@@ -87,8 +83,8 @@ impl Store {
         // The claim is the same two statements on either engine; only where they run differs:
         // on Postgres inside the transaction the claim keeps, on SQLite on the pool.
         macro_rules! claim {
-            ($executor:expr, $skip_locked:expr) => {{
-                let state = sqlx::query_as::<_, PollState>(&due_sql($skip_locked))
+            ($executor:expr) => {{
+                let state = sqlx::query_as::<_, PollState>(&due_sql(self.backend()))
                     .bind(due_before)
                     .bind(now)
                     .bind(now - CONNECTION_LIFETIME_SECS)
@@ -107,7 +103,7 @@ impl Store {
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                match claim!(&mut *tx, true) {
+                match claim!(&mut *tx) {
                     Some(state) => Ok(Some(PollClaim {
                         state,
                         tx: Some(tx),
@@ -118,7 +114,7 @@ impl Store {
                     }
                 }
             }
-            Db::Sqlite(pool) => Ok(claim!(pool, false).map(|state| PollClaim { state, tx: None })),
+            Db::Sqlite(pool) => Ok(claim!(pool).map(|state| PollClaim { state, tx: None })),
         }
     }
 

@@ -9,8 +9,9 @@ use std::collections::HashMap;
 
 use serde::de::DeserializeOwned;
 
+use super::dialect::{in_json_numbers, json_list};
 use super::months::{add_into, entries};
-use super::{Backend, Result, Store, with_pool};
+use super::{Result, Store, with_pool};
 use crate::domain::Hemisphere;
 use crate::domain::time::BUCKET_MS;
 use crate::domain::time::{utc_month_of_ms, utc_month_start_ms};
@@ -27,28 +28,6 @@ pub enum TopOrder {
 pub use crate::domain::{
     CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, WindowPlays,
 };
-
-/// A list of rows as one JSON array: `SELECT <columns> FROM <from>` aggregated.
-fn json_list(backend: Backend, columns: &str, from: &str) -> String {
-    match backend {
-        Backend::Sqlite => {
-            format!("SELECT COALESCE(json_group_array(json_array({columns})), '[]') FROM {from}")
-        }
-        Backend::Postgres => format!(
-            "SELECT COALESCE(json_agg(json_build_array({columns}))::text, '[]') FROM {from}"
-        ),
-    }
-}
-
-/// `track_no IN` a JSON list of numbers bound as `$2`.
-fn numbers_filter(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "track_no IN (SELECT value FROM json_each($2))",
-        Backend::Postgres => {
-            "track_no IN (SELECT value::bigint FROM json_array_elements_text($2::json))"
-        }
-    }
-}
 
 fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
     serde_json::from_str(json).map_err(|err| sqlx::Error::Decode(Box::new(err)))

@@ -190,7 +190,7 @@ impl Store {
         ids: bool,
     ) -> Result<Vec<(i64, String, String, String)>> {
         let filter = match numbers {
-            Some(_) => format!(" AND {}", numbers_filter(self.backend())),
+            Some(_) => format!(" AND {}", in_json_numbers(self.backend(), "track_no", 2)),
             None => String::new(),
         };
         let columns = if ids {

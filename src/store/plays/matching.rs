@@ -142,33 +142,19 @@ impl PlayWriter {
     ) -> Result<Vec<Candidate>> {
         let (user, source) = (self.user, self.source.code());
         const COLUMNS: &str = "p.track_key, p.played_at, p.ms_played, t.artist_name, t.name";
-        const FROM: &str = "FROM plays p LEFT JOIN user_tracks t ON t.user_id = p.user_id \
+        const FROM: &str = "plays p LEFT JOIN user_tracks t ON t.user_id = p.user_id \
              AND t.track_key = p.track_key WHERE p.user_id = $1 AND p.played_at >= $2 \
              AND p.played_at <= $3 AND p.source NOT IN (1, $4)";
-        let json: String = match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                sqlx::query_scalar(&format!(
-                    "SELECT COALESCE(json_group_array(json_array({COLUMNS})), '[]') {FROM}"
-                ))
+        let sql = json_list(self.backend(), COLUMNS, FROM);
+        let json: String = with_tx!(self, tx => {
+            sqlx::query_scalar(&sql)
                 .bind(user)
                 .bind(from)
                 .bind(to)
                 .bind(source)
                 .fetch_one(&mut **tx)
                 .await?
-            }
-            Tx::Postgres(tx) => {
-                sqlx::query_scalar(&format!(
-                    "SELECT COALESCE(json_agg(json_build_array({COLUMNS}))::text, '[]') {FROM}"
-                ))
-                .bind(user)
-                .bind(from)
-                .bind(to)
-                .bind(source)
-                .fetch_one(&mut **tx)
-                .await?
-            }
-        };
+        });
         type Row = (String, i64, i64, Option<String>, Option<String>);
         let rows: Vec<Row> =
             serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
@@ -199,36 +185,11 @@ impl PlayWriter {
             return Ok(());
         }
         let user = self.user;
-        let deleted = match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                let json = serde_json::to_string(
-                    &plays
-                        .iter()
-                        .map(|p| (p.played_at, &p.key))
-                        .collect::<Vec<_>>(),
-                )
-                .unwrap_or_default();
-                sqlx::query(
-                    "DELETE FROM plays WHERE user_id = $1 AND (played_at, track_key) IN \
-                     (SELECT j.value ->> 0, j.value ->> 1 FROM json_each($2) AS j)",
-                )
-                .bind(user)
-                .bind(json)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-            }
-            Tx::Postgres(tx) => sqlx::query(
-                "DELETE FROM plays p USING UNNEST($2::bigint[], $3::text[]) AS d (t, k) \
-                     WHERE p.user_id = $1 AND p.played_at = d.t AND p.track_key = d.k",
-            )
-            .bind(user)
-            .bind(plays.iter().map(|p| p.played_at).collect::<Vec<_>>())
-            .bind(plays.iter().map(|p| p.key.as_str()).collect::<Vec<_>>())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected(),
-        };
+        let listed: Vec<(i64, &str)> = plays
+            .iter()
+            .map(|p| (p.played_at, p.key.as_str()))
+            .collect();
+        let deleted = engine_op!(self, delete_plays(user, &listed))?;
         if deleted != plays.len() as u64 {
             return Err(sqlx::Error::Protocol(format!(
                 "{} of {} replaced plays were deleted: another writer held the user's history",

@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::{Postgres, Sqlite, Transaction};
 
+use super::dialect::{in_json_numbers, json_list};
 use super::months::{Counts, bucket_in_month, entries, merge};
-use super::{Db, Result, Store, StoreError};
+use super::{Backend, Db, Result, Store, StoreError};
 use crate::domain::time::{utc_month_of_ms, utc_month_start_ms};
 pub use crate::domain::{name_key, names_of_key};
 
@@ -86,7 +87,18 @@ macro_rules! with_tx {
     };
 }
 
-// After `with_tx!`, which they use too.
+/// Runs the engine's own version of a bulk operation on the writer's transaction:
+/// `store::sqlite::$op` or `store::postgres::$op` (bulk loading is where the engines differ).
+macro_rules! engine_op {
+    ($writer:expr, $op:ident($($arg:expr),*)) => {
+        match &mut $writer.tx {
+            Tx::Sqlite(tx) => $crate::store::sqlite::$op(tx, $($arg),*).await,
+            Tx::Postgres(tx) => $crate::store::postgres::$op(tx, $($arg),*).await,
+        }
+    };
+}
+
+// After `with_tx!` and `engine_op!`, which they use too.
 mod matching;
 mod summaries;
 mod tracks;
@@ -95,6 +107,7 @@ pub use matching::{EXPORTS_SLACK_MS, MATCH_SLACK_MS};
 use summaries::*;
 pub use tracks::Catalogue;
 use tracks::*;
+pub(in crate::store) use tracks::{NewTrack, TRACK_UPSERT_INSERT, TRACK_UPSERT_UPDATE};
 
 /// One transaction of history writes for one user from one source. Writers of one user take
 /// turns (`BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on Postgres), so a
@@ -121,7 +134,7 @@ pub struct PlayWriter {
 }
 
 /// The advisory lock key of a user's history writes (Postgres); account deletion takes it too.
-pub(super) fn lock_key(user: UserId) -> i64 {
+pub(in crate::store) fn lock_key(user: UserId) -> i64 {
     let (high, low) = user.as_uuid().as_u64_pair();
     (high ^ low ^ 0x4875_7465_7270_6531) as i64
 }
@@ -156,12 +169,7 @@ impl Store {
         let tx = match &self.db {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(lock_key(user))
-                    .execute(&mut *tx)
-                    .await?;
-                Tx::Postgres(tx)
+                Tx::Postgres(super::postgres::begin_play_writer(pool, user).await?)
             }
         };
         let mut writer = PlayWriter {
@@ -283,10 +291,7 @@ impl PlayWriter {
     /// Stores plays that are known to be new (distinct, in a span with no stored play).
     async fn append(&mut self, plays: &[&NewPlay]) -> Result<()> {
         let (user, source) = (self.user, self.source.code());
-        let stored = match &mut self.tx {
-            Tx::Sqlite(tx) => super::sqlite::append_plays(tx, user, source, plays).await?,
-            Tx::Postgres(tx) => super::postgres::copy_plays(tx, user, source, plays).await?,
-        };
+        let stored = engine_op!(self, append_plays(user, source, plays))?;
         if stored != plays.len() as u64 {
             return Err(sqlx::Error::Protocol(format!(
                 "{} of {} new plays were stored: another writer held the user's history",
@@ -295,6 +300,14 @@ impl PlayWriter {
             )));
         }
         Ok(())
+    }
+
+    /// The engine the writer's transaction runs on.
+    fn backend(&self) -> Backend {
+        match self.tx {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
     }
 
     /// Stores plays where some may be stored already; returns those added.
@@ -312,43 +325,7 @@ impl PlayWriter {
         } else {
             String::new()
         };
-        match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                let sql = format!(
-                    "INSERT INTO plays (user_id, track_key, played_at, ms_played, source) \
-                     SELECT $1, s.k, s.t, s.m, $2 FROM (SELECT j.value ->> 0 AS k, \
-                     j.value ->> 1 AS t, j.value ->> 2 AS m FROM json_each($3) AS j) AS s \
-                     WHERE TRUE{guard} ON CONFLICT DO NOTHING \
-                     RETURNING track_key, played_at, ms_played"
-                );
-                sqlx::query_as(&sql)
-                    .bind(user)
-                    .bind(source)
-                    .bind(plays_json(plays))
-                    .fetch_all(&mut **tx)
-                    .await
-            }
-            Tx::Postgres(tx) => {
-                let sql = format!(
-                    "INSERT INTO plays (user_id, track_key, played_at, ms_played, source) \
-                     SELECT $1, s.k, s.t, s.m, $2 \
-                     FROM UNNEST($3::text[], $4::bigint[], $5::bigint[]) AS s (k, t, m) \
-                     WHERE TRUE{guard} ON CONFLICT DO NOTHING \
-                     RETURNING track_key, played_at, ms_played"
-                );
-                let keys: Vec<&str> = plays.iter().map(|p| p.track_key.as_str()).collect();
-                let times: Vec<i64> = plays.iter().map(|p| p.played_at).collect();
-                let lengths: Vec<i64> = plays.iter().map(|p| p.ms_played).collect();
-                sqlx::query_as(&sql)
-                    .bind(user)
-                    .bind(source)
-                    .bind(&keys)
-                    .bind(&times)
-                    .bind(&lengths)
-                    .fetch_all(&mut **tx)
-                    .await
-            }
-        }
+        engine_op!(self, insert_plays_returning(user, source, plays, &guard))
     }
 
     /// The highest track number of the user's catalogue (0 when empty).
@@ -430,10 +407,9 @@ impl PlayWriter {
     }
 }
 
-/// Plays as one JSON array of `[track_key, played_at, ms_played]` (SQLite's bulk parameter).
 /// Plays as one JSON array of `[track_key, played_at, ms_played]`: SQLite's way of taking a
 /// batch in one parameter (`json_each`).
-pub(super) fn plays_json(plays: &[&NewPlay]) -> String {
+pub(in crate::store) fn plays_json(plays: &[&NewPlay]) -> String {
     serde_json::to_string(
         &plays
             .iter()

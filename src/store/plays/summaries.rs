@@ -81,28 +81,18 @@ impl PlayWriter {
         let user = self.user;
         let months: Vec<i64> = self.added.keys().copied().collect();
         type Row = (i64, Vec<u8>, Vec<u8>);
-        let stored: Vec<Row> = match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                sqlx::query_as(
-                    "SELECT month, buckets, tracks FROM history_months WHERE user_id = $1 \
-                     AND month IN (SELECT value FROM json_each($2))",
-                )
-                .bind(user)
-                .bind(serde_json::to_string(&months).unwrap_or_default())
-                .fetch_all(&mut **tx)
-                .await?
-            }
-            Tx::Postgres(tx) => {
-                sqlx::query_as(
-                    "SELECT month, buckets, tracks FROM history_months WHERE user_id = $1 \
-                     AND month = ANY($2)",
-                )
+        let sql = format!(
+            "SELECT month, buckets, tracks FROM history_months WHERE user_id = $1 AND {}",
+            in_json_numbers(self.backend(), "month", 2)
+        );
+        let months = serde_json::to_string(&months).unwrap_or_default();
+        let stored: Vec<Row> = with_tx!(self, tx => {
+            sqlx::query_as(&sql)
                 .bind(user)
                 .bind(&months)
                 .fetch_all(&mut **tx)
                 .await?
-            }
-        };
+        });
         let mut stored: HashMap<i64, (Vec<u8>, Vec<u8>)> = stored
             .into_iter()
             .map(|(month, buckets, tracks)| (month, (buckets, tracks)))

@@ -18,8 +18,8 @@ pub(super) const ENTRY_OVERHEAD: usize = 64;
 /// What the catalogue holds of a track, as far as a writer needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Known {
-    pub(super) no: i64,
-    pub(super) first_played_at: Option<i64>,
+    pub(in crate::store) no: i64,
+    pub(in crate::store) first_played_at: Option<i64>,
     pub(super) has_id: bool,
     pub(super) has_album: bool,
 }
@@ -76,17 +76,31 @@ impl Catalogue {
     }
 }
 
+/// How an upsert completes a stored catalogue row: ids and album kept once known, the first
+/// play moved earlier.
+pub(in crate::store) const TRACK_UPSERT_UPDATE: &str = " ON CONFLICT (user_id, track_key) DO UPDATE SET \
+     track_id = COALESCE(user_tracks.track_id, excluded.track_id), \
+     album_name = COALESCE(user_tracks.album_name, excluded.album_name), \
+     artist_ids = COALESCE(excluded.artist_ids, user_tracks.artist_ids), \
+     duration_ms = COALESCE(excluded.duration_ms, user_tracks.duration_ms), \
+     first_played_at = CASE WHEN user_tracks.first_played_at IS NULL \
+       OR excluded.first_played_at < user_tracks.first_played_at \
+       THEN excluded.first_played_at ELSE user_tracks.first_played_at END";
+/// The columns an upsert of catalogue rows fills.
+pub(in crate::store) const TRACK_UPSERT_INSERT: &str = "INSERT INTO user_tracks (user_id, track_key, track_id, name, \
+     artist_name, album_name, artist_ids, duration_ms, first_played_at) ";
+
 /// A catalogue row to insert.
-pub(super) struct NewTrack<'a> {
-    pub(super) key: &'a str,
-    pub(super) track_id: Option<&'a str>,
-    pub(super) name: &'a str,
-    pub(super) artist_name: &'a str,
-    pub(super) album_name: Option<&'a str>,
-    pub(super) artist_ids: Option<&'a str>,
-    pub(super) duration_ms: Option<i64>,
-    pub(super) first_played_at: Option<i64>,
-    pub(super) no: i64,
+pub(in crate::store) struct NewTrack<'a> {
+    pub(in crate::store) key: &'a str,
+    pub(in crate::store) track_id: Option<&'a str>,
+    pub(in crate::store) name: &'a str,
+    pub(in crate::store) artist_name: &'a str,
+    pub(in crate::store) album_name: Option<&'a str>,
+    pub(in crate::store) artist_ids: Option<&'a str>,
+    pub(in crate::store) duration_ms: Option<i64>,
+    pub(in crate::store) first_played_at: Option<i64>,
+    pub(in crate::store) no: i64,
 }
 
 impl PlayWriter {
@@ -151,46 +165,10 @@ impl PlayWriter {
         const COLUMNS: &str = "t.track_key, t.track_no, t.first_played_at, \
              CASE WHEN t.track_id IS NULL THEN 0 ELSE 1 END, \
              CASE WHEN t.album_name IS NULL THEN 0 ELSE 1 END";
-        let json: String = match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                let (from, keys) = if whole {
-                    ("user_tracks t WHERE t.user_id = $1", None)
-                } else {
-                    let keys = serde_json::to_string(&unknown).unwrap_or_default();
-                    (
-                        // CROSS JOIN keeps the keys as the outer loop: SQLite's planner
-                        // otherwise may walk the catalogue and read the JSON once per track.
-                        "json_each($2) AS j CROSS JOIN user_tracks t ON t.user_id = $1 \
-                         AND t.track_key = j.value",
-                        Some(keys),
-                    )
-                };
-                let sql = format!(
-                    "SELECT COALESCE(json_group_array(json_array({COLUMNS})), '[]') FROM {from}"
-                );
-                let mut query = sqlx::query_scalar(&sql).bind(user);
-                if let Some(keys) = keys {
-                    query = query.bind(keys);
-                }
-                query.fetch_one(&mut **tx).await?
-            }
-            Tx::Postgres(tx) => {
-                let filter = if whole {
-                    ""
-                } else {
-                    " AND t.track_key = ANY($2)"
-                };
-                let sql = format!(
-                    "SELECT COALESCE(json_agg(json_build_array({COLUMNS}))::text, '[]') \
-                     FROM user_tracks t WHERE t.user_id = $1{filter}"
-                );
-                let mut query = sqlx::query_scalar(&sql).bind(user);
-                if !whole {
-                    query = query.bind(&unknown);
-                }
-                query.fetch_one(&mut **tx).await?
-            }
-        };
+        let json: String = engine_op!(
+            self,
+            track_rows(user, COLUMNS, (!whole).then_some(&unknown[..]))
+        )?;
         let rows: Vec<(String, i64, Option<i64>, i64, i64)> =
             serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
         for (key, no, first_played_at, has_id, has_album) in rows {
@@ -227,66 +205,7 @@ impl PlayWriter {
             row.no = next;
         }
         let user = self.user;
-        let stored = match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                let json = serde_json::to_string(
-                    &rows
-                        .iter()
-                        .map(|r| {
-                            (
-                                r.key,
-                                r.track_id,
-                                r.name,
-                                r.artist_name,
-                                r.album_name,
-                                r.artist_ids,
-                                r.duration_ms,
-                                r.first_played_at,
-                                r.no,
-                            )
-                        })
-                        .collect::<Vec<_>>(),
-                )
-                .unwrap_or_default();
-                sqlx::query(
-                    "INSERT INTO user_tracks (user_id, track_key, track_id, name, artist_name, \
-                     album_name, artist_ids, duration_ms, first_played_at, track_no) \
-                     SELECT $1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, \
-                     j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8 \
-                     FROM json_each($2) AS j WHERE TRUE ON CONFLICT DO NOTHING",
-                )
-                .bind(user)
-                .bind(json)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-            }
-            Tx::Postgres(tx) => {
-                let text = |f: for<'r> fn(&'r NewTrack<'_>) -> Option<&'r str>| {
-                    rows.iter().map(f).collect::<Vec<Option<&str>>>()
-                };
-                sqlx::query(
-                    "INSERT INTO user_tracks (user_id, track_key, track_id, name, artist_name, \
-                     album_name, artist_ids, duration_ms, first_played_at, track_no) \
-                     SELECT $1, k, i, n, a, al, ai, d, f, no FROM UNNEST($2::text[], $3::text[], \
-                     $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], \
-                     $10::bigint[]) AS s (k, i, n, a, al, ai, d, f, no) ON CONFLICT DO NOTHING",
-                )
-                .bind(user)
-                .bind(text(|r| Some(r.key)))
-                .bind(text(|r| r.track_id))
-                .bind(text(|r| Some(r.name)))
-                .bind(text(|r| Some(r.artist_name)))
-                .bind(text(|r| r.album_name))
-                .bind(text(|r| r.artist_ids))
-                .bind(rows.iter().map(|r| r.duration_ms).collect::<Vec<_>>())
-                .bind(rows.iter().map(|r| r.first_played_at).collect::<Vec<_>>())
-                .bind(rows.iter().map(|r| r.no).collect::<Vec<_>>())
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-            }
-        };
+        let stored = engine_op!(self, insert_tracks(user, &rows))?;
         if stored != rows.len() as u64 {
             return Err(sqlx::Error::Protocol(format!(
                 "{} of {} new tracks were stored: another writer held the user's history",
@@ -342,69 +261,8 @@ impl PlayWriter {
         if tracks.is_empty() {
             return Ok(());
         }
-        const UPDATE: &str = " ON CONFLICT (user_id, track_key) DO UPDATE SET \
-               track_id = COALESCE(user_tracks.track_id, excluded.track_id), \
-               album_name = COALESCE(user_tracks.album_name, excluded.album_name), \
-               artist_ids = COALESCE(excluded.artist_ids, user_tracks.artist_ids), \
-               duration_ms = COALESCE(excluded.duration_ms, user_tracks.duration_ms), \
-               first_played_at = CASE WHEN user_tracks.first_played_at IS NULL \
-                 OR excluded.first_played_at < user_tracks.first_played_at \
-                 THEN excluded.first_played_at ELSE user_tracks.first_played_at END";
-        const COLUMNS: &str = "INSERT INTO user_tracks (user_id, track_key, track_id, name, \
-             artist_name, album_name, artist_ids, duration_ms, first_played_at) ";
         let user = self.user;
-        match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                let json = serde_json::to_string(
-                    &tracks
-                        .iter()
-                        .map(|t| {
-                            (
-                                &t.track_key,
-                                &t.track_id,
-                                &t.name,
-                                &t.artist_name,
-                                &t.album_name,
-                                &t.artist_ids,
-                                t.duration_ms,
-                                t.first_played_at,
-                            )
-                        })
-                        .collect::<Vec<_>>(),
-                )
-                .unwrap_or_default();
-                sqlx::query(&format!(
-                    "{COLUMNS} SELECT $1, j.value ->> 0, j.value ->> 1, j.value ->> 2, \
-                     j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7 \
-                     FROM json_each($2) AS j WHERE TRUE{UPDATE}"
-                ))
-                .bind(user)
-                .bind(json)
-                .execute(&mut **tx)
-                .await?;
-            }
-            Tx::Postgres(tx) => {
-                let column = |f: fn(&TrackFacts) -> Option<&str>| -> Vec<Option<&str>> {
-                    tracks.iter().map(|t| f(t)).collect()
-                };
-                sqlx::query(&format!(
-                    "{COLUMNS} SELECT $1, k, i, n, a, al, ai, d, f FROM UNNEST($2::text[], \
-                     $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], \
-                     $9::bigint[]) AS s (k, i, n, a, al, ai, d, f){UPDATE}"
-                ))
-                .bind(user)
-                .bind(column(|t| Some(t.track_key.as_str())))
-                .bind(column(|t| t.track_id.as_deref()))
-                .bind(column(|t| Some(t.name.as_str())))
-                .bind(column(|t| Some(t.artist_name.as_str())))
-                .bind(column(|t| t.album_name.as_deref()))
-                .bind(column(|t| t.artist_ids.as_deref()))
-                .bind(tracks.iter().map(|t| t.duration_ms).collect::<Vec<_>>())
-                .bind(tracks.iter().map(|t| t.first_played_at).collect::<Vec<_>>())
-                .execute(&mut **tx)
-                .await?;
-            }
-        }
+        engine_op!(self, upsert_tracks(user, tracks))?;
         for track in tracks {
             if let Some(known) = self.catalogue.tracks.get_mut(&track.track_key) {
                 known.has_id |= track.track_id.is_some();
