@@ -4,5 +4,7 @@
 
 /// What `/account` shows of a user: grant, shares, settings, pause, poller, imports.
 pub mod account;
+/// What the history pages read: summaries of a span, with its holes.
+pub mod history;
 /// The inputs of the music-variety-by-season panel: the listening history, else the top tracks.
 pub mod seasons;
