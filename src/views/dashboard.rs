@@ -1,15 +1,13 @@
-//! The dashboard: nine panel slots that htmx fills, under a range switcher.
+//! The dashboard: nine panels under a range switcher, each drawn whole or as a slot htmx fills.
 
 use maud::{Markup, html};
 
 use super::components::range_form;
-use super::panels::{Scope, slot};
 use crate::domain::TimeRange;
-use crate::panel::Panel;
 
-/// The dashboard's main content.
-/// `name` is the name to greet the user with.
-pub fn dashboard(name: &str, range: Option<TimeRange>, notices: Markup) -> Markup {
+/// The dashboard's main content: `name` is the name to greet the user with, `panels` the
+/// panels' sections (see [`super::panels::dashboard_panels`]).
+pub fn dashboard(name: &str, range: Option<TimeRange>, notices: Markup, panels: Markup) -> Markup {
     html! {
         div.page-head {
             h1 { "Your listening" }
@@ -17,11 +15,7 @@ pub fn dashboard(name: &str, range: Option<TimeRange>, notices: Markup) -> Marku
         }
         (notices)
         (range_form("/", range, TimeRange::MediumTerm))
-        div #panels .panels {
-            @for panel in Panel::ALL {
-                (slot(Scope::OWNER, panel, range))
-            }
-        }
+        (panels)
         (super::history::dashboard_card())
     }
 }

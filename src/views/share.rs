@@ -4,7 +4,7 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::components::{date, range_form};
-use super::panels::{Scope, slot};
+use super::panels::Scope;
 use crate::domain::TimeRange;
 use crate::panel::Panel;
 
@@ -36,7 +36,12 @@ pub fn heading(shown_name: Option<&str>) -> String {
 }
 
 /// A visitor's view of a share: whose it is, the range switcher and the shared panels.
-pub fn dashboard(scope: Scope<'_>, shown_name: Option<&str>, range: Option<TimeRange>) -> Markup {
+pub fn dashboard(
+    scope: Scope<'_>,
+    shown_name: Option<&str>,
+    range: Option<TimeRange>,
+    panels: Markup,
+) -> Markup {
     html! {
         div.page-head.share-head {
             h1 { (heading(shown_name)) }
@@ -47,11 +52,7 @@ pub fn dashboard(scope: Scope<'_>, shown_name: Option<&str>, range: Option<TimeR
             }
         }
         (range_form(&scope.home(None), range, TimeRange::MediumTerm))
-        div #panels .panels {
-            @for panel in scope.panels.iter().copied() {
-                (slot(scope, panel, range))
-            }
-        }
+        (panels)
     }
 }
 
@@ -113,7 +114,7 @@ pub fn account_section(
             }
             @if !shares.is_empty() {
                 h3 { "Your share links" }
-                table.data.shares-table {
+                table.data.shares-table.stack {
                     thead {
                         tr {
                             th scope="col" { "Panels" }
@@ -127,19 +128,19 @@ pub fn account_section(
                     tbody {
                         @for share in shares {
                             tr {
-                                td {
+                                td data-label="Panels" {
                                     (share.panels.iter().map(|p| p.title()).collect::<Vec<_>>().join(", "))
                                     @if let Some(name) = &share.shown_name { span.sub { "as “" (name) "”" } }
                                 }
-                                td { (date(at(share.created_at))) }
-                                td {
+                                td data-label="Created" { (date(at(share.created_at))) }
+                                td data-label="Expires" {
                                     @match share.expires_at {
                                         Some(expires) => (date(at(expires))),
                                         None => "never",
                                     }
                                 }
-                                td.num { (share.views) }
-                                td {
+                                td.num data-label="Views" { (share.views) }
+                                td data-label="State" {
                                     @if share.revoked { "revoked" }
                                     @else if !share.live { "expired" }
                                     @else { "live" }

@@ -1,19 +1,37 @@
 //! `/`: the dashboard for a logged-in user, the landing page otherwise.
 
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::extract::{MaybeUser, RangeParam};
+use crate::domain::TimeRange;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::views::connection::{self, Connection};
 use crate::views::landing::LandingNote;
+use crate::views::panels::Scope;
 use crate::views::{self, Chrome};
 
 #[derive(Deserialize)]
 pub struct LandingQuery {
     logged_out: Option<String>,
+}
+
+/// The dashboard's panels, drawn with the page (see `panels::draw_dashboard`), and the reload a
+/// browser without JavaScript makes while some are still loading.
+pub async fn panels(
+    state: &AppState,
+    owner: &crate::store::User,
+    scope: Scope<'_>,
+    range: Option<TimeRange>,
+    query: Option<&str>,
+) -> maud::Markup {
+    let (wait, waited_for_all) = super::panels::dashboard_wait(state, query);
+    let drawn = super::panels::draw_dashboard(state, owner, scope, range, wait).await;
+    let reload =
+        (drawn.pending && !waited_for_all).then(|| super::panels::reload_url(&scope.home(range)));
+    views::panels::dashboard_panels(&drawn.sections, reload.as_deref())
 }
 
 /// `GET /`.
@@ -22,6 +40,7 @@ pub async fn index(
     MaybeUser(user): MaybeUser,
     range: RangeParam,
     Query(query): Query<LandingQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let demo = state.demo.is_some();
     let Some(current) = user else {
@@ -37,7 +56,8 @@ pub async fn index(
     let connection = Connection::of(tokens.map(|t| t.grant()), state.clock.unix());
     let retention = super::retention_notice(&state, &current).await?;
     let notices = maud::html! { (retention) (connection::banner(connection)) };
-    let main = views::dashboard::dashboard(current.user.name(), range.0, notices);
+    let panels = panels(&state, &current.user, Scope::OWNER, range.0, raw.as_deref()).await;
+    let main = views::dashboard::dashboard(current.user.name(), range.0, notices, panels);
     let chrome = current.chrome(&state);
     Ok(views::layout::page("Your listening", chrome, main).into_response())
 }

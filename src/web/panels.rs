@@ -1,6 +1,8 @@
 //! The nine panel routes. Each reads as extract → load → compute → render; `respond` wraps the
 //! result as an htmx fragment or a full page, with the panel's error state when loading failed.
 
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -151,20 +153,27 @@ pub async fn body(
     })
 }
 
-/// Wraps a panel body (or its error) in the panel frame, as a fragment or — through `page` —
-/// a whole page.
-pub fn respond(
+/// A panel's section as drawn: its frame around the body or the error state, with what the
+/// response around it needs to say.
+pub struct Drawn {
+    pub status: StatusCode,
+    pub section: Markup,
+    /// Seconds until Spotify lets Euterpe ask again, when it is rate-limiting.
+    pub retry_after: Option<u64>,
+    /// Whether the failure was Spotify's (left out of error reports).
+    pub upstream: bool,
+}
+
+/// Frames a panel body, or its error state when loading failed.
+pub fn draw(
     state: &AppState,
     scope: Scope<'_>,
-    mode: RenderMode,
     panel: Panel,
     range: Option<TimeRange>,
     body: Result<Markup, AppError>,
-    page: impl FnOnce(Markup) -> Markup,
-) -> Response {
-    let mut upstream = false;
-    let (status, body, retry_after) = match body {
-        Ok(body) => (StatusCode::OK, body, None),
+) -> Drawn {
+    let (status, body, retry_after, upstream) = match body {
+        Ok(body) => (StatusCode::OK, body, None, false),
         // An expired Spotify login is shown in the panel, fragment or page, with its "Log in
         // again" button. Not an HX-Redirect: the session is still good, so the dashboard would
         // load its panels again and redirect again, forever, and it must stay readable to show
@@ -179,11 +188,35 @@ pub fn respond(
                 _ => None,
             };
             let view = views::panels::error_state(scope, panel, range, failure, state.clock.now());
-            upstream = matches!(error, AppError::Spotify(_));
-            (error.status(), view, retry_after)
+            let upstream = matches!(error, AppError::Spotify(_));
+            (error.status(), view, retry_after, upstream)
         }
     };
-    let section = views::panels::frame(panel, range, body);
+    Drawn {
+        status,
+        section: views::panels::frame(scope, panel, range, body),
+        retry_after,
+        upstream,
+    }
+}
+
+/// Wraps a panel body (or its error) in the panel frame, as a fragment or — through `page` —
+/// a whole page.
+pub fn respond(
+    state: &AppState,
+    scope: Scope<'_>,
+    mode: RenderMode,
+    panel: Panel,
+    range: Option<TimeRange>,
+    body: Result<Markup, AppError>,
+    page: impl FnOnce(Markup) -> Markup,
+) -> Response {
+    let Drawn {
+        status,
+        section,
+        retry_after,
+        upstream,
+    } = draw(state, scope, panel, range, body);
     let mut response = match mode {
         RenderMode::Fragment => (status, section).into_response(),
         RenderMode::Page => {
@@ -204,4 +237,96 @@ pub fn respond(
         response.extensions_mut().insert(SpotifyFailure);
     }
     response
+}
+
+/// How long a dashboard waits for its panels before drawing the slow ones as slots: long
+/// enough for every warm panel, short enough that a cold dashboard appears at once.
+pub const DRAW_WAIT: Duration = Duration::from_millis(250);
+
+/// The query parameter of the one reload a browser without JavaScript makes: that request
+/// waits for every panel (up to the request deadline).
+pub const WAIT_ALL: &str = "wait=all";
+
+/// How long a dashboard waits for its panels: [`DRAW_WAIT`], or for the reload of a browser
+/// without JavaScript (`query` holds [`WAIT_ALL`]) until shortly before the request deadline.
+pub fn dashboard_wait(state: &AppState, query: Option<&str>) -> (Duration, bool) {
+    let all = query.is_some_and(|query| query.split('&').any(|pair| pair == WAIT_ALL));
+    if all {
+        let deadline = state
+            .config
+            .request_timeout
+            .saturating_sub(Duration::from_secs(2));
+        (deadline.max(Duration::from_secs(1)), true)
+    } else {
+        (DRAW_WAIT, false)
+    }
+}
+
+/// The URL a browser without JavaScript reloads a dashboard at (`home`: its URL now).
+pub fn reload_url(home: &str) -> String {
+    let separator = if home.contains('?') { '&' } else { '?' };
+    format!("{home}{separator}{WAIT_ALL}")
+}
+
+/// A dashboard's panels as drawn with its page.
+pub struct DashboardPanels {
+    /// One section per panel: whole when its data was ready in time, else a slot htmx fills.
+    pub sections: Vec<Markup>,
+    /// Whether some panel is still a slot.
+    pub pending: bool,
+}
+
+/// Asks for every panel of a dashboard at once, so that the cold ones start fetching when the
+/// page is drawn (the fragments htmx then asks for join those fetches). Panels ready within
+/// `wait` are drawn whole; the rest are left to run, warming the cache, and drawn as slots.
+pub async fn draw_dashboard(
+    state: &AppState,
+    owner: &User,
+    scope: Scope<'_>,
+    range: Option<TimeRange>,
+    wait: Duration,
+) -> DashboardPanels {
+    let tasks: Vec<_> = scope
+        .panels
+        .iter()
+        .map(|&panel| {
+            let (state, owner) = (state.clone(), owner.clone());
+            let (base, panels, viewer) =
+                (scope.base.to_owned(), scope.panels.to_vec(), scope.viewer);
+            tokio::spawn(async move {
+                let scope = Scope {
+                    base: &base,
+                    viewer,
+                    panels: &panels,
+                };
+                body(
+                    &state,
+                    &owner,
+                    scope,
+                    panel,
+                    range.unwrap_or(panel.default_range()),
+                )
+                .await
+            })
+        })
+        .collect();
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut sections = Vec::with_capacity(tasks.len());
+    let mut pending = false;
+    for (task, &panel) in tasks.into_iter().zip(scope.panels) {
+        // A timed-out task is detached, not cancelled: it finishes and fills the cache.
+        match tokio::time::timeout_at(deadline, task).await {
+            Ok(Ok(body)) => sections.push(draw(state, scope, panel, range, body).section),
+            Ok(Err(join)) => {
+                tracing::error!(panel = panel.name(), error = %join, "panel task failed");
+                let error = AppError::Internal(format!("panel task failed: {join}"));
+                sections.push(draw(state, scope, panel, range, Err(error)).section);
+            }
+            Err(_) => {
+                pending = true;
+                sections.push(views::panels::slot(scope, panel, range));
+            }
+        }
+    }
+    DashboardPanels { sections, pending }
 }

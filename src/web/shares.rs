@@ -92,7 +92,13 @@ pub async fn dashboard(
     let base = format!("/s/{token}");
     let panels = share.panels();
     let scope = visitor_scope(&base, &panels);
-    let main = views::share::dashboard(scope, share.shown_name.as_deref(), range.0);
+    let owner = state
+        .store
+        .user(share.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let panels = super::dashboard::panels(&state, &owner, scope, range.0, query.as_deref()).await;
+    let main = views::share::dashboard(scope, share.shown_name.as_deref(), range.0, panels);
     let title = views::share::heading(share.shown_name.as_deref());
     let page = views::layout::page(&title, visitor_chrome(&state, &share), main);
     Ok(with_robots(page.into_response(), &share))

@@ -80,7 +80,7 @@ fn timed_out(
             };
             let url = scope.panel_url(panel, range);
             let body = views::limits::panel_timed_out(panel, &url, limit_secs);
-            (status, views::panels::frame(panel, range, body)).into_response()
+            (status, views::panels::frame(scope, panel, range, body)).into_response()
         }
         (RenderMode::Fragment, None) => {
             let (title, body) = views::limits::timed_out(limit_secs);

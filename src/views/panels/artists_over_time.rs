@@ -6,6 +6,9 @@ use super::empty;
 use crate::stats::{FallingRow, StandingRow};
 use crate::views::components::cover;
 
+/// What each of the three rank columns is, for a phone's stacked rows.
+const RANGE_LABELS: [&str; 3] = ["Last 4 weeks", "Last 6 months", "Last year"];
+
 /// The Artists standing the test of time panel body (`no_top_artists`: Spotify has none in
 /// any of the three ranges).
 pub fn standing(rows: &[StandingRow], no_top_artists: bool) -> Markup {
@@ -34,10 +37,10 @@ pub fn standing(rows: &[StandingRow], no_top_artists: bool) -> Markup {
             tbody {
                 @for row in rows {
                     tr {
-                        td { (cover(row.image.as_ref(), &format!("Photo of {}", row.name))) }
-                        td { a.title href=(row.url) { (row.name) } }
-                        @for rank in row.ranks { td.num { "#" (rank) } }
-                        td.num { (format!("{:.1}", row.mean_rank)) }
+                        td.art { (cover(row.image.as_ref(), &format!("Photo of {}", row.name))) }
+                        td.name { a.title href=(row.url) { (row.name) } }
+                        @for (rank, label) in row.ranks.iter().zip(RANGE_LABELS) { td.num data-label=(label) { "#" (rank) } }
+                        td.num data-label="Mean rank" { (format!("{:.1}", row.mean_rank)) }
                     }
                 }
             }

@@ -68,12 +68,12 @@ pub fn hidden_gems(
             tbody {
                 @for row in &gems.rows {
                     tr {
-                        td { (cover(row.image.as_ref(), &format!("Cover of {}", row.name))) }
-                        td {
+                        td.art { (cover(row.image.as_ref(), &format!("Cover of {}", row.name))) }
+                        td.name {
                             a.title href=(row.url) { (row.name) }
                             span.sub { (row.artists) }
                         }
-                        td.num {
+                        td.num data-label="Popularity" {
                             @match row.popularity {
                                 Some(value) => {
                                     (value)
@@ -87,7 +87,7 @@ pub fn hidden_gems(
                                 None => span.unknown { "popularity unknown" },
                             }
                         }
-                        td.num { "#" (row.rank) }
+                        td.num data-label="Rank" { "#" (row.rank) }
                     }
                 }
             }

@@ -67,13 +67,15 @@ pub fn section_id(panel: Panel) -> String {
     format!("panel-{}", panel.name())
 }
 
-/// A panel with its heading and the range it shows.
-pub fn frame(panel: Panel, range: Option<TimeRange>, body: Markup) -> Markup {
+/// A panel with its heading (a link to the panel's own page) and the range it shows. On the
+/// dashboard a long panel shows its first rows and a link to the rest (see `app.css`).
+pub fn frame(scope: Scope<'_>, panel: Panel, range: Option<TimeRange>, body: Markup) -> Markup {
     let id = section_id(panel);
+    let url = scope.panel_url(panel, range);
     html! {
         section.panel id=(id) aria-labelledby={ (id) "-title" } {
             header.panel-head {
-                h2 id={ (id) "-title" } { (panel.title()) }
+                h2 id={ (id) "-title" } { a href=(url) { (panel.title()) } }
                 p.panel-range {
                     @if panel.uses_range() {
                         (range.unwrap_or(panel.default_range()).label())
@@ -82,8 +84,30 @@ pub fn frame(panel: Panel, range: Option<TimeRange>, body: Markup) -> Markup {
                     }
                 }
             }
-            // Focusable, so keyboard users can scroll a long panel on the dashboard.
-            div.panel-body tabindex="0" { (body) }
+            div.panel-body {
+                (body)
+                p.panel-more {
+                    a href=(url) { "See the whole list" span.visually-hidden { " of " (panel.title()) } " →" }
+                }
+            }
+        }
+    }
+}
+
+/// A dashboard's panels: `sections` drawn whole or as slots. While some are slots, a browser
+/// without JavaScript reloads the page once, at `reload` (which waits for every panel), so it
+/// never keeps a spinner; htmx fills the slots in place instead.
+pub fn dashboard_panels(sections: &[Markup], reload: Option<&str>) -> Markup {
+    html! {
+        @if let Some(reload) = reload {
+            noscript {
+                meta http-equiv="refresh" content={ "1;url=" (reload) };
+                p.loading-note { "Some panels are still loading; this page reloads in a moment. "
+                    a href=(reload) { "Reload now" } }
+            }
+        }
+        div #panels .panels {
+            @for section in sections { (section) }
         }
     }
 }

@@ -28,14 +28,14 @@ pub fn top_albums(rows: &[AlbumRow]) -> Markup {
             tbody {
                 @for row in rows {
                     tr {
-                        td { (cover(row.image.as_ref(), &format!("Cover of {}", row.name))) }
-                        td {
+                        td.art { (cover(row.image.as_ref(), &format!("Cover of {}", row.name))) }
+                        td.name {
                             a.title href=(row.url) { (row.name) }
                             @if !row.artists.is_empty() { span.sub { (row.artists) } }
                         }
-                        td.num { (row.track_count) }
-                        td.num { "#" (row.best_rank) }
-                        td.num {
+                        td.num data-label="Top songs" { (row.track_count) }
+                        td.num data-label="Best rank" { "#" (row.best_rank) }
+                        td.num data-label="Year" {
                             @match row.release_year {
                                 Some(year) => (year),
                                 None => span.unknown { "unknown" },

@@ -48,17 +48,17 @@ pub fn top_songs(
                 @for row in rows {
                     tr {
                         td.rank { (row.rank) }
-                        td { (cover(row.image.as_ref(), &format!("Cover of {}", row.album))) }
-                        td {
+                        td.art { (cover(row.image.as_ref(), &format!("Cover of {}", row.album))) }
+                        td.name {
                             a.title href=(row.url) { (row.name) }
                             span.sub {
                                 (row.artists)
                                 span.album { " · " span.visually-hidden { "album " } (row.album) }
                             }
                         }
-                        td.num { (row.duration) }
+                        td.num data-label="Length" { (row.duration) }
                         @if any_popularity {
-                            td.num {
+                            td.num data-label="Popularity" {
                                 @match value(row) {
                                     Some(popularity_value) => {
                                         (popularity_value)
