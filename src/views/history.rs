@@ -10,6 +10,7 @@ use crate::domain::zone::Zone;
 use crate::domain::{HistorySettings, HistoryTotals, RecentPlay, TopEntry, names_of_key};
 use crate::stats::history::{ClockGrid, MonthFigure, WEEKDAYS, format_minutes, group_thousands};
 use crate::stats::{Hemisphere, SeasonStats, format_variety};
+use crate::views::charts::{Axes, Bar, column_chart, ticks};
 
 /// The history pages, for the sub-navigation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -309,11 +310,26 @@ fn top_table(rows: &[TopEntry], tracks: bool, by_minutes: bool) -> Markup {
     }
 }
 
+/// The busiest weekday and hour of a clock, in words.
+fn busiest(grid: &ClockGrid) -> String {
+    let mut best = (0, 0, 0);
+    for (day, hours) in grid.plays.iter().enumerate() {
+        for (hour, &plays) in hours.iter().enumerate() {
+            if plays > best.2 {
+                best = (day, hour, plays);
+            }
+        }
+    }
+    format!(
+        "{} {:02}:00 ({} plays)",
+        WEEKDAYS[best.0],
+        best.1,
+        group_thousands(best.2)
+    )
+}
+
 /// `/history/clock`: a weekday × hour heat map.
 pub fn clock_page(grid: &ClockGrid, holes: &[(i64, i64)], zone: &Zone) -> Markup {
-    let (cell, left, top) = (26, 92, 22);
-    let width = left + 24 * cell + 4;
-    let height = top + 7 * cell + 4;
     let level = |plays: i64| -> i64 {
         if plays == 0 || grid.max == 0 {
             0
@@ -329,32 +345,37 @@ pub fn clock_page(grid: &ClockGrid, holes: &[(i64, i64)], zone: &Zone) -> Markup
             p.range-note { (group_thousands(grid.total)) " plays, hours in " (zone.name()) "." }
             (coverage_note(holes, zone))
             figure.chart {
-                svg.heat-map viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height)
-                    role="img" aria-labelledby="clock-caption" {
-                    @for hour in (0..24).step_by(3) {
-                        text.axis x=(left + hour * cell + cell / 2) y="14" text-anchor="middle" { (format!("{hour:02}")) }
-                    }
+                // Days across (seven columns fit any screen), hours down; the left 16 % holds
+                // the hours' labels.
+                svg.heat-map width="100%" height=(24 * 18 + 24) role="img"
+                    aria-labelledby="clock-title clock-caption" {
+                    title #clock-title { "Listening clock" }
                     @for (day, name) in WEEKDAYS.iter().enumerate() {
-                        text.axis x=(left - 8) y=(top + day as i64 * cell + cell / 2 + 5) text-anchor="end" { (name) }
-                        @for hour in 0..24 {
+                        text.axis x={ (16.0 + (day as f64 + 0.5) * 12.0) "%" } y="14" text-anchor="middle" { (&name[..3]) }
+                    }
+                    @for hour in 0..24 {
+                        @if hour % 3 == 0 {
+                            text.axis x="0" y=(24 + hour * 18 + 13) { (format!("{hour:02}:00")) }
+                        }
+                        @for (day, name) in WEEKDAYS.iter().enumerate() {
                             @let plays = grid.plays[day][hour as usize];
                             rect class=(format!("heat-{}", level(plays)))
-                                x=(left + hour * cell) y=(top + day as i64 * cell)
-                                width=(cell - 2) height=(cell - 2) rx="3" {
+                                x={ (16.0 + day as f64 * 12.0) "%" } y=(24 + hour * 18)
+                                width="11.4%" height="16" rx="3" {
                                 title { (name) " " (format!("{hour:02}:00")) ": " (plays) " plays" }
                             }
                         }
                     }
                 }
-                figcaption #clock-caption { "Plays per weekday and hour of day; darker is more." }
+                figcaption #clock-caption { "Plays per weekday and hour of day; darker is more. Busiest: " (busiest(grid)) "." }
             }
             details.numbers {
                 summary { "The numbers" }
-                table.ranked.clock-table {
-                    thead { tr { th { "Day" } @for hour in 0..24 { th.num { (hour) } } } }
+                table.data.clock-table {
+                    thead { tr { th scope="col" { "Hour" } @for name in WEEKDAYS { th.num scope="col" { abbr title=(name) { (&name[..3]) } } } } }
                     tbody {
-                        @for (day, name) in WEEKDAYS.iter().enumerate() {
-                            tr { th { (name) } @for hour in 0..24 { td.num { (grid.plays[day][hour]) } } }
+                        @for hour in 0..24 {
+                            tr { th scope="row" { (format!("{hour:02}")) } @for day in 0..7 { td.num { (grid.plays[day][hour]) } } }
                         }
                     }
                 }
@@ -363,40 +384,43 @@ pub fn clock_page(grid: &ClockGrid, holes: &[(i64, i64)], zone: &Zone) -> Markup
     }
 }
 
-/// A bar chart of months, drawn as SVG.
-fn month_chart(figures: &[MonthFigure], id: &str, caption: &str, unit: &str) -> Markup {
-    let max = figures.iter().map(|f| f.value).max().unwrap_or(0).max(1);
-    let bar = if figures.len() > 120 {
-        4
-    } else if figures.len() > 48 {
-        8
-    } else {
-        18
-    };
-    let (left, top, plot) = (56, 12, 160);
-    let width = left + figures.len() as i64 * bar + 8;
-    let height = top + plot + 30;
-    html! {
-        figure.chart {
-            svg.bar-chart viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height)
-                role="img" aria-labelledby=(id) {
-                line.axis-line x1=(left) y1=(top + plot) x2=(width - 4) y2=(top + plot) {}
-                text.axis x=(left - 6) y=(top + 8) text-anchor="end" { (group_thousands(max)) }
-                text.axis x=(left - 6) y=(top + plot) text-anchor="end" { "0" }
-                @for (index, figure) in figures.iter().enumerate() {
-                    @let h = figure.value * plot / max;
-                    @let x = left + index as i64 * bar;
-                    rect.bar x=(x) y=(top + plot - h) width=(bar - 1) height=(h) {
-                        title { (month_name(figure.month)) " " (figure.year) ": " (group_thousands(figure.value)) " " (unit) }
-                    }
-                    @if figure.month == 1 || index == 0 {
-                        text.axis x=(x) y=(top + plot + 16) { (figure.year) }
-                    }
-                }
+/// A column chart of months (every month of the span, silent ones as zero), labelled with
+/// month names where there is room and years where there isn't.
+fn month_chart(figures: &[MonthFigure], id: &str, title: &str, unit: &str) -> Markup {
+    let bars: Vec<Bar> = figures
+        .iter()
+        .map(|f| Bar {
+            label: format!("{} {}", month_name(f.month), f.year),
+            value: usize::try_from(f.value).unwrap_or(0),
+        })
+        .collect();
+    // Months counted from year 0, so that steps of 3, 6 and 12 land on January.
+    let key = |i: usize| figures[i].year * 12 + i64::from(figures[i].month) - 1;
+    let ticks = ticks(
+        figures.len(),
+        &[1, 3, 6, 12, 24, 60, 120],
+        key,
+        |i, step| {
+            let figure = &figures[i];
+            if step >= 12 {
+                figure.year.to_string()
+            } else if figure.month == 1 || i == 0 {
+                format!("{} {}", month_name(figure.month), figure.year)
+            } else {
+                month_name(figure.month).to_owned()
             }
-            figcaption id=(id) { (caption) }
-        }
-    }
+        },
+    );
+    column_chart(
+        id,
+        title,
+        Axes {
+            across: "Month",
+            unit,
+        },
+        &bars,
+        &ticks,
+    )
 }
 
 /// `/history/months`: minutes listened and new artists per month.
@@ -414,7 +438,7 @@ pub fn months_page(
             (coverage_note(holes, zone))
             section.card aria-labelledby="minutes-title" {
                 h2 #minutes-title { "Minutes listened per month" }
-                (month_chart(minutes, "minutes-caption", "Minutes listened per month.", "minutes"))
+                (month_chart(minutes, "minutes-chart", "Minutes listened per month", "minutes"))
                 details.numbers {
                     summary { "The numbers" }
                     table.ranked.months-table {
@@ -426,7 +450,7 @@ pub fn months_page(
             section.card aria-labelledby="artists-title" {
                 h2 #artists-title { "New artists per month" }
                 p.hint { "An artist is new in the month of your first stored play of them (exports name the album artist)." }
-                (month_chart(artists, "artists-caption", "Artists played for the first time, per month.", "new artists"))
+                (month_chart(artists, "artists-chart", "New artists per month", "new artists"))
                 details.numbers {
                     summary { "The numbers" }
                     table.ranked.artists-table {

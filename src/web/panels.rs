@@ -220,11 +220,8 @@ pub fn respond(
     let mut response = match mode {
         RenderMode::Fragment => (status, section).into_response(),
         RenderMode::Page => {
-            let heading = match scope.viewer {
-                Viewer::Owner => "Your listening",
-                Viewer::Visitor => "Shared listening",
-            };
-            let main = views::panels::page_main(scope, heading, panel, range, section);
+            // The page is named for its panel, for the owner and a visitor alike.
+            let main = views::panels::page_main(scope, panel.title(), panel, range, section);
             (status, page(main)).into_response()
         }
     };

@@ -2,10 +2,12 @@
 //! table is wider than its box, nothing scrolls inside a panel, and axe-core finds no serious or
 //! critical accessibility violation.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use euterpe::panel::Panel;
 use euterpe_testkit::both_backends;
+use euterpe_testkit::history::{fixture, import, zip_of};
 use euterpe_testkit::{Backend, TestApp, spawn_demo};
 use fantoccini::Client;
 use serde_json::{Value, json};
@@ -55,6 +57,13 @@ for (const table of document.querySelectorAll('table')) {
         if (unlabelled.length) problems.push(`${name(table)} hides its headers and leaves ${unlabelled.length} cells unlabelled`);
     }
 }
+for (const text of document.querySelectorAll('svg text')) {
+    const style = getComputedStyle(text);
+    if (style.display === 'none' || text.getBoundingClientRect().width === 0) continue;
+    if (parseFloat(style.fontSize) < 12) {
+        problems.push(`chart text "${text.textContent}" is ${style.fontSize}`);
+    }
+}
 return [...new Set(problems)].slice(0, 12);
 "#;
 
@@ -99,6 +108,8 @@ fn pages(share: &str) -> Vec<String> {
     for path in [
         "/history",
         "/history/top",
+        "/history/top?preset=all",
+        "/history/top?from=2024-13-01&to=2024-01-01",
         "/history/clock",
         "/history/months",
         "/history/seasons",
@@ -113,6 +124,51 @@ fn pages(share: &str) -> Vec<String> {
     pages
 }
 
+/// Keeps what the page looked like in `target/screenshots/` (and, for the phone's dashboard
+/// with `EUTERPE_UPDATE_SCREENSHOT=1`, as the README's `docs/phone.png`).
+async fn save_screenshot(browser: &Client, look: Look, path: &str) {
+    let slug: String = path
+        .trim_start_matches('/')
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(40)
+        .collect();
+    let slug = if slug.is_empty() {
+        "dashboard".to_owned()
+    } else {
+        slug
+    };
+    let shot = browser.screenshot().await.unwrap();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let scheme = if look.dark { "dark" } else { "light" };
+    std::fs::write(
+        dir.join(format!("{}-{scheme}-{slug}.png", look.width)),
+        &shot,
+    )
+    .unwrap();
+    for (n, chart) in browser
+        .find_all(fantoccini::Locator::Css("figure.chart"))
+        .await
+        .unwrap()
+        .into_iter()
+        .enumerate()
+    {
+        if let Ok(png) = chart.screenshot().await {
+            let name = format!("{}-{scheme}-{slug}-chart{n}.png", look.width);
+            std::fs::write(dir.join(name), png).unwrap();
+        }
+    }
+    if path == "/"
+        && look.width < 500
+        && !look.dark
+        && std::env::var("EUTERPE_UPDATE_SCREENSHOT").is_ok_and(|v| v == "1")
+    {
+        let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/phone.png");
+        std::fs::write(docs, &shot).unwrap();
+    }
+}
+
 async fn check_pages(app: &TestApp, browser: &Client, look: Look, pages: &[String]) -> Vec<String> {
     let mut failures = Vec::new();
     for path in pages {
@@ -122,6 +178,7 @@ async fn check_pages(app: &TestApp, browser: &Client, look: Look, pages: &[Strin
             serde_json::from_value(browser.execute(LAYOUT_PROBLEMS, vec![]).await.unwrap())
                 .unwrap();
         let violations = axe_violations(browser).await;
+        save_screenshot(browser, look, path).await;
         for problem in problems.iter().chain(&violations) {
             failures.push(format!(
                 "{path} at {}px{}: {problem}",
@@ -140,6 +197,22 @@ async fn every_page_fits_a_phone_and_a_laptop_in_light_and_dark_and_passes_axe(b
     let app = spawn_demo(backend).await;
     let owner = euterpe_testkit::browser();
     app.login(&owner, "alice").await;
+    // A listening history, so the history pages have their charts and tables.
+    let export = zip_of(&[
+        (
+            "Spotify Extended Streaming History/Streaming_History_Audio_2023-2024_0.json",
+            fixture("extended_Streaming_History_Audio_format2023plus.json"),
+        ),
+        (
+            "MyData/endsong_0.json",
+            fixture("extended_endsong_0_legacy_format.json"),
+        ),
+        (
+            "Spotify Account Data/StreamingHistory_music_3.json",
+            fixture("account_StreamingHistory_music_3.json"),
+        ),
+    ]);
+    import(&app, &owner, &[("my_spotify_data.zip", export)]).await;
     let share = app
         .share(
             &owner,

@@ -4,7 +4,7 @@ use maud::{Markup, html};
 
 use super::empty;
 use crate::stats::{ReleaseYears, decade_label};
-use crate::views::charts::{Bar, column_chart, data_table};
+use crate::views::charts::{Axes, Bar, column_chart, data_table, ticks};
 
 /// The Release-year trends panel body.
 pub fn release_years(years: &ReleaseYears) -> Markup {
@@ -18,22 +18,56 @@ pub fn release_years(years: &ReleaseYears) -> Markup {
             years.unknown
         ));
     }
-    let per_year: Vec<Bar> = years
-        .per_year
+    // Every year and decade of the span, empty ones as zero, so the axis never skips time.
+    let count_of = |list: &[(i32, usize)], key: i32| {
+        list.iter()
+            .find(|(k, _)| *k == key)
+            .map_or(0, |(_, count)| *count)
+    };
+    let span = |list: &[(i32, usize)], step: i32| -> Vec<i32> {
+        match (list.first(), list.last()) {
+            (Some((first, _)), Some((last, _))) => {
+                (*first..=*last).step_by(step as usize).collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    let year_keys = span(&years.per_year, 1);
+    let per_year: Vec<Bar> = year_keys
         .iter()
-        .map(|(year, count)| Bar {
+        .map(|&year| Bar {
             label: year.to_string(),
-            value: *count,
+            value: count_of(&years.per_year, year),
         })
         .collect();
-    let per_decade: Vec<Bar> = years
-        .per_decade
+    let decade_keys = span(&years.per_decade, 10);
+    let per_decade: Vec<Bar> = decade_keys
         .iter()
-        .map(|(decade, count)| Bar {
-            label: decade_label(*decade),
-            value: *count,
+        .map(|&decade| Bar {
+            label: decade_label(decade),
+            value: count_of(&years.per_decade, decade),
         })
         .collect();
+    let year_ticks = ticks(
+        per_year.len(),
+        &[1, 2, 5, 10, 20, 50, 100],
+        |i| i64::from(year_keys[i]),
+        |i, _| year_keys[i].to_string(),
+    );
+    let decade_ticks = ticks(
+        per_decade.len(),
+        &[1, 2, 5, 10],
+        |i| i as i64,
+        |i, _| decade_label(decade_keys[i]),
+    );
+    let year_axes = Axes {
+        across: "Release year",
+        unit: "tracks",
+    };
+    let decade_axes = Axes {
+        across: "Decade",
+        unit: "tracks",
+    };
     html! {
         dl.facts.figures {
             dt { "Tracks counted" } dd { (years.counted) }
@@ -52,10 +86,10 @@ pub fn release_years(years: &ReleaseYears) -> Markup {
             }
         }
         h3.chart-heading { "Tracks per release year" }
-        div.chart-scroll { (column_chart("years-per-year", "Tracks per release year", &per_year)) }
+        (column_chart("years-per-year", "Tracks per release year", year_axes, &per_year, &year_ticks))
         (data_table("Tracks per release year", "Year", "Tracks", &per_year))
         h3.chart-heading { "Tracks per decade" }
-        div.chart-scroll { (column_chart("years-per-decade", "Tracks per decade", &per_decade)) }
+        (column_chart("years-per-decade", "Tracks per decade", decade_axes, &per_decade, &decade_ticks))
         (data_table("Tracks per decade", "Decade", "Tracks", &per_decade))
     }
 }

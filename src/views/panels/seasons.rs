@@ -129,7 +129,8 @@ pub fn seasons(
                         @if genres != GenreSource::Unavailable && !season.top_genres.is_empty() {
                             @let bars: Vec<Bar> = season.top_genres.iter().map(|(genre, count)| Bar { label: genre.clone(), value: *count }).collect();
                             @let title = format!("Top genres in {}", season.season.label());
-                            (bar_chart(&format!("genres-{}", season.season.label()), &title, &bars))
+                            @let summary = format!("{} genres; most often {} ({}).", bars.len(), bars[0].label, bars[0].value);
+                            (bar_chart(&format!("genres-{}", season.season.label()), &title, &summary, &bars))
                             (data_table(&title, "Genre", "Count", &bars))
                         }
                     }
