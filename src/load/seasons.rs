@@ -22,6 +22,8 @@ pub struct SeasonInputs {
     pub no_top_songs: bool,
     /// The parts of the window the history does not cover (Unix ms, oldest first).
     pub holes: Vec<(i64, i64)>,
+    /// History form: the window the plays come from (Unix ms), whose seasons are the ones shown.
+    pub window: Option<(i64, i64)>,
 }
 
 /// Loads `user`'s season inputs for `range` as of `now_ms`, reading plays in `zone`.
@@ -43,6 +45,7 @@ pub async fn load(
             artists: enrichment::artists_of_plays(&plays),
             no_top_songs: false,
             holes: stats::history::coverage_holes(&spans, from, to, stats::history::MIN_HOLE_MS),
+            window: Some((from, to)),
         })
     } else {
         let tracks = library.top_tracks(user, range).await?;
@@ -56,6 +59,7 @@ pub async fn load(
             artists,
             no_top_songs: tracks.is_empty(),
             holes: Vec::new(),
+            window: None,
         })
     }
 }

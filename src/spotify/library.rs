@@ -290,10 +290,15 @@ impl Library {
         }
         // Another process may be fetching the same thing: wait for its result, within reason.
         let started = Instant::now();
+        let mut lease = None;
         loop {
             let now = self.clock.unix();
             let until = now + LEASE.as_secs() as i64;
-            if self.store.try_lease(user, key, now, until).await? || started.elapsed() > LEASE {
+            if self.store.try_lease(user, key, now, until).await? {
+                lease = Some(LeaseGuard::new(&self.store, user, key));
+                break;
+            }
+            if started.elapsed() > LEASE {
                 break;
             }
             tokio::time::sleep(LEASE_POLL).await;
@@ -316,6 +321,9 @@ impl Library {
         };
         // Released after the result is stored, so that a waiter finds it.
         let released = self.store.release_lease(user, key).await;
+        if let Some(lease) = &mut lease {
+            lease.released = true;
+        }
         let value = fetched?;
         stored?;
         released?;
@@ -350,4 +358,41 @@ fn page_query(offset: u32) -> [(&'static str, String); 2] {
         ("limit", TOP_LIMIT.to_string()),
         ("offset", offset.to_string()),
     ]
+}
+
+/// A fetch lease this process holds. A fetch that is dropped half-way (a `try_join!` whose
+/// other half failed, a request given up at its deadline) releases it too, so that nobody waits
+/// for a result that will never come.
+struct LeaseGuard {
+    store: Store,
+    user: UserId,
+    key: String,
+    released: bool,
+}
+
+impl LeaseGuard {
+    fn new(store: &Store, user: UserId, key: &str) -> Self {
+        Self {
+            store: store.clone(),
+            user,
+            key: key.to_owned(),
+            released: false,
+        }
+    }
+}
+
+impl Drop for LeaseGuard {
+    fn drop(&mut self) {
+        if self.released {
+            return;
+        }
+        let (store, user, key) = (self.store.clone(), self.user, std::mem::take(&mut self.key));
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(error) = store.release_lease(user, &key).await {
+                    tracing::warn!(%error, "could not release a fetch lease; it expires by itself");
+                }
+            });
+        }
+    }
 }

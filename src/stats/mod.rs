@@ -34,6 +34,7 @@ pub use playlists::{
 pub use release_years::{ReleaseYears, decade_label, decade_of, release_year_trends};
 pub use seasons::{
     Hemisphere, Season, SeasonItem, SeasonSource, SeasonStats, TOP_GENRES_SHOWN, any_genre_known,
-    artist_variety, format_variety, release_month_items, season_of, variety_by_season,
+    artist_variety, format_variety, release_month_items, season_of, seasons_in_window,
+    variety_by_season,
 };
 pub use songs::{SongRow, top_songs};

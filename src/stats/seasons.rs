@@ -178,6 +178,31 @@ pub fn any_genre_known<'g>(
         .any(|id| !id.is_empty() && genres(id).is_some())
 }
 
+/// The seasons a window of time `[from_ms, to_ms)` overlaps, in the user's zone, in calendar
+/// order from the window's start: a window of 4 weeks touches one or two, a year all four.
+pub fn seasons_in_window(
+    from_ms: i64,
+    to_ms: i64,
+    zone: &crate::domain::zone::Zone,
+    hemisphere: Hemisphere,
+) -> Vec<Season> {
+    let (first, last) = (zone.local(from_ms), zone.local(to_ms.max(from_ms + 1) - 1));
+    let mut seasons = Vec::new();
+    let (mut year, mut month) = (first.year, first.month);
+    while (year, month) <= (last.year, last.month) && seasons.len() < 4 {
+        let season = season_of(month as u8, hemisphere);
+        if !seasons.contains(&season) {
+            seasons.push(season);
+        }
+        (year, month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+    }
+    seasons
+}
+
 /// The four seasons' figures, in [`Season::ALL`] order, zero-filled when a season is empty.
 ///
 /// `genres` gives an artist's genres by Spotify id (`None` when unknown). Rules:
@@ -253,6 +278,52 @@ mod tests {
     use super::*;
 
     use crate::stats::testing::{genres_of, no_genres, season_item};
+
+    #[test]
+    fn a_window_overlaps_only_the_seasons_it_touches() {
+        use crate::domain::time::parse_utc_timestamp;
+        use crate::domain::zone::Zone;
+        let at = |text: &str| parse_utc_timestamp(text).unwrap();
+        let utc = Zone::utc();
+        // Four weeks from mid-November to mid-December: autumn, then winter.
+        let four_weeks = seasons_in_window(
+            at("2026-11-06T00:00:00Z"),
+            at("2026-12-04T00:00:00Z"),
+            &utc,
+            Hemisphere::Northern,
+        );
+        assert_eq!(four_weeks, vec![Season::Fall, Season::Winter]);
+        let south = seasons_in_window(
+            at("2026-11-06T00:00:00Z"),
+            at("2026-12-04T00:00:00Z"),
+            &utc,
+            Hemisphere::Southern,
+        );
+        assert_eq!(south, vec![Season::Spring, Season::Summer]);
+        // Ending at midnight on 1 March does not reach into spring; in Tokyo it does.
+        let winter = seasons_in_window(
+            at("2026-01-10T00:00:00Z"),
+            at("2026-03-01T00:00:00Z"),
+            &utc,
+            Hemisphere::Northern,
+        );
+        assert_eq!(winter, vec![Season::Winter]);
+        let tokyo = Zone::parse("Asia/Tokyo").unwrap();
+        let tokyo = seasons_in_window(
+            at("2026-01-10T00:00:00Z"),
+            at("2026-03-01T00:00:00Z"),
+            &tokyo,
+            Hemisphere::Northern,
+        );
+        assert_eq!(tokyo, vec![Season::Winter, Season::Spring]);
+        let year = seasons_in_window(
+            at("2025-12-04T00:00:00Z"),
+            at("2026-12-04T00:00:00Z"),
+            &utc,
+            Hemisphere::Northern,
+        );
+        assert_eq!(year.len(), 4);
+    }
 
     fn genre_map(entries: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
         entries

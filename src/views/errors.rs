@@ -11,7 +11,7 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
     match error {
         AppError::NotFound => (
             "Page not found",
-            html! { p { "There is nothing at this address." } p { a href="/" { "Go to your dashboard" } } },
+            html! { p { "There is nothing at this address: the link may be mistyped, or it was a share link that has been revoked or has expired." } },
         ),
         AppError::NotLoggedIn => (
             "Please log in",
@@ -148,12 +148,22 @@ fn describe_login(error: &LoginError) -> (&'static str, Markup) {
     }
 }
 
-/// An error as the main content of a full page.
-pub fn page_main(error: &AppError) -> (&'static str, Markup) {
+/// An error as the main content of a full page, with a way back: to the dashboard for someone
+/// logged in, to the home page for anyone else.
+pub fn page_main(error: &AppError, signed_in: bool) -> (&'static str, Markup) {
     let (title, body) = describe(error);
     (
         title,
-        html! { div.page-head { h1 { (title) } } div.error-page { (body) } },
+        html! {
+            div.page-head { h1 { (title) } }
+            div.error-page {
+                (body)
+                p.way-back {
+                    @if signed_in { a href="/" { "← Back to your dashboard" } }
+                    @else { a href="/" { "← Go to Euterpe's home page" } }
+                }
+            }
+        },
     )
 }
 

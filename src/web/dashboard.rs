@@ -13,6 +13,9 @@ use crate::views::landing::LandingNote;
 use crate::views::panels::Scope;
 use crate::views::{self, Chrome};
 
+/// The range a dashboard shows when none is chosen (what its switcher shows).
+pub const DASHBOARD_RANGE: TimeRange = TimeRange::MediumTerm;
+
 #[derive(Deserialize)]
 pub struct LandingQuery {
     logged_out: Option<String>,
@@ -27,6 +30,10 @@ pub async fn panels(
     range: Option<TimeRange>,
     query: Option<&str>,
 ) -> maud::Markup {
+    // The panels show the range the switcher shows (the last 6 months unless chosen), so the
+    // switcher never claims a range a panel doesn't show (Top playlists' own default is the
+    // last 4 weeks).
+    let range = Some(range.unwrap_or(DASHBOARD_RANGE));
     let (wait, waited_for_all) = super::panels::dashboard_wait(state, query);
     let drawn = super::panels::draw_dashboard(state, owner, scope, range, wait).await;
     let reload =

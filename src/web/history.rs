@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::stats::history::{
     listening_clock, minutes_per_month, new_artists_per_month, season_items, season_window,
 };
-use crate::stats::variety_by_season;
+use crate::stats::{seasons_in_window, variety_by_season};
 use crate::store::TopOrder;
 use crate::views;
 use crate::views::components::range_form;
@@ -109,7 +109,14 @@ pub async fn seasons(
     let data = history::seasons(&state.store, current.user.id, window).await?;
     let items = season_items(&data.rows);
     let no_genres = |_: &str| -> Option<&'static [String]> { None };
-    let stats = variety_by_season(&items, &no_genres, data.settings.hemisphere);
+    let mut stats = variety_by_season(&items, &no_genres, data.settings.hemisphere);
+    let touched = seasons_in_window(
+        window.0,
+        window.1,
+        &data.settings.zone,
+        data.settings.hemisphere,
+    );
+    stats.retain(|season| touched.contains(&season.season));
     let form = range_form("/history/seasons", range.0, TimeRange::MediumTerm);
     let label = match chosen {
         TimeRange::ShortTerm => "Last 28 days",

@@ -140,7 +140,13 @@ pub async fn body(
                 .genres(library.genres(user, &artist_ids).await?, &inputs.artists)
                 .await;
             let lookup = |id: &str| genres.get(id);
-            let seasons = stats::variety_by_season(&inputs.items, &lookup, settings.hemisphere);
+            let mut seasons = stats::variety_by_season(&inputs.items, &lookup, settings.hemisphere);
+            // Plays have a time: only the seasons the window touches are shown.
+            if let Some((from, to)) = inputs.window {
+                let touched =
+                    stats::seasons_in_window(from, to, &settings.zone, settings.hemisphere);
+                seasons.retain(|season| touched.contains(&season.season));
+            }
             let basis = panels::seasons::Basis {
                 source: inputs.source,
                 no_top_songs: inputs.no_top_songs,

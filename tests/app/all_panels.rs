@@ -304,7 +304,10 @@ async fn release_years_show_figures_chart_and_table(backend: Backend) {
     ] {
         assert!(html.contains(&format!("<dt>{label}</dt>")), "{label}");
     }
-    assert!(html.contains(r#"<svg class="chart-svg" role="img""#));
+    assert!(html.contains(r#"<svg class="chart-svg columns" width="100%""#));
+    assert!(
+        html.contains(r#"role="img" aria-labelledby="years-per-year-title years-per-year-desc""#)
+    );
     assert!(html.contains("Tracks per decade as a table"));
     // Alice's long-term list includes a 0000 date, which is left out and counted.
     let tracks = app
@@ -455,10 +458,11 @@ async fn seasons_come_from_listening_history_once_there_is_some(backend: Backend
             expected[index] += 1;
         }
         for (count, season) in expected.iter().zip(seasons) {
-            let section = html
-                .split(&format!(">{season}</h3>"))
-                .nth(1)
-                .unwrap_or_else(|| panic!("{season} missing"));
+            // Only the seasons the 4 weeks reach are shown; one with plays always is.
+            let Some(section) = html.split(&format!(">{season}</h3>")).nth(1) else {
+                assert_eq!(*count, 0, "{hemisphere}: {season} missing");
+                continue;
+            };
             assert!(
                 section.contains(&format!("<dt>Plays</dt><dd>{count}</dd>")),
                 "{hemisphere}: {season} should hold {count} plays"

@@ -56,7 +56,7 @@ async fn the_oauth_dance_logs_in_and_the_dashboard_shows_nine_panels(backend: Ba
             panel.name()
         );
         assert!(
-            dashboard.contains(&format!(r#"href="/{}""#, panel.name())),
+            dashboard.contains(&format!(r#"href="/{}"#, panel.name())),
             "no-JS link"
         );
     }

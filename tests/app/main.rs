@@ -10,6 +10,7 @@ mod caching;
 mod deadlines;
 mod demo;
 mod enrichment;
+mod experience;
 mod genres;
 mod heroku;
 mod history;

@@ -74,7 +74,7 @@ async fn a_visitor_sees_exactly_the_chosen_panels_with_the_owners_data(backend: 
     for panel in euterpe::panel::Panel::ALL {
         let shared = matches!(panel.name(), "top_songs" | "artists_falling_off");
         assert_eq!(
-            page.contains(&format!(r#"href="{path}/{}""#, panel.name())),
+            page.contains(&format!(r#"href="{path}/{}"#, panel.name())),
             shared,
             "{}",
             panel.name()

@@ -237,10 +237,9 @@ async fn an_expired_refresh_token_asks_for_a_new_login(backend: Backend) {
     app.login(&client, "alice").await;
     let dashboard = app.get(&client, "/").await.text().await.unwrap();
     assert!(!dashboard.contains("Your Spotify connection ended on"));
-    assert_eq!(
-        app.htmx(&client, "/top_artists").await.status(),
-        StatusCode::OK
-    );
+    let panel = app.htmx(&client, "/top_artists").await;
+    let status = panel.status();
+    assert_eq!(status, StatusCode::OK, "{}", panel.text().await.unwrap());
     let users: HashSet<_> = raw_token_rows(&app)
         .await
         .into_iter()

@@ -79,8 +79,8 @@ pub fn seasons(
             @match source {
                 SeasonSource::ReleaseMonth => " — each top song counts in the season of the month it was released (songs with only a release year are left out).",
                 SeasonSource::ListeningHistory => {
-                    " — each play counts in the season it was played, in your time zone ("
-                    (time_zone) ")."
+                    " — this range has plays in your listening history, so each play counts in the season it was played, in your time zone ("
+                    (time_zone) "), instead of your top songs' release months. Only the seasons this range reaches are shown."
                 }
             }
             " " (hemisphere.label()) " seasons."

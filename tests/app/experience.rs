@@ -1,0 +1,118 @@
+//! The details a listener trips over: the seasons a window reaches, the range the dashboard
+//! claims, and error pages that keep the frame and offer a way back.
+
+use euterpe::worker::poller::poll_due_users;
+use reqwest::StatusCode;
+
+use crate::both_backends;
+use crate::common::{Backend, browser, spawn_app};
+
+both_backends!(
+    the_seasons_panel_shows_only_the_seasons_its_window_reaches,
+    the_dashboard_shows_the_range_its_switcher_claims,
+    error_pages_keep_the_navigation_and_offer_a_way_back,
+);
+
+/// The season of a month (1–12) in the northern hemisphere, as the test knows it.
+fn northern_season(month: u8) -> &'static str {
+    match month {
+        3..=5 => "Spring",
+        6..=8 => "Summer",
+        9..=11 => "Fall",
+        _ => "Winter",
+    }
+}
+
+async fn the_seasons_panel_shows_only_the_seasons_its_window_reaches(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    // The fake's recently played: plays of the last hours, so the last 4 weeks have history.
+    poll_due_users(&app.state).await.unwrap();
+    let page = app
+        .get(&client, "/music_variety_by_season?time_range=short_term")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("this range has plays in your listening history"),
+        "{page}"
+    );
+    // The user's zone is UTC until chosen: the window's first and last days name its seasons.
+    let now = time::OffsetDateTime::now_utc();
+    let start = now - time::Duration::days(28);
+    let expected: Vec<&str> = [start.month() as u8, now.month() as u8]
+        .into_iter()
+        .map(northern_season)
+        .collect();
+    for season in ["Winter", "Spring", "Summer", "Fall"] {
+        assert_eq!(
+            page.contains(&format!(r#"id="season-{season}""#)),
+            expected.contains(&season),
+            "{season} shown for a window from {start} to {now}"
+        );
+    }
+}
+
+async fn the_dashboard_shows_the_range_its_switcher_claims(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    let dashboard = app.get(&client, "/").await.text().await.unwrap();
+    assert!(dashboard.contains(r#"<option value="medium_term" selected>"#));
+    // Top playlists' own page starts at the last 4 weeks; on the dashboard it shows the
+    // switcher's 6 months, drawn or as a slot.
+    let playlists = dashboard
+        .split(r#"id="panel-top_playlists""#)
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        playlists.contains("/top_playlists?time_range=medium_term"),
+        "{playlists}"
+    );
+    assert!(!playlists.contains("Last 4 weeks"), "{playlists}");
+    let own = app
+        .get(&client, "/top_playlists")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(own.contains("Last 4 weeks"));
+}
+
+async fn error_pages_keep_the_navigation_and_offer_a_way_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    for (path, status) in [
+        ("/no-such-page", StatusCode::NOT_FOUND),
+        ("/?time_range=bogus", StatusCode::BAD_REQUEST),
+        (
+            "/history/top?from=2024-13-01&to=2024-01-01",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let response = app.get(&client, path).await;
+        assert_eq!(response.status(), status, "{path}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("Log out"),
+            "{path}: the navigation of a logged-in user"
+        );
+        assert!(page.contains("Back to your dashboard"), "{path}: {page}");
+    }
+    // An anonymous visitor (a revoked share link, say) is sent to the home page.
+    let stranger = browser();
+    let response = app.get(&stranger, "/s/no-such-token").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let page = response.text().await.unwrap();
+    assert!(
+        !page.contains("Log out") && !page.contains("your dashboard"),
+        "{page}"
+    );
+    assert!(page.contains("Go to Euterpe's home page"));
+}
