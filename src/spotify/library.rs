@@ -294,10 +294,14 @@ impl Library {
         loop {
             let now = self.clock.unix();
             let until = now + LEASE.as_secs() as i64;
+            // Armed before asking: a fetch dropped while its lease is being written (a
+            // `try_join!` whose other half failed) still gives it back.
+            let mut guard = LeaseGuard::new(&self.store, user, key, until);
             if self.store.try_lease(user, key, now, until).await? {
-                lease = Some(LeaseGuard::new(&self.store, user, key));
+                lease = Some(guard);
                 break;
             }
+            guard.released = true;
             if started.elapsed() > LEASE {
                 break;
             }
@@ -367,15 +371,18 @@ struct LeaseGuard {
     store: Store,
     user: UserId,
     key: String,
+    /// The expiry this fetch asked for, which tells its lease from another's.
+    until: i64,
     released: bool,
 }
 
 impl LeaseGuard {
-    fn new(store: &Store, user: UserId, key: &str) -> Self {
+    fn new(store: &Store, user: UserId, key: &str, until: i64) -> Self {
         Self {
             store: store.clone(),
             user,
             key: key.to_owned(),
+            until,
             released: false,
         }
     }
@@ -387,9 +394,10 @@ impl Drop for LeaseGuard {
             return;
         }
         let (store, user, key) = (self.store.clone(), self.user, std::mem::take(&mut self.key));
+        let until = self.until;
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                if let Err(error) = store.release_lease(user, &key).await {
+                if let Err(error) = store.release_lease_taken_until(user, &key, until).await {
                     tracing::warn!(%error, "could not release a fetch lease; it expires by itself");
                 }
             });

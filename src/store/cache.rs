@@ -88,6 +88,27 @@ impl Store {
         })
     }
 
+    /// Gives back the fetch lease this caller tried to take until `until`, if it is the one held:
+    /// for a fetch dropped while taking its lease, which can't tell whether it got it.
+    pub async fn release_lease_taken_until(
+        &self,
+        user: UserId,
+        key: &str,
+        until: i64,
+    ) -> Result<()> {
+        with_pool!(self, pool => {
+            sqlx::query(
+                "DELETE FROM spotify_fetch_leases WHERE user_id = $1 AND key = $2 AND until = $3",
+            )
+            .bind(user)
+            .bind(key)
+            .bind(until)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+    }
+
     /// When calls to Spotify may resume for this user (the later of their own pause and an
     /// app-wide one), if they are paused at `now`.
     pub async fn paused_until(&self, user: UserId, now: i64) -> Result<Option<i64>> {

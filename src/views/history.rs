@@ -503,6 +503,35 @@ pub fn seasons_page(
     }
 }
 
+/// While times are in UTC (the default): a note to set the time zone, and — with JavaScript, which
+/// reads the browser's zone — a one-click offer to use that zone. `back` is where to return
+/// (`dashboard` or `history`).
+pub fn zone_offer(settings: &HistorySettings, csrf: &str, back: &str) -> Markup {
+    let current = settings.zone.name();
+    if current != "UTC" {
+        return html! {};
+    }
+    html! {
+        div.notice.zone-offer role="note" data-zone-offer data-current=(current) {
+            p data-zone-nojs {
+                "Times here are in UTC. " a href="/account#settings-title" { "Set your time zone" }
+                " so that hours, days and months are yours."
+            }
+            form data-zone-js hidden method="post" action="/account/settings" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="time_zone" value=(current);
+                input type="hidden" name="hemisphere" value=(settings.hemisphere.as_str());
+                input type="hidden" name="back" value=(back);
+                p {
+                    "Times here are in UTC; your browser says you are in "
+                    strong data-zone-name { "another zone" } ". "
+                    button type="submit" { "Use my time zone" }
+                }
+            }
+        }
+    }
+}
+
 /// The history parts of `/account`: settings, data download, account deletion.
 pub fn account_sections(settings: &HistorySettings, csrf: &str, saved: bool) -> Markup {
     html! {
@@ -512,10 +541,12 @@ pub fn account_sections(settings: &HistorySettings, csrf: &str, saved: bool) -> 
             form.settings-form method="post" action="/account/settings" {
                 input type="hidden" name="csrf" value=(csrf);
                 label for="time_zone" { "Time zone" }
-                input #time_zone name="time_zone" list="time-zones" value=(settings.zone.name())
-                    autocomplete="off" required;
-                datalist #time-zones { @for name in Zone::names() { option value=(name) {} } }
-                p.hint { "An IANA name such as Europe/Stockholm or America/New_York: hours, days, months and seasons follow it." }
+                @let current = settings.zone.name();
+                select #time_zone name="time_zone" data-unset[current == "UTC"] required {
+                    @for name in Zone::names() { option value=(name) selected[*name == current] { (name) } }
+                }
+                p.hint { "Hours, days, months and seasons follow it." }
+                p.hint #zone-detected hidden { "Preselected from your browser's time zone: save to keep it." }
                 fieldset {
                     legend { "Seasons" }
                     @for hemisphere in [Hemisphere::Northern, Hemisphere::Southern] {

@@ -7,6 +7,8 @@ use maud::{Markup, html};
 pub enum LandingNote {
     None,
     LoggedOut,
+    /// The account was just deleted.
+    Deleted,
 }
 
 /// The landing page's main content.
@@ -21,6 +23,14 @@ pub fn landing(note: LandingNote, demo: bool) -> Markup {
             }
             @match note {
                 LandingNote::LoggedOut => p.notice role="status" { "You are logged out." },
+                LandingNote::Deleted => div.notice role="status" {
+                    p { strong { "Your account is deleted. " } "Euterpe no longer keeps anything of yours: your Spotify tokens, history, imports and share links are gone." }
+                    p {
+                        "To take back the access you gave Euterpe in Spotify too, open "
+                        a href="https://www.spotify.com/account/apps/" rel="noreferrer" { "Manage apps" }
+                        " in your Spotify account and choose " em { "Remove access" } " next to this app."
+                    }
+                },
                 LandingNote::None => {},
             }
             p {

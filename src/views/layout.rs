@@ -27,6 +27,7 @@ pub fn page(title: &str, chrome: Chrome<'_>, main: Markup) -> Markup {
                 link rel="stylesheet" href=(assets::url("app.css"));
                 link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
                 script src=(assets::url("htmx.min.js")) defer {}
+                script src=(assets::url("app.js")) defer {}
             }
             body {
                 a.skip-link href="#main" { "Skip to content" }

@@ -60,6 +60,7 @@ pub fn dashboard(
 pub fn account_section(
     shares: &[ShareLink],
     new_link: Option<&str>,
+    revoked: bool,
     default_name: &str,
     csrf: &str,
 ) -> Markup {
@@ -71,12 +72,20 @@ pub fn account_section(
             @if let Some(link) = new_link {
                 div.notice.new-share role="status" {
                     p { strong { "Your new share link:" } }
-                    p { a.share-link href=(link) { (link) } }
+                    p {
+                        a.share-link href=(link) { (link) }
+                        " "
+                        // Shown by app.js where the clipboard can be written.
+                        button.copy type="button" data-copy=(link) hidden { "Copy" }
+                    }
                     p.hint {
                         "Copy it now: Euterpe keeps only a fingerprint of it and can't show it again. "
                         "Anyone with the link sees the panels you chose, read-only, until you revoke it."
                     }
                 }
+            }
+            @if revoked {
+                p.notice role="status" { strong { "Share link revoked. " } "It answers “not found” from now on." }
             }
             p {
                 "A share link shows the panels you choose to anyone who has it — no login, no "

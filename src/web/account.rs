@@ -14,6 +14,7 @@ use crate::views;
 #[derive(serde::Deserialize)]
 pub struct AccountQuery {
     saved: Option<String>,
+    revoked: Option<String>,
 }
 
 /// `GET /account`.
@@ -48,6 +49,7 @@ pub async fn page(
             views::share::account_section(
                 &shares,
                 new_link.as_deref(),
+                query.revoked.is_some(),
                 current.user.name(),
                 &current.csrf,
             ),
@@ -65,6 +67,8 @@ pub struct SettingsForm {
     csrf: String,
     time_zone: String,
     hemisphere: String,
+    /// Where a one-click zone offer was accepted (`dashboard` or `history`), to go back there.
+    back: Option<String>,
 }
 
 /// `POST /account/settings`: time zone and hemisphere of the history views.
@@ -88,7 +92,13 @@ pub async fn save_settings(
         .store
         .save_history_settings(current.user.id, &settings, state.clock.unix())
         .await?;
-    Ok(axum::response::Redirect::to("/account?saved=1#settings-title").into_response())
+    // Only these two places, never an address from the form: no open redirect.
+    let back = match form.back.as_deref() {
+        Some("dashboard") => "/",
+        Some("history") => "/history",
+        _ => "/account?saved=1#settings-title",
+    };
+    Ok(axum::response::Redirect::to(back).into_response())
 }
 
 /// The deletion form.

@@ -19,6 +19,7 @@ pub const DASHBOARD_RANGE: TimeRange = TimeRange::MediumTerm;
 #[derive(Deserialize)]
 pub struct LandingQuery {
     logged_out: Option<String>,
+    deleted: Option<String>,
 }
 
 /// The dashboard's panels, drawn with the page (see `panels::draw_dashboard`), and the reload a
@@ -51,7 +52,9 @@ pub async fn index(
 ) -> Result<Response, AppError> {
     let demo = state.demo.is_some();
     let Some(current) = user else {
-        let note = if query.logged_out.is_some() {
+        let note = if query.deleted.is_some() {
+            LandingNote::Deleted
+        } else if query.logged_out.is_some() {
             LandingNote::LoggedOut
         } else {
             LandingNote::None
@@ -62,7 +65,9 @@ pub async fn index(
     let tokens = state.store.tokens(current.user.id).await?;
     let connection = Connection::of(tokens.map(|t| t.grant()), state.clock.unix());
     let retention = super::retention_notice(&state, &current).await?;
-    let notices = maud::html! { (retention) (connection::banner(connection)) };
+    let settings = state.store.history_settings(current.user.id).await?;
+    let zone = views::history::zone_offer(&settings, &current.csrf, "dashboard");
+    let notices = maud::html! { (retention) (connection::banner(connection)) (zone) };
     let panels = panels(&state, &current.user, Scope::OWNER, range.0, raw.as_deref()).await;
     let main = views::dashboard::dashboard(current.user.name(), range.0, notices, panels);
     let chrome = current.chrome(&state);

@@ -31,6 +31,7 @@ pub async fn overview(
 ) -> Result<Response, AppError> {
     let now_ms = state.clock.unix() * 1000;
     let data = history::overview(&state.store, current.user.id, now_ms).await?;
+    let zone = view::zone_offer(&data.settings, &current.csrf, "history");
     let main = view::overview(
         &data.totals,
         &data.recent,
@@ -39,7 +40,12 @@ pub async fn overview(
         data.needs_relogin,
         &data.settings,
     );
-    Ok(page(&state, &current, "Your history", main))
+    Ok(page(
+        &state,
+        &current,
+        "Your history",
+        maud::html! { (zone) (main) },
+    ))
 }
 
 /// `GET /history/top?from=YYYY-MM-DD&to=YYYY-MM-DD&by=plays|minutes` (or `preset=short_term|

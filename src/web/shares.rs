@@ -77,7 +77,7 @@ pub async fn revoke(
     {
         return Err(AppError::NotFound);
     }
-    Ok(Redirect::to("/account#shares").into_response())
+    Ok(Redirect::to("/account?revoked=1#shares").into_response())
 }
 
 /// `GET /s/{token}`: the shared dashboard.

@@ -86,6 +86,45 @@ async fn log_in_see_every_panel_switch_range_go_back_and_browse_without_javascri
         .unwrap();
     }
 
+    // Times are in UTC until chosen: the browser's zone is offered, and one click saves it.
+    let offer = js
+        .find(Locator::Css("[data-zone-offer] form"))
+        .await
+        .unwrap();
+    assert!(offer.is_displayed().await.unwrap());
+    assert!(
+        offer.text().await.unwrap().contains("Europe/Stockholm"),
+        "the browser's zone is named"
+    );
+    js.find(Locator::Css("[data-zone-offer] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    js.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#panels"))
+        .await
+        .unwrap();
+    assert!(
+        js.find_all(Locator::Css("[data-zone-offer]"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    js.goto(&app.url("/account")).await.unwrap();
+    let zone = js
+        .find(Locator::Css("select#time_zone option:checked"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap();
+    assert_eq!(zone.as_deref(), Some("Europe/Stockholm"));
+    js.goto(&app.base).await.unwrap();
+    wait_for_panels(&js).await;
+
     // The range switcher updates the panels in place and pushes the URL.
     let select = js.find(Locator::Id("time_range")).await.unwrap();
     select.select_by_value("short_term").await.unwrap();

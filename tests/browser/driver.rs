@@ -58,8 +58,11 @@ pub async fn start_driver() -> Option<(Driver, PathBuf)> {
         .local_addr()
         .unwrap()
         .port();
+    // Chromium (started by ChromeDriver, inheriting this) believes it is in Stockholm, so the
+    // tests see Euterpe offer the browser's time zone.
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
+        .env("TZ", "Europe/Stockholm")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
