@@ -146,12 +146,12 @@ pub async fn seasons(
 }
 
 /// What `/history/top` was asked for: a preset period or a custom one, and the order.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct TopQuery {
-    preset: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    by: Option<String>,
+    pub preset: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub by: Option<String>,
 }
 
 /// `/history/top`'s period and order, resolved.

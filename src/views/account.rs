@@ -84,7 +84,7 @@ pub fn account(
                         ul.plain {
                             @for import in recording.imports.iter().take(5) {
                                 li {
-                                    a href={ "/import/" (import.id) } { (date(at(import.created_at))) }
+                                    a href={ "/import/" (import.id) } { (date(at(import.created_at))) ", " (clock_time(at(import.created_at))) }
                                     ": " (import.status)
                                     @if import.status == "done" { ", " (import.counts.plays_added) " plays added" }
                                 }

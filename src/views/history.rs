@@ -81,6 +81,17 @@ pub fn page_head(current: HistoryPage, subtitle: &str) -> Markup {
     }
 }
 
+/// A `YYYY-MM-DD` day as the pages write dates: `26 Nov 2026`.
+fn human_day(iso: &str) -> String {
+    match crate::domain::time::parse_date(iso) {
+        Some(days) => {
+            let (year, month, day) = crate::domain::time::civil_from_days(days);
+            format!("{day} {} {year}", month_name(month))
+        }
+        None => iso.to_owned(),
+    }
+}
+
 /// `26 Nov 2026` in the user's time zone.
 pub fn local_date(ms: i64, zone: &Zone) -> Markup {
     let local = zone.local(ms);
@@ -110,9 +121,10 @@ pub fn coverage_note(holes: &[(i64, i64)], zone: &Zone) -> Markup {
         div.notice.coverage-note role="note" {
             p {
                 strong { "These numbers are “at least”. " }
-                "Euterpe has no complete record of your listening "
+                "Euterpe knows the plays it has recorded since you started using it, and the ones you import. "
+                "It has no record of your listening "
                 @if holes.len() == 1 { "for one stretch" } @else { "for " (holes.len()) " stretches" }
-                " of this period — the history poller wasn't running (or missed plays) and no import covers it:"
+                " of this period:"
             }
             ul.holes {
                 @for (start, end) in holes.iter().take(8) {
@@ -120,7 +132,7 @@ pub fn coverage_note(holes: &[(i64, i64)], zone: &Zone) -> Markup {
                 }
                 @if holes.len() > 8 { li { "and " (holes.len() - 8) " more" } }
             }
-            p { a href="/import" { "Import your Spotify data export" } " to fill the gaps." }
+            p { a href="/import" { "Import your Spotify data export" } " to fill in what came before (and any other gap)." }
         }
     }
 }
@@ -236,10 +248,31 @@ pub fn top_page(
     holes: &[(i64, i64)],
     zone: &Zone,
 ) -> Markup {
-    let by_minutes = choice.by == "minutes";
     html! {
         (page_head(HistoryPage::Top, "Counted from your stored plays, for any dates you choose."))
+        (top_form(choice, None))
+        (top_results(choice, totals, tracks, artists, holes, zone))
+    }
+}
+
+/// `/history/top` when its period can't be used: the form as sent, saying what to change.
+pub fn top_form_error(choice: &TopChoice, message: &str) -> Markup {
+    html! {
+        (page_head(HistoryPage::Top, "Counted from your stored plays, for any dates you choose."))
+        (top_form(choice, Some(message)))
+    }
+}
+
+/// The period and order form of `/history/top`, with the error of the last try inside it.
+fn top_form(choice: &TopChoice, error: Option<&str>) -> Markup {
+    let by_minutes = choice.by == "minutes";
+    let invalid = error.map(|_| "true");
+    let described = error.map(|_| "top-error");
+    html! {
         form.range-form.top-form method="get" action="/history/top" {
+            @if let Some(message) = error {
+                p.form-error #top-error role="alert" { (message) }
+            }
             fieldset {
                 legend { "Period" }
                 @for (value, label) in PRESETS {
@@ -247,9 +280,11 @@ pub fn top_page(
                         aria-current=[(choice.preset == value).then_some("true")] { (label) }
                 }
                 label for="from" { "From" }
-                input #from type="date" name="from" value=(choice.from) required;
+                input #from type="date" name="from" value=(choice.from) required
+                    aria-invalid=[invalid] aria-describedby=[described];
                 label for="to" { "To" }
-                input #to type="date" name="to" value=(choice.to) required;
+                input #to type="date" name="to" value=(choice.to) required
+                    aria-invalid=[invalid] aria-describedby=[described];
             }
             label for="by" { "Order by" }
             select #by name="by" {
@@ -258,8 +293,22 @@ pub fn top_page(
             }
             button type="submit" { "Show" }
         }
+    }
+}
+
+/// The lists and totals of `/history/top` for a period.
+fn top_results(
+    choice: &TopChoice,
+    totals: (i64, i64),
+    tracks: &[TopEntry],
+    artists: &[TopEntry],
+    holes: &[(i64, i64)],
+    zone: &Zone,
+) -> Markup {
+    let by_minutes = choice.by == "minutes";
+    html! {
         p.range-note {
-            "From " strong { (choice.from) } " to " strong { (choice.to) } " (" (zone.name()) "): "
+            "From " strong { (human_day(&choice.from)) } " to " strong { (human_day(&choice.to)) } " (" (zone.name()) "): "
             span.total-plays { (group_thousands(totals.0)) } " plays, " (format_minutes(totals.1)) "."
         }
         (coverage_note(holes, zone))

@@ -61,7 +61,7 @@ pub fn form(csrf: &str, limit: u64, imports: &[ImportJob]) -> Markup {
                     tbody {
                         @for import in imports {
                             tr {
-                                td { a href={ "/import/" (import.id) } { (super::components::date(time::OffsetDateTime::from_unix_timestamp(import.created_at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH))) } }
+                                td { a href={ "/import/" (import.id) } { (started(import.created_at)) } }
                                 td { (status_label(import)) }
                                 td.num { (group_thousands(import.counts.plays_added)) }
                             }
@@ -145,4 +145,11 @@ pub fn status_page(import: &ImportJob) -> Markup {
             (progress(import))
         }
     }
+}
+
+/// When an import started, to the minute (two imports of one day told apart), in UTC.
+fn started(unix: i64) -> Markup {
+    let at =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    html! { (super::components::date(at)) ", " (super::components::clock_time(at)) }
 }

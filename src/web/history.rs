@@ -1,13 +1,14 @@
 //! The history pages: extract → load (`load::history`) → compute (`stats::history`) → render.
 
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::Markup;
 
 use super::extract::{CurrentUser, RangeParam};
 use crate::domain::TimeRange;
 use crate::domain::time::format_date;
-use crate::error::AppError;
+use crate::error::{AppError, BadRequest};
 use crate::load::history::{self, TopQuery};
 use crate::state::AppState;
 use crate::stats::history::{
@@ -56,7 +57,27 @@ pub async fn top(
     Query(query): Query<TopQuery>,
 ) -> Result<Response, AppError> {
     let now_ms = state.clock.unix() * 1000;
-    let top = history::top(&state.store, current.user.id, query, now_ms).await?;
+    let asked = query.clone();
+    let top = match history::top(&state.store, current.user.id, query, now_ms).await {
+        Ok(top) => top,
+        // A period that can't be used is said inside the form, which keeps what was typed.
+        Err(AppError::BadRequest(BadRequest::Value(message))) => {
+            let text = |value: Option<String>| value.unwrap_or_default();
+            let choice = TopChoice {
+                preset: "custom".to_owned(),
+                from: text(asked.from),
+                to: text(asked.to),
+                by: asked
+                    .by
+                    .filter(|by| by == "minutes")
+                    .unwrap_or_else(|| "plays".into()),
+            };
+            let main = view::top_form_error(&choice, &message);
+            let page = page(&state, &current, "Top tracks and artists", main);
+            return Ok((StatusCode::BAD_REQUEST, page).into_response());
+        }
+        Err(error) => return Err(error),
+    };
     let choice = TopChoice {
         preset: top.choice.preset,
         from: format_date(top.choice.from_day),

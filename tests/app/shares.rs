@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use reqwest::StatusCode;
 
 use crate::both_backends;
-use crate::common::{Backend, TestApp, browser, escaped, spawn_app};
+use crate::common::{Backend, TestApp, browser, escaped, location, spawn_app};
 
 both_backends!(
     a_visitor_sees_exactly_the_chosen_panels_with_the_owners_data,
@@ -227,6 +227,11 @@ async fn revocation_and_expiry_take_effect_at_once(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    // The owner is told it happened.
+    let back = location(&done);
+    assert_eq!(back, "/account?revoked=1#shares");
+    let account = app.get(&owner, &back).await.text().await.unwrap();
+    assert!(account.contains("Share link revoked"));
     assert_eq!(
         visitor.get(&revoked).send().await.unwrap().status(),
         StatusCode::NOT_FOUND

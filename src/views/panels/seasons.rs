@@ -98,7 +98,8 @@ pub fn seasons(
             }
         }
         (status(Fact::Genres, &genres_view.coverage, scope, Panel::MusicVarietyBySeason, range, now))
-        @if genres == GenreSource::Unavailable && genres_view.coverage.pending == 0 {
+        // Nothing to say of genres when there is nothing to place in a season.
+        @if genres == GenreSource::Unavailable && genres_view.coverage.pending == 0 && total > 0 {
             div.notice.warning role="note" {
                 p {
                     strong { "Genres are unavailable. " }
