@@ -80,6 +80,8 @@ async fn start_spotify(
         image_base: Some(format!("{}/images", crate::web::DEMO_SPOTIFY_PREFIX)),
         // A deployed demo must not send browsers to any site a link names.
         same_origin_redirects: true,
+        // The sign-in page wears the app's look (the stylesheet is served on the same origin).
+        stylesheet: Some(crate::views::assets::url("app.css")),
         ..FakeConfig::default()
     };
     let (client_id, client_secret) = (

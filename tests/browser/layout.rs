@@ -252,7 +252,19 @@ async fn every_page_fits_a_phone_and_a_laptop_in_light_and_dark_and_passes_axe(b
             "the browser looks as asked"
         );
         // The landing page, before logging in.
-        failures.extend(check_pages(&app, &browser, look, &["/".to_owned()]).await);
+        // The landing page and the demo's sign-in page (which wears the app's stylesheet).
+        failures.extend(
+            check_pages(&app, &browser, look, &["/".to_owned(), "/login".to_owned()]).await,
+        );
+        let styled = browser
+            .execute("return document.styleSheets.length", vec![])
+            .await
+            .unwrap();
+        assert_eq!(
+            styled,
+            json!(1),
+            "the sign-in page links the app's stylesheet"
+        );
         log_in(&browser, &app, "alice").await;
         failures.extend(check_pages(&app, &browser, look, &pages).await);
         browser.close().await.unwrap();

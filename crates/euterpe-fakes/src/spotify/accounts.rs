@@ -25,7 +25,11 @@ const PAGE_TITLE: &str = "Euterpe demo — sign in to the fake Spotify";
 const PAGE_CSP: &str =
     "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-fn page(status: StatusCode, title: &str, body: Markup) -> Response {
+/// The CSP of a page that links a same-origin stylesheet.
+const STYLED_PAGE_CSP: &str = "default-src 'none'; style-src 'self'; base-uri 'none'; \
+     form-action 'none'; frame-ancestors 'none'";
+
+fn page(status: StatusCode, title: &str, body: Markup, stylesheet: Option<&str>) -> Response {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -33,17 +37,23 @@ fn page(status: StatusCode, title: &str, body: Markup) -> Response {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
+                @if let Some(href) = stylesheet { link rel="stylesheet" href=(href); }
             }
             body {
-                main { (body) }
+                main.fake-sign-in { (body) }
             }
         }
     };
     let mut response = (status, markup).into_response();
     let headers = response.headers_mut();
+    let csp = if stylesheet.is_some() {
+        STYLED_PAGE_CSP
+    } else {
+        PAGE_CSP
+    };
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(PAGE_CSP),
+        HeaderValue::from_static(csp),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
@@ -58,6 +68,7 @@ fn error_page(message: &str) -> Response {
             h1 { "Something went wrong" }
             p { (message) }
         },
+        None,
     )
 }
 
@@ -177,9 +188,23 @@ pub(super) async fn authorize(
                     redirect_to(redirect_uri, &[("code", Some(&code)), ("state", state)]);
                 redirect(&location)
             }
-            None => chooser(&raw, redirect_uri, state, &scope, Some(name)),
+            None => chooser(
+                &raw,
+                redirect_uri,
+                state,
+                &scope,
+                Some(name),
+                fake.config().stylesheet.as_deref(),
+            ),
         },
-        None => chooser(&raw, redirect_uri, state, &scope, None),
+        None => chooser(
+            &raw,
+            redirect_uri,
+            state,
+            &scope,
+            None,
+            fake.config().stylesheet.as_deref(),
+        ),
     }
 }
 
@@ -198,6 +223,7 @@ fn chooser(
     state: Option<&str>,
     scope: &str,
     unknown: Option<&str>,
+    stylesheet: Option<&str>,
 ) -> Response {
     // Keep the original parameters byte for byte; only a previous `persona` choice goes.
     let kept: Vec<&str> = raw_query
@@ -222,11 +248,11 @@ fn chooser(
             p role="alert" { "There is no demo listener called “" (name) "”. Pick one below." }
         }
         h2 { "Choose who to be" }
-        ul {
+        ul.persona-list {
             @for (index, name) in NAMES.iter().enumerate() {
                 li {
-                    a href=(link(name)) { (name) }
-                    " — " (PERSONAS[index].description)
+                    a.button href=(link(name)) { (name) }
+                    " " span.hint { (PERSONAS[index].description) }
                 }
             }
         }
@@ -245,7 +271,7 @@ fn chooser(
     } else {
         StatusCode::OK
     };
-    page(status, PAGE_TITLE, body)
+    page(status, PAGE_TITLE, body, stylesheet)
 }
 
 /// An OAuth error answer of the token endpoint.

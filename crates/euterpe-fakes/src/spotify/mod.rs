@@ -95,6 +95,9 @@ pub struct FakeConfig {
     /// Spotify only accepts URIs registered for the app. Otherwise any HTTP(S) URI (tests run
     /// Euterpe and the fake on different ports).
     pub same_origin_redirects: bool,
+    /// A stylesheet (a same-origin URL) the sign-in page links, so that the demo's page wears
+    /// the look of the app it stands in for. None: plain HTML.
+    pub stylesheet: Option<String>,
 }
 
 impl Default for FakeConfig {
@@ -107,6 +110,7 @@ impl Default for FakeConfig {
             rotate_refresh_tokens: false,
             image_base: None,
             same_origin_redirects: false,
+            stylesheet: None,
             clock: Arc::new(SystemNow),
         }
     }
