@@ -42,7 +42,10 @@ async fn all_time_holes(
 pub struct Overview {
     pub settings: HistorySettings,
     pub totals: HistoryTotals,
+    /// A page of plays, newest first.
     pub recent: Vec<RecentPlay>,
+    /// Where the next (older) page starts, when there is one.
+    pub older: Option<(i64, String)>,
     /// When the poller last fetched plays (Unix seconds), if it ever did.
     pub last_checked: Option<i64>,
     /// Whether recording waits for the user to log in again (or never had a login).
@@ -50,20 +53,39 @@ pub struct Overview {
     pub holes: Vec<(i64, i64)>,
 }
 
-/// Reads `/history`'s overview of `user` at `now_ms`.
-pub async fn overview(store: &Store, user: UserId, now_ms: i64) -> Result<Overview, StoreError> {
-    let (settings, totals, recent, poll, tokens) = tokio::try_join!(
+/// Plays per page of `/history`.
+pub const PLAYS_PER_PAGE: i64 = 20;
+
+/// Reads `/history`'s overview of `user` at `now_ms`, its plays from after `before` (the last
+/// play of the previous page) or the newest.
+pub async fn overview(
+    store: &Store,
+    user: UserId,
+    now_ms: i64,
+    before: Option<(i64, &str)>,
+) -> Result<Overview, StoreError> {
+    let (settings, totals, mut recent, poll, tokens) = tokio::try_join!(
         store.history_settings(user),
         store.history_totals(user),
-        store.recent_plays(user, 20),
+        store.plays_before(user, before, PLAYS_PER_PAGE + 1),
         store.poll_state(user),
         store.tokens(user),
     )?;
     let holes = all_time_holes(store, user, &totals, now_ms).await?;
+    // One play more than a page says whether an older page exists.
+    let older = if recent.len() as i64 > PLAYS_PER_PAGE {
+        recent.truncate(PLAYS_PER_PAGE as usize);
+        recent
+            .last()
+            .map(|play| (play.played_at, play.track_key.clone()))
+    } else {
+        None
+    };
     Ok(Overview {
         settings,
         totals,
         recent,
+        older,
         last_checked: poll.map(|poll| poll.last_success_at),
         needs_relogin: tokens.is_none_or(|t| t.needs_relogin),
         holes,

@@ -147,9 +147,18 @@ fn source_label(source: i64) -> &'static str {
 
 /// `/history`. `last_checked`: when the poller keeps a record of the user, the Unix second it
 /// last fetched their plays (0: not yet).
+/// A page of the history's plays, newest first.
+pub struct PlaysPage<'a> {
+    pub plays: &'a [RecentPlay],
+    /// The address of the next, older page, when there is one.
+    pub older: Option<&'a str>,
+    /// Whether this is the newest page.
+    pub first: bool,
+}
+
 pub fn overview(
     totals: &HistoryTotals,
-    recent: &[RecentPlay],
+    page: PlaysPage<'_>,
     holes: &[(i64, i64)],
     last_checked: Option<i64>,
     needs_relogin: bool,
@@ -190,13 +199,13 @@ pub fn overview(
             }
         }
         (coverage_note(holes, zone))
-        @if !recent.is_empty() {
+        @if !page.plays.is_empty() || !page.first {
             section.card aria-labelledby="recent-title" {
-                h2 #recent-title { "Latest plays" }
+                h2 #recent-title { @if page.first { "Latest plays" } @else { "Earlier plays" } }
                 table.ranked {
                     thead { tr { th { "When" } th { "Track" } th { "Source" } } }
                     tbody {
-                        @for play in recent {
+                        @for play in page.plays {
                             tr {
                                 td { (local_time(play.played_at, zone)) }
                                 td {
@@ -207,6 +216,10 @@ pub fn overview(
                             }
                         }
                     }
+                }
+                nav.pager aria-label="Pages of plays" {
+                    @if !page.first { a href="/history#recent-title" { "← Newest plays" } }
+                    @if let Some(older) = page.older { a href=(older) { "Older plays →" } }
                 }
             }
         }

@@ -25,17 +25,53 @@ fn page(state: &AppState, current: &CurrentUser, title: &str, main: Markup) -> R
     views::layout::page(title, chrome, main).into_response()
 }
 
-/// `GET /history`.
+/// Where a page of `/history`'s plays starts: after the play at `before` (Unix ms) of track
+/// `key`, as the "Older plays" link says.
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    before: Option<String>,
+    key: Option<String>,
+}
+
+/// `GET /history` (`?before=…&key=…`: an older page of plays).
 pub async fn overview(
     State(state): State<AppState>,
     current: CurrentUser,
+    Query(page_query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
+    let before = match (&page_query.before, &page_query.key) {
+        (None, _) => None,
+        (Some(at), Some(key)) => Some((
+            at.parse::<i64>().map_err(|_| {
+                AppError::bad_value(
+                    "This page of plays has a broken address: start again from the newest plays.",
+                )
+            })?,
+            key.as_str(),
+        )),
+        (Some(_), None) => {
+            return Err(AppError::bad_value(
+                "This page of plays has a broken address: start again from the newest plays.",
+            ));
+        }
+    };
     let now_ms = state.clock.unix() * 1000;
-    let data = history::overview(&state.store, current.user.id, now_ms).await?;
+    let data = history::overview(&state.store, current.user.id, now_ms, before).await?;
+    let older = data.older.as_ref().map(|(at, key)| {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("before", &at.to_string())
+            .append_pair("key", key)
+            .finish();
+        format!("/history?{query}#recent-title")
+    });
     let zone = view::zone_offer(&data.settings, &current.csrf, "history");
     let main = view::overview(
         &data.totals,
-        &data.recent,
+        view::PlaysPage {
+            plays: &data.recent,
+            older: older.as_deref(),
+            first: before.is_none(),
+        },
         &data.holes,
         data.last_checked,
         data.needs_relogin,

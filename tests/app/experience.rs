@@ -11,6 +11,7 @@ both_backends!(
     the_seasons_panel_shows_only_the_seasons_its_window_reaches,
     the_dashboard_shows_the_range_its_switcher_claims,
     error_pages_keep_the_navigation_and_offer_a_way_back,
+    the_history_pages_through_every_play,
 );
 
 /// The season of a month (1–12) in the northern hemisphere, as the test knows it.
@@ -143,4 +144,67 @@ async fn error_pages_keep_the_navigation_and_offer_a_way_back(backend: Backend) 
         "{page}"
     );
     assert!(page.contains("Go to Euterpe's home page"));
+}
+
+/// The `<tr>` rows of the plays table on a `/history` page, and its "Older plays" link.
+fn plays_page(page: &str) -> (Vec<String>, Option<String>) {
+    let table = page
+        .split(r#"id="recent-title""#)
+        .nth(1)
+        .unwrap_or_default()
+        .split("</table>")
+        .next()
+        .unwrap_or_default();
+    let rows = table
+        .split("<tbody>")
+        .nth(1)
+        .unwrap_or_default()
+        .split("<tr>")
+        .skip(1)
+        .map(str::to_owned)
+        .collect();
+    let older = page
+        .split(r#"<a href="/history?"#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|query| format!("/history?{}", query.replace("&amp;", "&")));
+    (rows, older)
+}
+
+async fn the_history_pages_through_every_play(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.login(&client, "alice").await;
+    poll_due_users(&app.state).await.unwrap();
+    let user = crate::common::history::user_id(&app, "alice").await;
+    let stored = app.store.recent_plays(user, 1000).await.unwrap();
+    assert_eq!(stored.len(), 50);
+
+    let mut seen = Vec::new();
+    let mut next = Some("/history".to_owned());
+    let mut pages = 0;
+    while let Some(path) = next {
+        let page = app.get(&client, &path).await.text().await.unwrap();
+        let (rows, older) = plays_page(&page);
+        assert!(rows.len() <= 20, "{path}");
+        seen.extend(rows);
+        next = older;
+        pages += 1;
+        assert!(pages < 10, "paging never ends");
+    }
+    assert_eq!(pages, 3, "50 plays, 20 a page");
+    assert_eq!(seen.len(), 50, "every play once");
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(unique.len(), 50);
+
+    // A broken page address is a plain 400, not a 500.
+    let broken = app.get(&client, "/history?before=yesterday&key=x").await;
+    assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        broken
+            .text()
+            .await
+            .unwrap()
+            .contains("start again from the newest plays")
+    );
 }

@@ -137,14 +137,29 @@ impl Store {
 
     /// The latest plays, newest first.
     pub async fn recent_plays(&self, user: UserId, limit: i64) -> Result<Vec<RecentPlay>> {
+        self.plays_before(user, None, limit).await
+    }
+
+    /// The user's plays newest first, starting after `before` (the `played_at` and track key of
+    /// the last play of the previous page; keyset paging, as fast on page 5,000 as on page 1).
+    pub async fn plays_before(
+        &self,
+        user: UserId,
+        before: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<RecentPlay>> {
+        let (at, key) = before.unwrap_or((i64::MAX, ""));
         with_pool!(self, pool => {
             sqlx::query_as::<_, (i64, i64, i64, String, String, String)>(
                 "SELECT p.played_at, p.ms_played, p.source, p.track_key, \
                         COALESCE(t.name, p.track_key) AS name, COALESCE(t.artist_name, '') AS artist_name \
                  FROM plays p LEFT JOIN user_tracks t ON t.user_id = p.user_id AND t.track_key = p.track_key \
-                 WHERE p.user_id = $1 ORDER BY p.played_at DESC LIMIT $2",
+                 WHERE p.user_id = $1 AND (p.played_at < $2 OR (p.played_at = $2 AND p.track_key < $3)) \
+                 ORDER BY p.played_at DESC, p.track_key DESC LIMIT $4",
             )
             .bind(user)
+            .bind(at)
+            .bind(key)
             .bind(limit)
             .fetch_all(pool)
             .await
