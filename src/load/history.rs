@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::domain::time::{format_date, parse_date};
+use crate::domain::time::{DAY_MS, format_date, parse_date};
 use crate::domain::zone::Zone;
 use crate::domain::{HistorySettings, HistoryTotals, RecentPlay, TopEntry, UserId, WindowPlays};
 use crate::error::AppError;
@@ -237,13 +237,15 @@ pub async fn top(
         ("custom".to_owned(), from, to)
     } else {
         let preset = query.preset.unwrap_or_else(|| "medium_term".into());
-        let days = match preset.as_str() {
-            "short_term" => 28,
-            "medium_term" => 182,
-            "long_term" => 365,
+        // One rule with the seasons (PANELS.md: measured back from now): a range starts on the
+        // day that was 28, 182 or 365 days ago, and the lists count whole days from there.
+        let from = match preset.as_str() {
+            "short_term" => zone.local(now_ms - 28 * DAY_MS).days,
+            "medium_term" => zone.local(now_ms - 182 * DAY_MS).days,
+            "long_term" => zone.local(now_ms - 365 * DAY_MS).days,
             "all" => {
                 let first = store.history_totals(user).await?.first.unwrap_or(now_ms);
-                today - zone.local(first).days + 1
+                zone.local(first).days
             }
             other => {
                 return Err(AppError::bad_value(format!(
@@ -251,7 +253,7 @@ pub async fn top(
                 )));
             }
         };
-        (preset, today - days + 1, today)
+        (preset, from, today)
     };
     let from_ms = zone.local_midnight_ms(from_day);
     let to_ms = zone.local_midnight_ms(to_day + 1);

@@ -197,6 +197,36 @@ async fn the_history_pages_through_every_play(backend: Backend) {
     let unique: std::collections::HashSet<_> = seen.iter().collect();
     assert_eq!(unique.len(), 50);
 
+    // "Last 6 months" starts on the same day on the top lists and the seasons page: the day
+    // that was 182 days ago (UTC here).
+    let start = time::OffsetDateTime::now_utc() - time::Duration::days(182);
+    let day = format!(
+        "{} {} {}",
+        start.day(),
+        &start.month().to_string()[..3],
+        start.year()
+    );
+    let top = app
+        .get(&client, "/history/top?preset=medium_term")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        top.contains(&format!("From <strong>{day}</strong>")),
+        "{day}: {top}"
+    );
+    let seasons = app
+        .get(&client, "/history/seasons?time_range=medium_term")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        seasons.contains(&format!(">{day}</time> to ")),
+        "{day}: {seasons}"
+    );
+
     // A broken page address is a plain 400, not a 500.
     let broken = app.get(&client, "/history?before=yesterday&key=x").await;
     assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
