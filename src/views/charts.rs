@@ -108,10 +108,16 @@ pub fn column_chart(id: &str, title: &str, axes: Axes<'_>, bars: &[Bar], ticks: 
                 line.axis-line x1="0" x2="100%" y1=(TOP + PLOT) y2=(TOP + PLOT) {}
                 @for (i, bar) in bars.iter().enumerate() {
                     @let h = (bar.value as f64 / max * f64::from(PLOT)).round();
+                    @let x = pct((i as f64 + gap / 2.0) * slot);
+                    @let w = pct(slot * (1.0 - gap));
                     @if bar.value > 0 {
-                        rect.bar x=(pct((i as f64 + gap / 2.0) * slot)) width=(pct(slot * (1.0 - gap)))
-                            y=(f64::from(TOP + PLOT) - h) height=(h.max(1.0)) {
+                        rect.bar x=(x) width=(w) y=(f64::from(TOP + PLOT) - h) height=(h.max(1.0)) {
                             title { (bar.label) ": " (group_thousands(bar.value as i64)) " " (axes.unit) }
+                        }
+                    } @else {
+                        // A zero is drawn as a zero (a mark on the axis), not left out.
+                        rect.zero x=(x) width=(w) y=(TOP + PLOT - 3) height="3" {
+                            title { (bar.label) ": 0 " (axes.unit) }
                         }
                     }
                 }
@@ -243,9 +249,13 @@ mod tests {
             "the 7 is full height: {svg}"
         );
         assert_eq!(
-            svg.matches("<rect").count(),
+            svg.matches(r#"<rect class="bar""#).count(),
             2,
-            "no bar for the zero: {svg}"
+            "a bar for each non-zero: {svg}"
+        );
+        assert!(
+            svg.contains(r#"<rect class="zero""#) && svg.contains("2000: 0 tracks"),
+            "the zero is drawn: {svg}"
         );
         assert!(
             svg.contains(r#"x="70.00%""#),

@@ -464,9 +464,7 @@ fn month_chart(figures: &[MonthFigure], id: &str, title: &str, unit: &str) -> Ma
         key,
         |i, step| {
             let figure = &figures[i];
-            if step >= 12 {
-                figure.year.to_string()
-            } else if figure.month == 1 || i == 0 {
+            if figure.month == 1 || i == 0 || step >= 12 {
                 format!("{} {}", month_name(figure.month), figure.year)
             } else {
                 month_name(figure.month).to_owned()
