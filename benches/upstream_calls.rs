@@ -10,12 +10,25 @@ use euterpe::panel::Panel;
 use euterpe_fakes::spotify::Mode;
 use futures_util::future::join_all;
 
+/// One dashboard as a browser with htmx loads it: the page (which draws the panels that are
+/// ready and starts the others), then, at once, the fragment of every slot it left.
 async fn dashboard(app: &TestApp, client: &reqwest::Client) {
-    app.get(client, "/").await;
-    join_all(Panel::ALL.iter().map(|panel| async move {
-        app.htmx(client, &panel.path()).await;
+    let page = app.get(client, "/").await.text().await.unwrap();
+    let slots: Vec<String> = page
+        .split(r#"<section class="panel loading""#)
+        .skip(1)
+        .filter_map(|slot| slot.split(r#"hx-get=""#).nth(1)?.split('"').next())
+        .map(|url| url.replace("&amp;", "&"))
+        .collect();
+    join_all(slots.iter().map(|url| async move {
+        app.htmx(client, url).await;
     }))
     .await;
+    // Whatever the page started and no fragment waited for still counts: let it finish.
+    for panel in Panel::ALL {
+        app.htmx(client, &format!("{}?time_range=medium_term", panel.path()))
+            .await;
+    }
 }
 
 async fn measure(backend: Backend, mode: Mode) -> (usize, usize, Vec<(String, usize)>) {
