@@ -85,3 +85,26 @@ pub fn name_key(artist_name: &str, track_name: &str) -> String {
 pub fn names_of_key(key: &str) -> Option<(&str, &str)> {
     key.strip_prefix('~')?.split_once('\u{1f}')
 }
+
+/// The stretches of a view's period the history does not cover (Unix ms, oldest first), and
+/// since when it holds the user's plays at all, for the "at least" note.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Holes {
+    pub spans: Vec<(i64, i64)>,
+    /// The start of the earliest covered stretch (recorded or imported), if any.
+    pub since: Option<i64>,
+}
+
+impl Holes {
+    /// The holes of `[from, to)` in `coverage` (at least `min_ms` long).
+    pub fn of(coverage: &[CoverageSpan], spans: Vec<(i64, i64)>) -> Self {
+        Self {
+            spans,
+            since: coverage.iter().map(|span| span.start_ms).min(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}

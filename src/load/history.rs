@@ -6,7 +6,9 @@ use serde::Deserialize;
 
 use crate::domain::time::{DAY_MS, format_date, parse_date};
 use crate::domain::zone::Zone;
-use crate::domain::{HistorySettings, HistoryTotals, RecentPlay, TopEntry, UserId, WindowPlays};
+use crate::domain::{
+    HistorySettings, HistoryTotals, Holes, RecentPlay, TopEntry, UserId, WindowPlays,
+};
 use crate::error::AppError;
 use crate::stats::history::{MIN_HOLE_MS, coverage_holes};
 use crate::store::{Store, StoreError, TopOrder};
@@ -15,14 +17,10 @@ use crate::store::{Store, StoreError, TopOrder};
 pub const TOP_SHOWN: i64 = 50;
 
 /// The holes (at least [`MIN_HOLE_MS`] long) in what the history covers of `[from, to)`.
-async fn holes(
-    store: &Store,
-    user: UserId,
-    from: i64,
-    to: i64,
-) -> Result<Vec<(i64, i64)>, StoreError> {
+async fn holes(store: &Store, user: UserId, from: i64, to: i64) -> Result<Holes, StoreError> {
     let spans = store.coverage(user).await?;
-    Ok(coverage_holes(&spans, from, to, MIN_HOLE_MS))
+    let holes = coverage_holes(&spans, from, to, MIN_HOLE_MS);
+    Ok(Holes::of(&spans, holes))
 }
 
 /// The holes in what all-time views cover (first stored play to now); none without plays.
@@ -31,9 +29,9 @@ async fn all_time_holes(
     user: UserId,
     totals: &HistoryTotals,
     now_ms: i64,
-) -> Result<Vec<(i64, i64)>, StoreError> {
+) -> Result<Holes, StoreError> {
     if totals.plays == 0 {
-        return Ok(Vec::new());
+        return Ok(Holes::default());
     }
     holes(store, user, totals.first.unwrap_or(now_ms), now_ms).await
 }
@@ -50,7 +48,7 @@ pub struct Overview {
     pub last_checked: Option<i64>,
     /// Whether recording waits for the user to log in again (or never had a login).
     pub needs_relogin: bool,
-    pub holes: Vec<(i64, i64)>,
+    pub holes: Holes,
 }
 
 /// Plays per page of `/history`.
@@ -96,7 +94,7 @@ pub async fn overview(
 pub struct AllTime<T> {
     pub settings: HistorySettings,
     pub rows: T,
-    pub holes: Vec<(i64, i64)>,
+    pub holes: Holes,
 }
 
 /// Reads the plays per hour of the week (`/history/clock`), in the user's zone.
@@ -156,7 +154,7 @@ pub async fn seasons(
         .plays_in_window(user, from, to, &settings.zone)
         .await?;
     let holes = if rows.is_empty() {
-        Vec::new()
+        Holes::default()
     } else {
         holes(store, user, from, to).await?
     };
@@ -193,7 +191,7 @@ pub struct Top {
     pub totals: (i64, i64),
     pub tracks: Vec<TopEntry>,
     pub artists: Vec<TopEntry>,
-    pub holes: Vec<(i64, i64)>,
+    pub holes: Holes,
     pub zone: Zone,
 }
 

@@ -3,8 +3,8 @@
 
 use crate::domain::UserId;
 
-use crate::domain::TimeRange;
 use crate::domain::zone::Zone;
+use crate::domain::{Holes, TimeRange};
 use crate::enrichment::{self, ArtistKey};
 use crate::spotify::{FetchError, Library};
 use crate::stats::{self, SeasonItem, SeasonSource};
@@ -21,7 +21,7 @@ pub struct SeasonInputs {
     /// The fallback found no top tracks at all.
     pub no_top_songs: bool,
     /// The parts of the window the history does not cover (Unix ms, oldest first).
-    pub holes: Vec<(i64, i64)>,
+    pub holes: Holes,
     /// History form: the window the plays come from (Unix ms), whose seasons are the ones shown.
     pub window: Option<(i64, i64)>,
 }
@@ -44,7 +44,10 @@ pub async fn load(
             source: SeasonSource::ListeningHistory,
             artists: enrichment::artists_of_plays(&plays),
             no_top_songs: false,
-            holes: stats::history::coverage_holes(&spans, from, to, stats::history::MIN_HOLE_MS),
+            holes: Holes::of(
+                &spans,
+                stats::history::coverage_holes(&spans, from, to, stats::history::MIN_HOLE_MS),
+            ),
             window: Some((from, to)),
         })
     } else {
@@ -58,7 +61,7 @@ pub async fn load(
             source: SeasonSource::ReleaseMonth,
             artists,
             no_top_songs: tracks.is_empty(),
-            holes: Vec::new(),
+            holes: Holes::default(),
             window: None,
         })
     }

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 
 use crate::domain::time::{format_date, month_name};
 use crate::domain::zone::Zone;
-use crate::domain::{HistorySettings, HistoryTotals, RecentPlay, TopEntry, names_of_key};
+use crate::domain::{HistorySettings, HistoryTotals, Holes, RecentPlay, TopEntry, names_of_key};
 use crate::stats::history::{ClockGrid, MonthFigure, WEEKDAYS, format_minutes, group_thousands};
 use crate::stats::{Hemisphere, SeasonStats, format_variety};
 use crate::views::charts::{Axes, Bar, column_chart, ticks};
@@ -113,15 +113,23 @@ pub fn local_time(ms: i64, zone: &Zone) -> Markup {
 }
 
 /// The "at least" note: the holes of a view's period, or nothing when there is none.
-pub fn coverage_note(holes: &[(i64, i64)], zone: &Zone) -> Markup {
+pub fn coverage_note(holes: &Holes, zone: &Zone) -> Markup {
     if holes.is_empty() {
         return html! {};
     }
+    let since = holes.since;
+    let holes = &holes.spans;
     html! {
         div.notice.coverage-note role="note" {
             p {
                 strong { "These numbers are “at least”. " }
-                "Euterpe knows the plays it has recorded since you started using it, and the ones you import. "
+                @match since {
+                    Some(since) => {
+                        "Euterpe has your plays from " (local_date(since, zone))
+                        " on: the ones it recorded since you started using it, and the ones you imported. "
+                    }
+                    None => "Euterpe knows the plays it records while you use it, and the ones you import. ",
+                }
                 "It has no record of your listening "
                 @if holes.len() == 1 { "for one stretch" } @else { "for " (holes.len()) " stretches" }
                 " of this period:"
@@ -159,7 +167,7 @@ pub struct PlaysPage<'a> {
 pub fn overview(
     totals: &HistoryTotals,
     page: PlaysPage<'_>,
-    holes: &[(i64, i64)],
+    holes: &Holes,
     last_checked: Option<i64>,
     needs_relogin: bool,
     settings: &HistorySettings,
@@ -258,7 +266,7 @@ pub fn top_page(
     totals: (i64, i64),
     tracks: &[TopEntry],
     artists: &[TopEntry],
-    holes: &[(i64, i64)],
+    holes: &Holes,
     zone: &Zone,
 ) -> Markup {
     html! {
@@ -315,7 +323,7 @@ fn top_results(
     totals: (i64, i64),
     tracks: &[TopEntry],
     artists: &[TopEntry],
-    holes: &[(i64, i64)],
+    holes: &Holes,
     zone: &Zone,
 ) -> Markup {
     let by_minutes = choice.by == "minutes";
@@ -391,7 +399,7 @@ fn busiest(grid: &ClockGrid) -> String {
 }
 
 /// `/history/clock`: a weekday × hour heat map.
-pub fn clock_page(grid: &ClockGrid, holes: &[(i64, i64)], zone: &Zone) -> Markup {
+pub fn clock_page(grid: &ClockGrid, holes: &Holes, zone: &Zone) -> Markup {
     let level = |plays: i64| -> i64 {
         if plays == 0 || grid.max == 0 {
             0
@@ -487,7 +495,7 @@ fn month_chart(figures: &[MonthFigure], id: &str, title: &str, unit: &str) -> Ma
 pub fn months_page(
     minutes: &[MonthFigure],
     artists: &[MonthFigure],
-    holes: &[(i64, i64)],
+    holes: &Holes,
     zone: &Zone,
 ) -> Markup {
     html! {
@@ -529,7 +537,7 @@ pub fn seasons_page(
     window: (i64, i64),
     range_label: &str,
     range_form: Markup,
-    holes: &[(i64, i64)],
+    holes: &Holes,
     settings: &HistorySettings,
 ) -> Markup {
     let zone = &settings.zone;

@@ -226,6 +226,22 @@ async fn the_history_pages_through_every_play(backend: Backend) {
         seasons.contains(&format!(">{day}</time> to ")),
         "{day}: {seasons}"
     );
+    // The window reaches back before Euterpe knew alice: the note says since when it has her
+    // plays (the earliest it recorded) and that an import fills in what came before.
+    let first = stored.iter().map(|play| play.played_at).min().unwrap();
+    let first = time::OffsetDateTime::from_unix_timestamp(first / 1000).unwrap();
+    let since = format!(
+        "{} {} {}",
+        first.day(),
+        &first.month().to_string()[..3],
+        first.year()
+    );
+    assert!(
+        seasons.contains("Euterpe has your plays from <time")
+            && seasons.contains(&format!(">{since}</time> on")),
+        "{since}: {seasons}"
+    );
+    assert!(seasons.contains("to fill in what came before"));
 
     // A broken page address is a plain 400, not a 500.
     let broken = app.get(&client, "/history?before=yesterday&key=x").await;

@@ -1,5 +1,6 @@
 //! Music variety by season.
 
+use crate::domain::Holes;
 use maud::{Markup, html};
 use time::OffsetDateTime;
 
@@ -46,7 +47,7 @@ pub struct Basis<'a> {
     pub zone: &'a Zone,
     /// History form: the stretches of the window no poll or import covers (the counts are then
     /// "at least").
-    pub holes: &'a [(i64, i64)],
+    pub holes: &'a Holes,
 }
 
 /// The Music variety by season panel body; `genres` says where they came from and how far
