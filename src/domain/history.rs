@@ -96,7 +96,7 @@ pub struct Holes {
 }
 
 impl Holes {
-    /// The holes of `[from, to)` in `coverage` (at least `min_ms` long).
+    /// `spans`, the holes a view's period has in `coverage`, with the earliest covered moment.
     pub fn of(coverage: &[CoverageSpan], spans: Vec<(i64, i64)>) -> Self {
         Self {
             spans,

@@ -83,29 +83,18 @@ pub fn describe(error: &AppError) -> (&'static str, Markup) {
     }
 }
 
-/// A page that needed Spotify's data and could not have it.
+/// A page that needed Spotify's data and could not have it. (Panels say it in their own error
+/// state, with the details; a whole page only needs to say what to do.)
 fn describe_spotify(failure: Option<Failure>) -> (&'static str, Markup) {
     match failure {
-        Some(Failure::RateLimited { retry_after }) => (
-            "Spotify is busy",
-            html! { p { "Spotify is limiting how often Euterpe may ask for data. Please try again in " (retry_after.as_secs().max(1)) " seconds." } },
-        ),
-        Some(Failure::Timeout) => (
-            "Spotify is slow",
-            html! { p { "Spotify did not answer in time. Please try again in a moment." } },
-        ),
         Some(Failure::LoginExpired) => (
             "Log in again",
             html! { p { "Your Spotify login has expired. " a href="/login" { "Log in again" } "; your data here is kept." } },
         ),
-        Some(Failure::NotAllowListed) => ("Not allowed yet", super::panels::not_allow_listed()),
-        Some(Failure::Refused) => (
-            "Spotify refused",
-            html! { p { "Spotify refused to share this data. " a href="/login" { "Logging in again" } " usually fixes it." } },
-        ),
+        Some(Failure::NotAllowListed) => ("Not allowed yet", not_allow_listed()),
         _ => (
-            "Spotify is unavailable",
-            html! { p { "Spotify did not answer properly; this is usually over in a few minutes." } },
+            "Spotify didn't answer",
+            html! { p { "Spotify is unavailable, slow or busy right now; this is usually over in a few minutes. Please try again." } },
         ),
     }
 }

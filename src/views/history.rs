@@ -269,10 +269,25 @@ pub fn top_page(
     holes: &Holes,
     zone: &Zone,
 ) -> Markup {
+    let by_minutes = choice.by == "minutes";
     html! {
         (page_head(HistoryPage::Top, "Counted from your stored plays, for any dates you choose."))
         (top_form(choice, None))
-        (top_results(choice, totals, tracks, artists, holes, zone))
+        p.range-note {
+            "From " strong { (human_day(&choice.from)) } " to " strong { (human_day(&choice.to)) } " (" (zone.name()) "): "
+            span.total-plays { (group_thousands(totals.0)) } " plays, " (format_minutes(totals.1)) "."
+        }
+        (coverage_note(holes, zone))
+        div.panels {
+            section.panel aria-labelledby="top-tracks-title" {
+                header.panel-head { h2 #top-tracks-title { "Top tracks" } }
+                div.panel-body { (top_table(tracks, true, by_minutes)) }
+            }
+            section.panel aria-labelledby="top-artists-title" {
+                header.panel-head { h2 #top-artists-title { "Top artists" } }
+                div.panel-body { (top_table(artists, false, by_minutes)) }
+            }
+        }
     }
 }
 
@@ -313,35 +328,6 @@ fn top_form(choice: &TopChoice, error: Option<&str>) -> Markup {
                 option value="minutes" selected[by_minutes] { "Minutes" }
             }
             button type="submit" { "Show" }
-        }
-    }
-}
-
-/// The lists and totals of `/history/top` for a period.
-fn top_results(
-    choice: &TopChoice,
-    totals: (i64, i64),
-    tracks: &[TopEntry],
-    artists: &[TopEntry],
-    holes: &Holes,
-    zone: &Zone,
-) -> Markup {
-    let by_minutes = choice.by == "minutes";
-    html! {
-        p.range-note {
-            "From " strong { (human_day(&choice.from)) } " to " strong { (human_day(&choice.to)) } " (" (zone.name()) "): "
-            span.total-plays { (group_thousands(totals.0)) } " plays, " (format_minutes(totals.1)) "."
-        }
-        (coverage_note(holes, zone))
-        div.panels {
-            section.panel aria-labelledby="top-tracks-title" {
-                header.panel-head { h2 #top-tracks-title { "Top tracks" } }
-                div.panel-body { (top_table(tracks, true, by_minutes)) }
-            }
-            section.panel aria-labelledby="top-artists-title" {
-                header.panel-head { h2 #top-artists-title { "Top artists" } }
-                div.panel-body { (top_table(artists, false, by_minutes)) }
-            }
         }
     }
 }

@@ -15,7 +15,6 @@ use crate::stats::history::{
     listening_clock, minutes_per_month, new_artists_per_month, season_items, season_window,
 };
 use crate::stats::{seasons_in_window, variety_by_season};
-use crate::store::TopOrder;
 use crate::views;
 use crate::views::components::range_form;
 use crate::views::history::{self as view, TopChoice};
@@ -118,11 +117,7 @@ pub async fn top(
         preset: top.choice.preset,
         from: format_date(top.choice.from_day),
         to: format_date(top.choice.to_day),
-        by: match top.choice.by {
-            TopOrder::Plays => "plays",
-            TopOrder::Minutes => "minutes",
-        }
-        .to_owned(),
+        by: top.choice.by.as_str().to_owned(),
     };
     let main = view::top_page(
         &choice,

@@ -25,6 +25,16 @@ pub enum TopOrder {
     Minutes,
 }
 
+impl TopOrder {
+    /// The order as the `/history/top` form names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Plays => "plays",
+            Self::Minutes => "minutes",
+        }
+    }
+}
+
 pub use crate::domain::{
     CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, WindowPlays,
 };
