@@ -107,6 +107,11 @@ pub async fn spawn_with(backend: Backend, options: Spawn) -> TestApp {
 /// Starts Euterpe in demo mode, as `cargo run` does: its own built-in fake Spotify (with the
 /// generated covers), no Spotify credentials.
 pub async fn spawn_demo(backend: Backend) -> TestApp {
+    spawn_demo_with(backend, &[]).await
+}
+
+/// [`spawn_demo`] with more variables set, e.g. `EUTERPE_DEMO_LATENCY_MS`.
+pub async fn spawn_demo_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let database_url = fresh_database(backend).await;
@@ -118,6 +123,7 @@ pub async fn spawn_demo(backend: Backend) -> TestApp {
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
+    .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
     .collect();
     let mut config = Config::from_vars(&vars).expect("demo configuration is valid");
     assert!(config.demo);

@@ -22,6 +22,7 @@
 //!   `/v1/albums/{id}`, `/v1/albums?ids=`.
 
 mod accounts;
+mod calls;
 pub(crate) mod catalogue;
 mod covers;
 mod facts;
@@ -32,6 +33,7 @@ mod prng;
 mod state;
 mod web_api;
 
+pub use calls::{Call, longest_chain, most_in_flight};
 pub use facts::{PersonaFacts, PlaylistFacts, TopLists};
 use faults::fault_response;
 pub use faults::{Fault, FaultKind};
@@ -373,6 +375,11 @@ impl FakeSpotify {
             .unwrap_or(0)
     }
 
+    /// Every Web API call answered since the counters were last reset, with its times.
+    pub fn calls(&self) -> Vec<Call> {
+        lock(&self.inner.counters).calls.clone()
+    }
+
     /// Sets every counter back to zero.
     pub fn reset_counters(&self) {
         *lock(&self.inner.counters) = Counters::default();
@@ -596,8 +603,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// How many answered calls [`FakeSpotify::calls`] remembers.
+const MAX_CALLS_KEPT: usize = 10_000;
+
 /// Counts every request and applies injected faults before the route answers.
 async fn observe(State(fake): State<FakeSpotify>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let path = request.uri().path().to_owned();
     let key = route_key(request.method(), &path);
     let concrete = format!("{} {path}", request.method());
@@ -623,10 +634,24 @@ async fn observe(State(fake): State<FakeSpotify>, request: Request, next: Next) 
     for delay in delays {
         tokio::time::sleep(delay).await;
     }
-    if let Some(kind) = failure {
-        return fault_response(&kind, api);
+    let response = match failure {
+        Some(kind) => fault_response(&kind, api),
+        None => next.run(request).await,
+    };
+    if api {
+        let mut counters = lock(&fake.inner.counters);
+        // A long-running demo keeps only the latest calls.
+        if counters.calls.len() >= MAX_CALLS_KEPT {
+            counters.calls.drain(..MAX_CALLS_KEPT / 2);
+        }
+        counters.calls.push(Call {
+            route: key,
+            persona: persona.map(|index| personas::NAMES[index]),
+            started,
+            ended: std::time::Instant::now(),
+        });
     }
-    next.run(request).await
+    response
 }
 
 #[cfg(test)]

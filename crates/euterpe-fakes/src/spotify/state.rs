@@ -8,6 +8,7 @@ pub(super) struct Counters {
     pub(super) routes: HashMap<String, usize>,
     pub(super) api_total: usize,
     pub(super) grants: HashMap<String, usize>,
+    pub(super) calls: Vec<super::Call>,
 }
 
 /// An authorization code handed out by `/authorize`.
