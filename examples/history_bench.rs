@@ -289,15 +289,13 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             let from = berlin.local_midnight_ms(berlin.local(now_ms).days - days + 1);
             let to = berlin.local_midnight_ms(berlin.local(now_ms).days + 1);
             view!(format!("top tracks + artists, {name}, by {order:?}"), {
-                let t = s
-                    .top_tracks_between(user, from, to, order, 50)
-                    .await
-                    .unwrap();
-                let a = s
-                    .top_artists_between(user, from, to, order, 50)
-                    .await
-                    .unwrap();
-                let totals = s.totals_between(user, from, to).await.unwrap();
+                // Side by side, as the page reads them (`load::history`).
+                let (t, a, totals) = tokio::try_join!(
+                    s.top_tracks_between(user, from, to, order, 50),
+                    s.top_artists_between(user, from, to, order, 50),
+                    s.totals_between(user, from, to),
+                )
+                .unwrap();
                 format!(
                     "{} tracks, {} artists, {} plays",
                     t.len(),
@@ -316,14 +314,11 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
     view!(
         "top tracks + artists, 17 Mar 2018 – 8 Aug 2023 (custom)",
         {
-            let t = s
-                .top_tracks_between(user, from, to, TopOrder::Plays, 50)
-                .await
-                .unwrap();
-            let a = s
-                .top_artists_between(user, from, to, TopOrder::Plays, 50)
-                .await
-                .unwrap();
+            let (t, a) = tokio::try_join!(
+                s.top_tracks_between(user, from, to, TopOrder::Plays, 50),
+                s.top_artists_between(user, from, to, TopOrder::Plays, 50),
+            )
+            .unwrap();
             format!("{} tracks, {} artists", t.len(), a.len())
         }
     );

@@ -31,6 +31,8 @@ pub struct App {
     pub imports: crate::history::import::ImportJobs,
     /// Genres and popularity from open music data.
     pub enrichment: Arc<Enrichment>,
+    /// User rows read a moment ago (the session is still read every time).
+    pub users: crate::load::users::RecentUsers,
 }
 
 /// The handlers' state: a cheap handle on the [`App`].
@@ -63,6 +65,7 @@ impl App {
             tokens,
             store.clone(),
             clock.clone(),
+            config.spotify_in_flight,
         ));
         let library = Library::new(
             spotify.clone(),
@@ -86,6 +89,7 @@ impl App {
             demo,
             imports: Default::default(),
             enrichment,
+            users: Default::default(),
         }))
     }
 

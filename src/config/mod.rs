@@ -54,6 +54,8 @@ pub struct Config {
     pub environment: Environment,
     /// How long a cached Spotify response is served before it is fetched again.
     pub cache_ttl: Duration,
+    /// Calls to Spotify one user may have in flight at once (`SPOTIFY_MAX_IN_FLIGHT`).
+    pub spotify_in_flight: usize,
     /// Requests still running after this are answered with an error page (Heroku cuts at 30 s).
     pub request_timeout: Duration,
     /// Where a locally generated token key is kept.
@@ -80,6 +82,15 @@ pub struct Config {
     /// Connection deadlines and bound (`MAX_CONNECTIONS`; see [`crate::server`]).
     pub server: crate::server::ServerConfig,
 }
+
+/// Calls to Spotify one user may have in flight by default. Spotify's rate limit counts calls in
+/// a rolling 30-second window per app, so this bound does not change what a dashboard costs,
+/// only how fast it is spent. A cold dashboard's calls come in two waves: the top lists and the
+/// playlist list (5 calls), then every page of every own playlist (18 for the demo's `alice`,
+/// asked for together since the list says how long each is). 10 at once take the second wave in
+/// two round trips (8 would take three), and the five listeners a development-mode app may have
+/// still can't have more than 50 calls under way between them.
+pub const DEFAULT_SPOTIFY_IN_FLIGHT: usize = 10;
 
 /// The default SQLite database: a file in the working directory, created on first use.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://euterpe.db?mode=rwc";
@@ -130,6 +141,17 @@ impl Config {
             "SPOTIFY_CACHE_TTL_SECS",
             30 * 60,
         )?);
+        let spotify_in_flight = parse_number::<usize>(
+            get("SPOTIFY_MAX_IN_FLIGHT"),
+            "SPOTIFY_MAX_IN_FLIGHT",
+            DEFAULT_SPOTIFY_IN_FLIGHT,
+        )?;
+        if spotify_in_flight == 0 {
+            return Err(ConfigError(
+                "SPOTIFY_MAX_IN_FLIGHT must be at least 1 (calls one user may have in flight)"
+                    .into(),
+            ));
+        }
         let request_timeout = Duration::from_secs(parse_number(
             get("REQUEST_TIMEOUT_SECS"),
             "REQUEST_TIMEOUT_SECS",
@@ -165,6 +187,7 @@ impl Config {
             public_url,
             environment,
             cache_ttl,
+            spotify_in_flight,
             request_timeout,
             key_file,
             sentry_dsn,

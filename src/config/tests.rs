@@ -49,6 +49,7 @@ fn defaults_give_a_local_demo_on_8080() {
     assert_eq!(config.database_url.expose(), DEFAULT_DATABASE_URL);
     assert!(config.keys.is_none());
     assert_eq!(config.cache_ttl, Duration::from_secs(1800));
+    assert_eq!(config.spotify_in_flight, 10);
 }
 
 #[test]
@@ -192,6 +193,14 @@ fn bad_heroku_settings_are_named() {
         (
             vec![("REQUEST_TIMEOUT_SECS", "soon")],
             "REQUEST_TIMEOUT_SECS is not a whole number",
+        ),
+        (
+            vec![("SPOTIFY_MAX_IN_FLIGHT", "0")],
+            "SPOTIFY_MAX_IN_FLIGHT must be at least 1",
+        ),
+        (
+            vec![("SPOTIFY_MAX_IN_FLIGHT", "many")],
+            "SPOTIFY_MAX_IN_FLIGHT is not a whole number",
         ),
         (
             vec![("EUTERPE_DEMO_LATENCY_MS", "slow")],

@@ -21,6 +21,7 @@ pub mod genres;
 pub mod http;
 pub mod lastfm;
 pub mod listenbrainz;
+mod memory;
 pub mod musicbrainz;
 mod queue;
 
@@ -37,7 +38,7 @@ use crate::clock::Clock;
 use crate::config::EnrichmentConfig;
 use crate::domain::{Artist, Track};
 use crate::stats::PopularitySource;
-use crate::store::{self, NewJob, Store, TrackRecordingsRow};
+use crate::store::{self, ArtistGenresRow, NewJob, Store, TrackPopularityRow, TrackRecordingsRow};
 use lastfm::LastFm;
 use listenbrainz::ListenBrainz;
 use musicbrainz::MusicBrainz;
@@ -55,6 +56,9 @@ pub struct Enrichment {
     lastfm: Option<LastFm>,
     /// Wakes the queue when a panel adds work.
     wake: Notify,
+    /// Facts read a moment ago (see `memory`).
+    popularity_facts: memory::Facts<TrackPopularityRow>,
+    genre_facts: memory::Facts<ArtistGenresRow>,
 }
 
 /// A Spotify artist as the look-ups need it: id and name.
@@ -150,6 +154,8 @@ impl Enrichment {
             listenbrainz,
             lastfm,
             wake: Notify::new(),
+            popularity_facts: Default::default(),
+            genre_facts: Default::default(),
         }
     }
 
@@ -237,7 +243,8 @@ impl Enrichment {
 
     /// Queues a job for each key not yet known and says which keys are still queued (and on
     /// which services they wait), and which finished meanwhile: their facts are stored now and
-    /// must be read again.
+    /// must be read again. Reads first and writes only jobs not queued yet, so that a panel
+    /// shown again while the queue works writes nothing.
     async fn queue_missing(
         &self,
         kind: &str,
@@ -245,11 +252,26 @@ impl Enrichment {
         missing: Vec<String>,
         now: i64,
     ) -> store::Result<Queued> {
-        if self.store.enqueue_jobs(jobs, now).await? > 0 {
-            self.wake();
+        let mut stages: HashMap<String, String> = self
+            .store
+            .queued_stages(kind, &missing)
+            .await?
+            .into_iter()
+            .collect();
+        let new: Vec<NewJob> = jobs
+            .iter()
+            .filter(|job| !stages.contains_key(&job.key))
+            .cloned()
+            .collect();
+        if !new.is_empty() {
+            if self.store.enqueue_jobs(&new, now).await? > 0 {
+                self.wake();
+            }
+            let keys: Vec<String> = new.iter().map(|job| job.key.clone()).collect();
+            stages.extend(self.store.queued_stages(kind, &keys).await?);
         }
         let mut queued = Queued::default();
-        for (key, stage) in self.store.queued_stages(kind, &missing).await? {
+        for (key, stage) in stages {
             if let Some(stage) = Stage::parse(&stage) {
                 queued.waiting_on.insert(stage.service());
             }
@@ -265,7 +287,12 @@ impl Enrichment {
     async fn read_popularity(&self, wanted: &[&Track]) -> store::Result<PopularityView> {
         let now = self.clock.unix();
         let ids: Vec<String> = wanted.iter().map(|t| t.id.clone()).collect();
-        let mut facts = self.store.track_popularity(&ids, now).await?;
+        let (mut facts, unread) = self.popularity_facts.split(&ids, now);
+        if !unread.is_empty() {
+            let read = self.store.track_popularity(&unread, now).await?;
+            self.popularity_facts.remember(&read);
+            facts.extend(read);
+        }
         let settled: HashSet<String> = facts.iter().map(|f| f.spotify_track_id.clone()).collect();
         let missing: Vec<&Track> = wanted
             .iter()
@@ -373,7 +400,12 @@ impl Enrichment {
     async fn read_genres(&self, wanted: &[&ArtistKey]) -> store::Result<GenresView> {
         let now = self.clock.unix();
         let ids: Vec<String> = wanted.iter().map(|(id, _)| id.clone()).collect();
-        let mut facts = self.store.artist_genres(&ids, now).await?;
+        let (mut facts, unread) = self.genre_facts.split(&ids, now);
+        if !unread.is_empty() {
+            let read = self.store.artist_genres(&unread, now).await?;
+            self.genre_facts.remember(&read);
+            facts.extend(read);
+        }
         let settled: HashSet<String> = facts.iter().map(|f| f.spotify_artist_id.clone()).collect();
         let missing: Vec<&ArtistKey> = wanted
             .iter()

@@ -8,3 +8,5 @@ pub mod account;
 pub mod history;
 /// The inputs of the music-variety-by-season panel: the listening history, else the top tracks.
 pub mod seasons;
+/// The logged-in user's row, from memory when it was read a moment ago.
+pub mod users;

@@ -3,15 +3,17 @@
 
 use crate::domain::UserId;
 
-use crate::domain::zone::Zone;
-use crate::domain::{Holes, TimeRange};
+use crate::domain::{HistorySettings, Holes, TimeRange};
 use crate::enrichment::{self, ArtistKey};
-use crate::spotify::{FetchError, Library};
+use crate::spotify::FetchError;
+use crate::spotify::library::UserLibrary;
 use crate::stats::{self, SeasonItem, SeasonSource};
 use crate::store::Store;
 
 /// What the seasons panel is computed from.
 pub struct SeasonInputs {
+    /// The listener's time zone and hemisphere.
+    pub settings: HistorySettings,
     /// The plays (or top tracks) to place in seasons.
     pub items: Vec<SeasonItem>,
     /// Where `items` came from.
@@ -26,20 +28,23 @@ pub struct SeasonInputs {
     pub window: Option<(i64, i64)>,
 }
 
-/// Loads `user`'s season inputs for `range` as of `now_ms`, reading plays in `zone`.
+/// Loads `user`'s season inputs for `range` as of `now_ms`, reading plays in their zone.
 pub async fn load(
     store: &Store,
-    library: &Library,
+    library: &UserLibrary<'_>,
     user: UserId,
     range: TimeRange,
     now_ms: i64,
-    zone: &Zone,
 ) -> Result<SeasonInputs, FetchError> {
     let (from, to) = stats::history::season_window(range, now_ms);
-    if store.has_plays_between(user, from, to).await? {
-        let plays = store.plays_in_window(user, from, to, zone).await?;
+    let (settings, played) = store.settings_and_plays_between(user, from, to).await?;
+    if played {
+        let plays = store
+            .plays_in_window(user, from, to, &settings.zone)
+            .await?;
         let spans = store.coverage(user).await?;
         Ok(SeasonInputs {
+            settings,
             items: stats::history::season_items(&plays),
             source: SeasonSource::ListeningHistory,
             artists: enrichment::artists_of_plays(&plays),
@@ -51,12 +56,13 @@ pub async fn load(
             window: Some((from, to)),
         })
     } else {
-        let tracks = library.top_tracks(user, range).await?;
+        let tracks = library.top_tracks(range).await?;
         let dated = tracks
             .iter()
             .filter(|track| stats::release_month(&track.album).is_some());
         let artists = enrichment::artists_of(dated);
         Ok(SeasonInputs {
+            settings,
             items: stats::release_month_items(&tracks),
             source: SeasonSource::ReleaseMonth,
             artists,

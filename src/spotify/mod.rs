@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use crate::clock::Clock;
+use crate::locks::KeyedLimits;
 use crate::store::Store;
 
 pub mod client;
@@ -16,6 +17,7 @@ pub mod fixtures;
 pub mod library;
 pub mod models;
 pub mod oauth;
+mod parsed;
 pub mod tokens;
 mod translate;
 
@@ -88,20 +90,32 @@ pub const APP_WIDE_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// about to expire, and once more if Spotify refuses it. After a 429 no call is made for that
 /// user (or, for a long pause, any user) until `Retry-After` has passed — in every process, as
 /// the pause is kept in the database.
+///
+/// Each user has at most `in_flight` calls under way at once (the rest wait their turn, first
+/// come first served): a cold dashboard asks for everything together, and this keeps one
+/// listener's burst from taking every connection.
 pub struct Spotify {
     client: SpotifyClient,
     tokens: TokenManager,
     store: Store,
     clock: Clock,
+    in_flight: KeyedLimits<UserId>,
 }
 
 impl Spotify {
-    pub fn new(client: SpotifyClient, tokens: TokenManager, store: Store, clock: Clock) -> Self {
+    pub fn new(
+        client: SpotifyClient,
+        tokens: TokenManager,
+        store: Store,
+        clock: Clock,
+        in_flight: usize,
+    ) -> Self {
         Self {
             client,
             tokens,
             store,
             clock,
+            in_flight: KeyedLimits::new(in_flight),
         }
     }
 
@@ -122,6 +136,9 @@ impl Spotify {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, FetchError> {
+        // The pause is read once this call has its place: a 429 that came back while it waited
+        // holds it too.
+        let _place = self.in_flight.acquire(&user).await;
         let now = self.clock.unix();
         if let Some(until) = self.store.paused_until(user, now).await? {
             return Err(SpotifyError::RateLimited {

@@ -1,5 +1,6 @@
 //! Top playlists: the user's own playlists ranked by how many top tracks they hold.
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
 
 use crate::domain::{Image, Playlist, Track};
@@ -49,7 +50,7 @@ pub fn owned_playlists<'a>(user_spotify_id: &str, playlists: &'a [Playlist]) -> 
 /// in a playlist counts once. Playlists with the same name and count keep Spotify's order.
 pub fn top_playlists(
     user_spotify_id: &str,
-    playlists: &[(Playlist, Vec<String>)],
+    playlists: &[(Playlist, impl Borrow<Vec<String>>)],
     top_tracks: &[Track],
 ) -> Vec<PlaylistRow> {
     top_playlists_where(user_spotify_id, playlists, top_tracks, |_| true)
@@ -64,7 +65,7 @@ pub fn is_public(playlist: &Playlist) -> bool {
 /// How many of the user's own playlists `shown` leaves out.
 pub fn owned_left_out(
     user_spotify_id: &str,
-    playlists: &[(Playlist, Vec<String>)],
+    playlists: &[(Playlist, impl Borrow<Vec<String>>)],
     shown: impl Fn(&Playlist) -> bool,
 ) -> usize {
     playlists
@@ -76,7 +77,7 @@ pub fn owned_left_out(
 /// [`top_playlists`] among the playlists `shown` accepts (a share shows only public ones).
 pub fn top_playlists_where(
     user_spotify_id: &str,
-    playlists: &[(Playlist, Vec<String>)],
+    playlists: &[(Playlist, impl Borrow<Vec<String>>)],
     top_tracks: &[Track],
     shown: impl Fn(&Playlist) -> bool,
 ) -> Vec<PlaylistRow> {
@@ -90,6 +91,7 @@ pub fn top_playlists_where(
         .filter(|(playlist, _)| is_owned_by(playlist, user_spotify_id) && shown(playlist))
         .map(|(playlist, item_ids)| {
             let found: HashSet<&str> = item_ids
+                .borrow()
                 .iter()
                 .map(String::as_str)
                 .filter(|id| top_ids.contains(id))
@@ -214,7 +216,7 @@ mod tests {
 
     #[test]
     fn empty_inputs_give_empty_or_zero_rows() {
-        assert!(top_playlists("me", &[], &[]).is_empty());
+        assert!(top_playlists("me", &[] as &[(Playlist, Vec<String>)], &[]).is_empty());
         assert!(owned_playlists("me", &[]).is_empty());
         // An account with no top tracks still sees its playlists, each with 0.
         let rows = top_playlists("me", &[(playlist("p", "Empty", "me", 0), Vec::new())], &[]);

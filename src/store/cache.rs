@@ -10,6 +10,15 @@ pub struct CacheEntry {
     pub body: String,
     pub fetched_at: i64,
     pub expires_at: i64,
+    /// Changes with every write (random), so a copy parsed elsewhere can tell it is current.
+    pub version: i64,
+}
+
+/// What a cached response's row says without its body: whether it is fresh, and which write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct CacheStamp {
+    pub expires_at: i64,
+    pub version: i64,
 }
 
 impl Store {
@@ -17,7 +26,7 @@ impl Store {
     pub async fn cache_get(&self, user: UserId, key: &str) -> Result<Option<CacheEntry>> {
         with_pool!(self, pool => {
             sqlx::query_as::<_, CacheEntry>(
-                "SELECT body, fetched_at, expires_at FROM spotify_cache \
+                "SELECT body, fetched_at, expires_at, version FROM spotify_cache \
                  WHERE user_id = $1 AND key = $2",
             )
             .bind(user)
@@ -27,20 +36,48 @@ impl Store {
         })
     }
 
+    /// The stamps of every response of `user` that is fresh at `now`, by key: one read for all
+    /// of a request's answers (one row of JSON, however many; see `fresh_rows!`).
+    pub async fn fresh_stamps(&self, user: UserId, now: i64) -> Result<Vec<(String, CacheStamp)>> {
+        let sql = super::dialect::json_list(
+            self.backend(),
+            "key, expires_at, version",
+            "spotify_cache WHERE user_id = $1 AND expires_at > $2",
+        );
+        let json: String = with_pool!(self, pool => {
+            sqlx::query_scalar(&sql).bind(user).bind(now).fetch_one(pool).await
+        })?;
+        let rows: Vec<(String, i64, i64)> = super::decode_json(&json)?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, expires_at, version)| {
+                (
+                    key,
+                    CacheStamp {
+                        expires_at,
+                        version,
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// Stores (or replaces) the response for `key`.
     pub async fn cache_put(&self, user: UserId, key: &str, entry: &CacheEntry) -> Result<()> {
         with_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO spotify_cache (user_id, key, body, fetched_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5) \
+                "INSERT INTO spotify_cache (user_id, key, body, fetched_at, expires_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (user_id, key) DO UPDATE SET body = excluded.body, \
-                     fetched_at = excluded.fetched_at, expires_at = excluded.expires_at",
+                     fetched_at = excluded.fetched_at, expires_at = excluded.expires_at, \
+                     version = excluded.version",
             )
             .bind(user)
             .bind(key)
             .bind(&entry.body)
             .bind(entry.fetched_at)
             .bind(entry.expires_at)
+            .bind(entry.version)
             .execute(pool)
             .await
             .map(|_| ())
@@ -49,7 +86,7 @@ impl Store {
 }
 
 /// A cached catalogue object (an artist) shared by every user.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct CatalogueEntry {
     pub id: String,
     pub body: String,
@@ -145,7 +182,8 @@ impl Store {
         super::fresh_rows!(
             self,
             CatalogueEntry,
-            "SELECT id, body, expires_at FROM spotify_artists WHERE expires_at > $1 AND id",
+            "id, body, expires_at",
+            "spotify_artists WHERE expires_at > $1 AND id",
             ids,
             now
         )

@@ -4,7 +4,7 @@
 use super::{Result, Store, dialect, fresh_rows, placeholders, with_pool};
 
 /// Genres of one Spotify artist as MusicBrainz lists them (or why there are none).
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct ArtistGenresRow {
     pub spotify_artist_id: String,
     /// `found`, `not_found`, `ambiguous` or `failed`.
@@ -19,7 +19,7 @@ pub struct ArtistGenresRow {
 }
 
 /// The MusicBrainz recordings of one Spotify track.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct TrackRecordingsRow {
     pub spotify_track_id: String,
     pub isrc: Option<String>,
@@ -32,7 +32,7 @@ pub struct TrackRecordingsRow {
 }
 
 /// The popularity of one Spotify track from open data (or why there is none).
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct TrackPopularityRow {
     pub spotify_track_id: String,
     /// `found`, `not_found`, `unavailable` or `failed`.
@@ -88,8 +88,8 @@ impl Store {
         fresh_rows!(
             self,
             ArtistGenresRow,
-            "SELECT spotify_artist_id, outcome, mbid, matched_by, genres, fetched_at, expires_at \
-             FROM artist_genres WHERE expires_at > $1 AND spotify_artist_id",
+            "spotify_artist_id, outcome, mbid, matched_by, genres, fetched_at, expires_at",
+            "artist_genres WHERE expires_at > $1 AND spotify_artist_id",
             ids,
             now
         )
@@ -129,8 +129,8 @@ impl Store {
         fresh_rows!(
             self,
             TrackRecordingsRow,
-            "SELECT spotify_track_id, isrc, matched_by, mbids, fetched_at, expires_at \
-             FROM track_recordings WHERE expires_at > $1 AND spotify_track_id",
+            "spotify_track_id, isrc, matched_by, mbids, fetched_at, expires_at",
+            "track_recordings WHERE expires_at > $1 AND spotify_track_id",
             ids,
             now
         )
@@ -168,8 +168,8 @@ impl Store {
         fresh_rows!(
             self,
             TrackPopularityRow,
-            "SELECT spotify_track_id, outcome, source, count, popularity, fetched_at, expires_at \
-             FROM track_popularity WHERE expires_at > $1 AND spotify_track_id",
+            "spotify_track_id, outcome, source, count, popularity, fetched_at, expires_at",
+            "track_popularity WHERE expires_at > $1 AND spotify_track_id",
             ids,
             now
         )
@@ -242,17 +242,20 @@ impl Store {
     ) -> Result<Vec<(String, String)>> {
         let mut found = Vec::new();
         for chunk in keys.chunks(500) {
-            let sql = format!(
-                "SELECT key, stage FROM enrichment_jobs WHERE kind = $1 AND key IN ({})",
+            // One row of JSON, however many keys (see `fresh_rows!`).
+            let from = format!(
+                "enrichment_jobs WHERE kind = $1 AND key IN ({})",
                 placeholders(2, chunk.len())
             );
-            let rows = with_pool!(self, pool => {
-                let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(kind);
+            let sql = super::dialect::json_list(self.backend(), "key, stage", &from);
+            let json: String = with_pool!(self, pool => {
+                let mut query = sqlx::query_scalar(&sql).bind(kind);
                 for key in chunk {
                     query = query.bind(key);
                 }
-                query.fetch_all(pool).await
+                query.fetch_one(pool).await
             })?;
+            let rows: Vec<(String, String)> = super::decode_json(&json)?;
             found.extend(rows);
         }
         Ok(found)

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{Connection, PgPool, SqlitePool};
 
 mod account;
 mod cache;
@@ -38,7 +38,7 @@ mod user_id;
 mod users;
 
 pub use account::{StoredPlay, StoredTrack, USER_TABLES};
-pub use cache::{CacheEntry, CatalogueEntry};
+pub use cache::{CacheEntry, CacheStamp, CatalogueEntry};
 pub use catalogue::{
     ArtistGenresRow, JobRow, NewJob, ServiceRow, TrackPopularityRow, TrackRecordingsRow,
 };
@@ -97,30 +97,39 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
 }
 
 /// Rows of a catalogue table whose key is among `ids` and that are still fresh at `now`:
-/// `$sql_head` is the query up to `… AND key`, with `$1` bound to `now`; the ids follow in
-/// chunks that keep every statement under both engines' parameter limits.
+/// `$columns` (in the order of `$row`'s fields) of `$from`, the table and its condition up to
+/// `… AND key`, with `$1` bound to `now`; the ids follow in an `IN` list, at most 500 per query.
+/// The rows come back as one JSON array: a panel's fifty facts are one row to hand over, not
+/// fifty (SQLite's driver passes each row between threads).
 macro_rules! fresh_rows {
-    ($store:expr, $row:ty, $sql_head:expr, $ids:expr, $now:expr) => {{
+    ($store:expr, $row:ty, $columns:expr, $from:expr, $ids:expr, $now:expr) => {{
         let mut found: Vec<$row> = Vec::new();
         for chunk in $ids.chunks(500) {
-            let sql = format!(
+            let from = format!(
                 "{} IN ({})",
-                $sql_head,
+                $from,
                 $crate::store::placeholders(2, chunk.len())
             );
-            let rows = $crate::store::with_pool!($store, pool => {
-                let mut query = sqlx::query_as::<_, $row>(&sql).bind($now);
+            let sql = $crate::store::dialect::json_list($store.backend(), $columns, &from);
+            let json: String = $crate::store::with_pool!($store, pool => {
+                let mut query = sqlx::query_scalar(&sql).bind($now);
                 for id in chunk {
                     query = query.bind(id);
                 }
-                query.fetch_all(pool).await
+                query.fetch_one(pool).await
             })?;
-            found.extend(rows);
+            found.extend($crate::store::decode_json::<Vec<$row>>(&json)?);
         }
         Ok(found)
     }};
 }
 pub(crate) use fresh_rows;
+
+/// JSON the database built (rows aggregated by [`dialect::json_list`], each row an array in
+/// field order), decoded; a mismatch is the database's decode error.
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|err| sqlx::Error::Decode(Box::new(err)))
+}
 
 /// Euterpe's database: users, tokens, sessions and cached Spotify data.
 #[derive(Clone, Debug)]
@@ -131,6 +140,9 @@ pub struct Store {
 /// The default pool size: 4 per process keeps two web dynos, a worker and a release dyno
 /// (4 × 4 = 16) inside a 20-connection Heroku Postgres plan.
 pub const DEFAULT_DB_POOL_MAX: u32 = 4;
+
+/// A Postgres connection idle longer than this is tested before it is used again.
+const IDLE_BEFORE_TEST: Duration = Duration::from_secs(5);
 
 /// How a pool is sized and how long a request waits for a connection.
 #[derive(Clone, Copy, Debug)]
@@ -180,6 +192,19 @@ impl Store {
             Db::Postgres(
                 PgPoolOptions::new()
                     .max_connections(options.max_connections)
+                    // A connection in use is known to work (sqlx pings each one as it is given
+                    // back); one idle for a while may have been cut by a failover, so only such a
+                    // one is tested before it is handed out. Testing every one cost a round trip
+                    // per query.
+                    .test_before_acquire(false)
+                    .before_acquire(|connection, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for < IDLE_BEFORE_TEST {
+                                return Ok(true);
+                            }
+                            Ok(connection.ping().await.is_ok())
+                        })
+                    })
                     .acquire_timeout(options.acquire_timeout)
                     .connect_lazy_with(connect),
             )
@@ -200,6 +225,10 @@ impl Store {
             Db::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(options.max_connections.max(2))
+                    // A connection to a file in this process cannot die quietly the way a
+                    // network one can: no health check before every use (it cost a round trip
+                    // to the connection's thread per query).
+                    .test_before_acquire(false)
                     .acquire_timeout(options.acquire_timeout)
                     .connect_with(connect)
                     .await?,

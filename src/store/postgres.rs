@@ -215,3 +215,15 @@ mod tests {
         assert_eq!(out, "~A\\\\B\\tC\\nD\\rE\u{1f}F");
     }
 }
+
+/// The history's tables, whose planner statistics a large import makes stale.
+const HISTORY_TABLES: &str = "plays, user_tracks, history_months, history_coverage";
+
+/// Brings the planner's statistics of the history's tables up to date (autovacuum would, a
+/// minute or more later: until then a million new plays are planned as if there were none).
+pub(super) async fn refresh_history_statistics(pool: &PgPool) -> Result<()> {
+    sqlx::query(&format!("ANALYZE {HISTORY_TABLES}"))
+        .execute(pool)
+        .await
+        .map(|_| ())
+}

@@ -177,3 +177,12 @@ pub(super) async fn track_rows(
         .fetch_one(&mut **tx)
         .await
 }
+
+/// Lets SQLite gather the statistics its planner lacks after a large import (`PRAGMA
+/// optimize` analyses only the tables that need it).
+pub(super) async fn refresh_history_statistics(pool: &sqlx::SqlitePool) -> Result<()> {
+    sqlx::query("PRAGMA optimize")
+        .execute(pool)
+        .await
+        .map(|_| ())
+}

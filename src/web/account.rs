@@ -122,6 +122,7 @@ pub async fn delete(
         ));
     }
     state.store.delete_account(current.user.id).await?;
+    state.users.forget(current.user.id);
     current.session.log_out().await?;
     tracing::info!("an account was deleted at its owner's request");
     Ok(axum::response::Redirect::to("/?deleted=1").into_response())

@@ -137,6 +137,7 @@ pub async fn callback(
             now,
         )
         .await?;
+    state.users.forget(user.id);
     state
         .spotify
         .tokens()

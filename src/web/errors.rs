@@ -44,7 +44,7 @@ pub async fn render_errors(
 /// database can't say: an error page must not fail in turn).
 async fn signed_in(state: &AppState, session: AppSession) -> Option<(String, String)> {
     let (user_id, _) = session.user().await.ok()??;
-    let user = state.store.user(user_id).await.ok()??;
+    let user = state.users.get(&state.store, user_id).await.ok()??;
     let csrf = session.csrf_token().await.ok()?;
     Some((user.name().to_owned(), csrf))
 }

@@ -166,12 +166,20 @@ impl FromRequestParts<AppState> for MaybeUser {
             session.log_out().await?;
             return Ok(Self(None));
         }
-        let Some(user) = state.store.user(user_id).await? else {
+        // Once an hour the visit is recorded, from the row as the database has it; in between
+        // a row read a moment ago will do.
+        let due = session.mark_seen(now, SEEN_INTERVAL_SECS).await?;
+        let user = if due {
+            state.users.read(&state.store, user_id).await?
+        } else {
+            state.users.get(&state.store, user_id).await?
+        };
+        let Some(user) = user else {
             // The account was deleted: this session is over too.
             session.log_out().await?;
             return Ok(Self(None));
         };
-        if session.mark_seen(now, SEEN_INTERVAL_SECS).await? {
+        if due {
             // The retention policy records the visit and says whether to warn; the session
             // carries its word to the next page.
             if let Some(warning) = retention::record_visit(state, &user, now).await? {
@@ -179,6 +187,7 @@ impl FromRequestParts<AppState> for MaybeUser {
                     .set_flash(retention::FLASH, &warning.to_flash())
                     .await?;
             }
+            state.users.forget(user_id);
         }
         let csrf = session.csrf_token().await?;
         Ok(Self(Some(CurrentUser {

@@ -52,15 +52,15 @@ pub async fn body(
     panel: Panel,
     range: TimeRange,
 ) -> Result<Markup, AppError> {
-    let library = &state.library;
     let user = owner.id;
+    let library = state.library.open(user).await?;
     // Popularity and genres: Spotify's when it sends them, else open data known so far (what
     // is missing is queued for the background; panels never wait for those services).
     let open = &state.enrichment;
     let now = state.clock.now();
     Ok(match panel {
         Panel::TopSongs => {
-            let tracks = library.top_tracks(user, range).await?;
+            let tracks = library.top_tracks(range).await?;
             let popularity = open.popularity(&tracks).await;
             panels::top_songs::top_songs(
                 &stats::top_songs(&tracks),
@@ -71,7 +71,7 @@ pub async fn body(
             )
         }
         Panel::TopArtists => {
-            let artists = library.top_artists(user, range).await?;
+            let artists = library.top_artists(range).await?;
             let genres = open
                 .genres(
                     enrichment::sent_genres(&artists),
@@ -82,19 +82,19 @@ pub async fn body(
             panels::top_artists::top_artists(&rows, &genres, scope, Some(range), now)
         }
         Panel::TopAlbums => {
-            let tracks = library.top_tracks(user, range).await?;
+            let tracks = library.top_tracks(range).await?;
             panels::top_albums::top_albums(&stats::top_albums(&tracks))
         }
         Panel::HiddenGems => {
-            let tracks = library.top_tracks(user, range).await?;
+            let tracks = library.top_tracks(range).await?;
             let popularity = open.popularity(&tracks).await;
             let gems = stats::hidden_gems(&tracks, |track| popularity.of(track));
             panels::hidden_gems::hidden_gems(&gems, &popularity, scope, Some(range), now)
         }
         Panel::TopPlaylists => {
             let (playlists, top) = tokio::try_join!(
-                library.own_playlists_with_tracks(user, &owner.spotify_id),
-                library.top_tracks(user, range),
+                library.own_playlists_with_tracks(&owner.spotify_id),
+                library.top_tracks(range),
             )?;
             // A share's visitors see the public playlists only: a private one's name is the
             // owner's business even when they share this panel.
@@ -106,28 +106,26 @@ pub async fn body(
             panels::top_playlists::top_playlists(&rows, top.is_empty(), private)
         }
         Panel::ArtistsStandingTestOfTime => {
-            let [short, medium, long] = library.top_artists_all(user).await?;
+            let [short, medium, long] = library.top_artists_all().await?;
             let none = short.is_empty() && medium.is_empty() && long.is_empty();
             let rows = stats::artists_standing_test_of_time(&short, &medium, &long);
             panels::artists_over_time::standing(&rows, none)
         }
         Panel::ArtistsFallingOff => {
-            let [short, medium, long] = library.top_artists_all(user).await?;
+            let [short, medium, long] = library.top_artists_all().await?;
             let rows = stats::artists_falling_off(&short, &medium, &long);
             panels::artists_over_time::falling_off(&rows, long.is_empty())
         }
         Panel::ReleaseYearTrends => {
-            let tracks = library.top_tracks(user, range).await?;
+            let tracks = library.top_tracks(range).await?;
             panels::release_years::release_years(&stats::release_year_trends(&tracks))
         }
         Panel::MusicVarietyBySeason => {
             // From the listening history when it has plays in the window, else from the top
             // tracks' release months (see `load::seasons`).
-            let settings = state.store.history_settings(user).await?;
             let now_ms = state.clock.now().unix_timestamp() * 1000;
-            let inputs =
-                load::seasons::load(&state.store, library, user, range, now_ms, &settings.zone)
-                    .await?;
+            let inputs = load::seasons::load(&state.store, &library, user, range, now_ms).await?;
+            let settings = &inputs.settings;
             // Plays known only by an artist's name ("name:…") have no Spotify id to look up.
             let artist_ids: Vec<String> = inputs
                 .items
@@ -137,7 +135,7 @@ pub async fn body(
                 .cloned()
                 .collect();
             let genres = open
-                .genres(library.genres(user, &artist_ids).await?, &inputs.artists)
+                .genres(library.genres(&artist_ids).await?, &inputs.artists)
                 .await;
             let lookup = |id: &str| genres.get(id);
             let mut seasons = stats::variety_by_season(&inputs.items, &lookup, settings.hemisphere);

@@ -29,4 +29,5 @@ mod proxies;
 mod retention;
 mod schemas;
 mod shares;
+mod speed;
 mod tokens;

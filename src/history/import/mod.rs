@@ -92,6 +92,9 @@ pub async fn run_job(
     }
 }
 
+/// An import that adds this many plays brings the database's statistics up to date.
+const LARGE_IMPORT: i64 = 10_000;
+
 /// What a job that stopped on a bug says.
 const PANICKED: &str = "This import stopped because of an error in Euterpe itself (it has been \
      logged). The files listed as imported are kept; upload the export again to import the rest \
@@ -236,6 +239,13 @@ impl Job {
         } else {
             "failed"
         };
+        if self.counts.plays_added >= LARGE_IMPORT {
+            // Before "done": the page the listener opens next is planned with the new plays.
+            // Only a help: the plays are stored whatever it says.
+            if let Err(error) = self.store.refresh_history_statistics().await {
+                tracing::warn!(%error, "could not refresh the history's statistics");
+            }
+        }
         self.save(status, None).await
     }
 

@@ -7,11 +7,11 @@
 use crate::domain::UserId;
 use std::collections::HashMap;
 
-use serde::de::DeserializeOwned;
+use futures_util::future::try_join_all;
 
 use super::dialect::{in_json_numbers, json_list};
 use super::months::{add_into, entries};
-use super::{Result, Store, with_pool};
+use super::{Db, Result, Store, with_pool};
 use crate::domain::Hemisphere;
 use crate::domain::time::BUCKET_MS;
 use crate::domain::time::{utc_month_of_ms, utc_month_start_ms};
@@ -39,11 +39,24 @@ pub use crate::domain::{
     CoverageSpan, HistorySettings, HistoryTotals, RecentPlay, TopEntry, WindowPlays,
 };
 
-fn decode<T: DeserializeOwned>(json: &str) -> Result<T> {
-    serde_json::from_str(json).map_err(|err| sqlx::Error::Decode(Box::new(err)))
-}
+use super::decode_json as decode;
 
 mod ranges;
+
+/// A window of at least this many local months reads the user's whole catalogue beside its
+/// counts (see `plays_in_window`).
+const WHOLE_CATALOGUE_MONTHS: usize = 6;
+
+/// Settings as stored (`None`: never chosen), with the defaults for what is missing or unknown.
+fn settings_of(row: Option<(String, String)>) -> HistorySettings {
+    match row {
+        None => HistorySettings::default(),
+        Some((zone, hemisphere)) => HistorySettings {
+            zone: Zone::parse(&zone).unwrap_or_else(Zone::utc),
+            hemisphere: Hemisphere::parse(&hemisphere).unwrap_or_default(),
+        },
+    }
+}
 
 impl Store {
     /// The user's history settings (UTC and the northern hemisphere until they choose).
@@ -54,13 +67,40 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(match row {
-            None => HistorySettings::default(),
-            Some((zone, hemisphere)) => HistorySettings {
-                zone: Zone::parse(&zone).unwrap_or_else(Zone::utc),
-                hemisphere: Hemisphere::parse(&hemisphere).unwrap_or_default(),
-            },
-        })
+        Ok(settings_of(row))
+    }
+
+    /// Brings the database's statistics of the history up to date, after an import that added
+    /// many plays: the first views of a freshly imported history are planned with them.
+    pub async fn refresh_history_statistics(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(pool) => crate::store::sqlite::refresh_history_statistics(pool).await,
+            Db::Postgres(pool) => crate::store::postgres::refresh_history_statistics(pool).await,
+        }
+    }
+
+    /// The user's history settings, and whether they have a play in `[from_ms, to_ms)`: in one
+    /// read, as the seasons panel asks for both on every view.
+    pub async fn settings_and_plays_between(
+        &self,
+        user: UserId,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(HistorySettings, bool)> {
+        let (zone, hemisphere, played): (Option<String>, Option<String>, bool) = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT (SELECT time_zone FROM user_settings WHERE user_id = $1), \
+                        (SELECT hemisphere FROM user_settings WHERE user_id = $1), \
+                        EXISTS (SELECT 1 FROM plays WHERE user_id = $1 AND played_at >= $2 \
+                                AND played_at < $3)",
+            )
+            .bind(user)
+            .bind(from_ms)
+            .bind(to_ms)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok((settings_of(zone.zip(hemisphere)), played))
     }
 
     /// Saves the user's history settings.
@@ -360,8 +400,7 @@ impl Store {
         let start = zone.local(from_ms);
         let (mut year, mut month) = (start.year, start.month);
         let mut month_start = from_ms;
-        let mut lists = HashMap::new();
-        let mut slices: Vec<(u8, Vec<(i64, i64)>)> = Vec::new();
+        let mut months: Vec<(u8, i64, i64)> = Vec::new();
         while month_start < to_ms {
             let (next_year, next_month) = if month == 12 {
                 (year + 1, 1)
@@ -369,12 +408,29 @@ impl Store {
                 (year, month + 1)
             };
             let month_end = zone.local_month_start_ms(next_year, next_month).min(to_ms);
-            let counts = self
-                .track_counts(user, month_start, month_end, &mut lists)
-                .await?;
-            slices.push((month as u8, counts));
+            months.push((month as u8, month_start, month_end));
             (year, month, month_start) = (next_year, next_month, month_end);
         }
+        // The months side by side: each reads its own month's list and edges, and a year's
+        // thirteen one after another were most of this on Postgres.
+        let counts = try_join_all(months.iter().map(|&(_, start, end)| async move {
+            self.track_counts(user, start, end, &mut HashMap::new())
+                .await
+        }));
+        // Six months and more of plays name most of the catalogue: read it whole meanwhile.
+        let catalogue = async {
+            if months.len() >= WHOLE_CATALOGUE_MONTHS {
+                self.tracks_by_number(user, None, true).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (counts, catalogue) = tokio::try_join!(counts, catalogue)?;
+        let slices: Vec<(u8, Vec<(i64, i64)>)> = months
+            .iter()
+            .map(|&(month, _, _)| month)
+            .zip(counts)
+            .collect();
         let mut numbers: Vec<i64> = Vec::new();
         let longest = slices.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
         for no in 0..longest {
@@ -388,11 +444,15 @@ impl Store {
         if numbers.is_empty() {
             return Ok(Vec::new());
         }
-        // Most of the catalogue: read it whole rather than look up each number.
-        let whole = numbers.len() * 2 > longest;
-        let mut tracks = self
-            .tracks_by_number(user, (!whole).then_some(&numbers[..]), true)
-            .await?;
+        let mut tracks = match catalogue {
+            Some(tracks) => tracks,
+            None => {
+                // Most of the catalogue: read it whole rather than look up each number.
+                let whole = numbers.len() * 2 > longest;
+                self.tracks_by_number(user, (!whole).then_some(&numbers[..]), true)
+                    .await?
+            }
+        };
         tracks.sort_unstable_by(|a, b| a.1.cmp(&b.1));
         let mut result = Vec::new();
         for (month, counts) in slices {

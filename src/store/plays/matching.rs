@@ -156,8 +156,7 @@ impl PlayWriter {
                 .await?
         });
         type Row = (String, i64, i64, Option<String>, Option<String>);
-        let rows: Vec<Row> =
-            serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
+        let rows: Vec<Row> = crate::store::decode_json(&json)?;
         let mut candidates: Vec<Candidate> = rows
             .into_iter()
             .filter(|(key, at, ..)| !self.matched.contains(&(*at, key.clone())))

@@ -169,8 +169,7 @@ impl PlayWriter {
             self,
             track_rows(user, COLUMNS, (!whole).then_some(&unknown[..]))
         )?;
-        let rows: Vec<(String, i64, Option<i64>, i64, i64)> =
-            serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
+        let rows: Vec<(String, i64, Option<i64>, i64, i64)> = crate::store::decode_json(&json)?;
         for (key, no, first_played_at, has_id, has_album) in rows {
             self.catalogue.max_no = self.catalogue.max_no.map(|max| max.max(no));
             self.catalogue.remember(
