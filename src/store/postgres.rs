@@ -204,18 +204,6 @@ fn escape_copy_text(out: &mut String, text: &str) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copy_text_escapes_its_separators() {
-        let mut out = String::new();
-        escape_copy_text(&mut out, "~A\\B\tC\nD\rE\u{1f}F");
-        assert_eq!(out, "~A\\\\B\\tC\\nD\\rE\u{1f}F");
-    }
-}
-
 /// The history's tables, whose planner statistics a large import makes stale.
 const HISTORY_TABLES: &str = "plays, user_tracks, history_months, history_coverage";
 
@@ -226,4 +214,16 @@ pub(super) async fn refresh_history_statistics(pool: &PgPool) -> Result<()> {
         .execute(pool)
         .await
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_its_separators() {
+        let mut out = String::new();
+        escape_copy_text(&mut out, "~A\\B\tC\nD\rE\u{1f}F");
+        assert_eq!(out, "~A\\\\B\\tC\\nD\\rE\u{1f}F");
+    }
 }
