@@ -6,8 +6,15 @@ use super::components::range_form;
 use crate::domain::TimeRange;
 
 /// The dashboard's main content: `name` is the name to greet the user with, `panels` the
-/// panels' sections (see [`super::panels::dashboard_panels`]).
-pub fn dashboard(name: &str, range: Option<TimeRange>, notices: Markup, panels: Markup) -> Markup {
+/// panels' sections (see [`super::panels::dashboard_panels`]), `history` the history's card
+/// ([`super::history::dashboard_card`]).
+pub fn dashboard(
+    name: &str,
+    range: Option<TimeRange>,
+    notices: Markup,
+    panels: Markup,
+    history: Markup,
+) -> Markup {
     html! {
         div.page-head {
             h1 { "Your listening" }
@@ -16,6 +23,6 @@ pub fn dashboard(name: &str, range: Option<TimeRange>, notices: Markup, panels: 
         (notices)
         (range_form("/", range, TimeRange::MediumTerm))
         (panels)
-        (super::history::dashboard_card())
+        (history)
     }
 }

@@ -13,6 +13,9 @@ use crate::views::landing::LandingNote;
 use crate::views::panels::Scope;
 use crate::views::{self, Chrome};
 
+/// Plays the dashboard's "Recently played" lists.
+const RECENTLY_PLAYED: i64 = 10;
+
 /// The range a dashboard shows when none is chosen (what its switcher shows).
 pub const DASHBOARD_RANGE: TimeRange = TimeRange::MediumTerm;
 
@@ -65,11 +68,15 @@ pub async fn index(
     let tokens = state.store.tokens(current.user.id).await?;
     let connection = Connection::of(tokens.map(|t| t.grant()), state.clock.unix());
     let retention = super::retention_notice(&state, &current).await?;
-    let settings = state.store.history_settings(current.user.id).await?;
+    let (settings, recent) = tokio::try_join!(
+        state.store.history_settings(current.user.id),
+        state.store.recent_plays(current.user.id, RECENTLY_PLAYED),
+    )?;
     let zone = views::history::zone_offer(&settings, &current.csrf, "dashboard");
     let notices = maud::html! { (retention) (connection::banner(connection)) (zone) };
     let panels = panels(&state, &current.user, Scope::OWNER, range.0, raw.as_deref()).await;
-    let main = views::dashboard::dashboard(current.user.name(), range.0, notices, panels);
+    let history = views::history::dashboard_card(&recent, &settings.zone);
+    let main = views::dashboard::dashboard(current.user.name(), range.0, notices, panels, history);
     let chrome = current.chrome(&state);
     Ok(views::layout::page("Your listening", chrome, main).into_response())
 }

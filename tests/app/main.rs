@@ -26,6 +26,7 @@ mod outage;
 mod panels;
 mod private_postgres;
 mod proxies;
+mod recently_played;
 mod retention;
 mod schemas;
 mod shares;

@@ -445,17 +445,38 @@ pub fn account_sections(settings: &HistorySettings, csrf: &str, saved: bool) -> 
     }
 }
 
-/// The dashboard's link to the history pages.
-pub fn dashboard_card() -> Markup {
+/// The dashboard's card of the history: the last plays stored (`recent`, newest first, times in
+/// `zone`) and a link to the rest; with none yet, what the history pages offer.
+pub fn dashboard_card(recent: &[RecentPlay], zone: &Zone) -> Markup {
     html! {
         section.card.history-card aria-labelledby="history-card-title" {
-            h2 #history-card-title { "Your listening history" }
-            p { "Your real plays, recorded from now on and imported from Spotify's data export: "
-                a href="/history/top" { "top tracks for any dates" } ", "
-                a href="/history/clock" { "your listening clock" } ", "
-                a href="/history/months" { "month by month" } " and "
-                a href="/history/seasons" { "variety by season" } "." }
-            p { a.button href="/history" { "Open your history" } " " a.button href="/import" { "Import your Spotify data" } }
+            @if recent.is_empty() {
+                h2 #history-card-title { "Your listening history" }
+                p { "Your real plays, recorded from now on and imported from Spotify's data export: "
+                    a href="/history/top" { "top tracks for any dates" } ", "
+                    a href="/history/clock" { "your listening clock" } ", "
+                    a href="/history/months" { "month by month" } " and "
+                    a href="/history/seasons" { "variety by season" } "." }
+                p { a.button href="/history" { "Open your history" } " " a.button href="/import" { "Import your Spotify data" } }
+            } @else {
+                h2 #history-card-title { a href="/history" { "Recently played" } }
+                table.ranked.stack.recently-played {
+                    thead { tr { th { "When" } th { "Track" } } }
+                    tbody {
+                        @for play in recent {
+                            tr {
+                                td data-label="When" { (local_time(play.played_at, zone)) }
+                                td data-label="Track" {
+                                    span.title { (track_name(&play.name, &play.track_key)) }
+                                    span.sub { (play.artist_name) }
+                                }
+                            }
+                        }
+                    }
+                }
+                p.source-note { "Times in " (zone.name()) ", from the plays Euterpe recorded or imported." }
+                p { a.button href="/history" { "See your whole history" } " " a.button href="/import" { "Import your Spotify data" } }
+            }
         }
     }
 }
