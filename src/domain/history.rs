@@ -86,6 +86,26 @@ pub fn names_of_key(key: &str) -> Option<(&str, &str)> {
     key.strip_prefix('~')?.split_once('\u{1f}')
 }
 
+/// What the listening history says of a panel's rows: plays and listening time (ms) in the
+/// panel's window, by track id (top songs) or artist name (top artists), with the window and its
+/// holes for the "at least" note.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlayCounts {
+    pub counts: std::collections::HashMap<String, (i64, i64)>,
+    /// The window (Unix ms, `[from, to)`).
+    pub window: (i64, i64),
+    pub holes: Holes,
+    /// The listener's time zone, in which the window's dates are told.
+    pub zone: Zone,
+}
+
+impl PlayCounts {
+    /// Plays and listening time of `key`, zero when the history has none of it.
+    pub fn of(&self, key: &str) -> (i64, i64) {
+        self.counts.get(key).copied().unwrap_or((0, 0))
+    }
+}
+
 /// The stretches of a view's period the history does not cover (Unix ms, oldest first), and
 /// since when it holds the user's plays at all, for the "at least" note.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -4,6 +4,8 @@
 
 /// What `/account` shows of a user: grant, shares, settings, pause, poller, imports.
 pub mod account;
+/// The plays of the top songs' and top artists' rows in the listening history.
+pub mod counts;
 /// What the history pages read: summaries of a span, with its holes.
 pub mod history;
 /// The inputs of the music-variety-by-season panel: the listening history, else the top tracks.

@@ -12,6 +12,7 @@ use super::extract::{CurrentUser, RangeParam, RenderMode};
 use crate::enrichment;
 use crate::error::{AppError, Failure};
 use crate::load;
+use crate::load::counts::Counted;
 use crate::panel::Panel;
 use crate::spotify::models::TimeRange;
 use crate::state::AppState;
@@ -60,18 +61,25 @@ pub async fn body(
     let now = state.clock.now();
     Ok(match panel {
         Panel::TopSongs => {
-            let tracks = library.top_tracks(range).await?;
+            let (tracks, plays) = tokio::try_join!(
+                async { Ok::<_, AppError>(library.top_tracks(range).await?) },
+                history_counts(state, user, scope, range, Counted::Tracks),
+            )?;
             let popularity = open.popularity(&tracks).await;
             panels::top_songs::top_songs(
                 &stats::top_songs(&tracks),
                 &popularity,
+                plays.as_ref(),
                 scope,
                 Some(range),
                 now,
             )
         }
         Panel::TopArtists => {
-            let artists = library.top_artists(range).await?;
+            let (artists, plays) = tokio::try_join!(
+                async { Ok::<_, AppError>(library.top_artists(range).await?) },
+                history_counts(state, user, scope, range, Counted::Artists),
+            )?;
             let genres = open
                 .genres(
                     enrichment::sent_genres(&artists),
@@ -79,7 +87,14 @@ pub async fn body(
                 )
                 .await;
             let rows = stats::top_artists(&artists);
-            panels::top_artists::top_artists(&rows, &genres, scope, Some(range), now)
+            panels::top_artists::top_artists(
+                &rows,
+                &genres,
+                plays.as_ref(),
+                scope,
+                Some(range),
+                now,
+            )
         }
         Panel::TopAlbums => {
             let tracks = library.top_tracks(range).await?;
@@ -155,6 +170,22 @@ pub async fn body(
             panels::seasons::seasons(&seasons, basis, &genres, scope, Some(range), now)
         }
     })
+}
+
+/// What the listening history says of a top list's rows, for their owner only: a share's
+/// visitors see Spotify's lists, not what the owner played when.
+async fn history_counts(
+    state: &AppState,
+    user: crate::domain::UserId,
+    scope: Scope<'_>,
+    range: TimeRange,
+    counted: Counted,
+) -> Result<Option<crate::domain::PlayCounts>, AppError> {
+    if scope.viewer != Viewer::Owner {
+        return Ok(None);
+    }
+    let now_ms = state.clock.now().unix_timestamp() * 1000;
+    Ok(load::counts::load(&state.store, user, range, now_ms, counted).await?)
 }
 
 /// A panel's section as drawn: its frame around the body or the error state, with what the

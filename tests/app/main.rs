@@ -24,6 +24,7 @@ mod keys;
 mod login;
 mod outage;
 mod panels;
+mod play_counts;
 mod private_postgres;
 mod proxies;
 mod recently_played;

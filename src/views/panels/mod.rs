@@ -11,6 +11,7 @@ use crate::panel::Panel;
 
 pub mod artists_over_time;
 pub mod hidden_gems;
+pub mod plays;
 pub mod release_years;
 pub mod seasons;
 pub mod top_albums;

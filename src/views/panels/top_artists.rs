@@ -4,17 +4,19 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{Scope, empty};
-use crate::domain::TimeRange;
+use crate::domain::{PlayCounts, TimeRange};
 use crate::enrichment::{GenresView, Origin};
 use crate::panel::Panel;
 use crate::stats::ArtistRow;
 use crate::views::components::cover;
 use crate::views::enrichment::{Fact, status};
 
-/// The Top artists panel body; genres (Spotify's, or MusicBrainz's) when known.
+/// The Top artists panel body; genres (Spotify's, or MusicBrainz's) when known, and the
+/// owner's plays of each artist when the listening history has some in the window.
 pub fn top_artists(
     rows: &[ArtistRow],
     genres: &GenresView,
+    plays: Option<&PlayCounts>,
     scope: Scope<'_>,
     range: Option<TimeRange>,
     now: OffsetDateTime,
@@ -48,10 +50,14 @@ pub fn top_artists(
                             None if any_genres => span.sub.unknown { "genres unknown" },
                             None => {},
                         }
+                        @if let Some(plays) = plays {
+                            span.sub.artist-plays { (super::plays::figures(plays, &row.name)) }
+                        }
                     }
                 }
             }
         }
+        @if let Some(plays) = plays { (super::plays::note(plays)) }
         @if any_genres {
             p.source-note {
                 "Genres: "

@@ -4,17 +4,19 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{Scope, empty};
-use crate::domain::TimeRange;
+use crate::domain::{PlayCounts, TimeRange};
 use crate::enrichment::{Origin, PopularityView};
 use crate::panel::Panel;
 use crate::stats::SongRow;
 use crate::views::components::cover;
 use crate::views::enrichment::{Fact, popularity_sources, status};
 
-/// The Top songs panel body; popularity (Spotify's, or open data's with its source) when known.
+/// The Top songs panel body; popularity (Spotify's, or open data's with its source) when known,
+/// and the owner's plays of each song when the listening history has some in the window.
 pub fn top_songs(
     rows: &[SongRow],
     popularity: &PopularityView,
+    plays: Option<&PlayCounts>,
     scope: Scope<'_>,
     range: Option<TimeRange>,
     now: OffsetDateTime,
@@ -42,6 +44,7 @@ pub fn top_songs(
                     th scope="col" { "Song" }
                     th scope="col" .num { "Length" }
                     @if any_popularity { th scope="col" .num { "Popularity" } }
+                    @if plays.is_some() { th scope="col" .num { "Your plays" } }
                 }
             }
             tbody {
@@ -73,10 +76,14 @@ pub fn top_songs(
                                 }
                             }
                         }
+                        @if let Some(plays) = plays {
+                            td.num data-label="Your plays" { (super::plays::figures(plays, &row.id)) }
+                        }
                     }
                 }
             }
         }
+        @if let Some(plays) = plays { (super::plays::note(plays)) }
         @if any_popularity {
             p.source-note { "Popularity: " (popularity_sources(popularity)) "." }
         } @else if coverage.pending == 0 {
