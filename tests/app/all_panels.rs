@@ -7,6 +7,7 @@ use futures_util::future::join_all;
 use reqwest::StatusCode;
 
 use crate::both_backends;
+use crate::common::history::save_settings;
 use crate::common::{
     Backend, Spawn, TestApp, browser, escaped, spawn_app, spawn_sibling, spawn_with,
 };
@@ -424,16 +425,7 @@ async fn seasons_come_from_listening_history_once_there_is_some(backend: Backend
         ("southern", ["Summer", "Fall", "Winter", "Spring"]),
     ] {
         let csrf = app.csrf(&client).await;
-        let saved = client
-            .post(app.url("/account/settings"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("time_zone", "UTC"),
-                ("hemisphere", hemisphere),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let saved = save_settings(&app, &client, &csrf, "UTC", hemisphere).await;
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
         let html = app
             .htmx(&client, "/music_variety_by_season?time_range=short_term")

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use sqlx::Connection;
 
 use crate::both_backends;
-use crate::common::history::{count_rows, csrf_of, stored_plays, user_id};
+use crate::common::history::{count_rows, csrf_of, save_settings, stored_plays, user_id};
 use crate::common::{Backend, TestApp, browser, escaped, spawn_app, spawn_sibling};
 
 both_backends!(
@@ -282,16 +282,7 @@ async fn history_pages_show_the_users_plays_in_their_time_zone(backend: Backend)
     let utc_cells = cell_titles(&clock);
     assert_eq!(utc_cells.values().sum::<i64>(), 50);
     let csrf = csrf_of(&app, &client).await;
-    let saved = client
-        .post(app.url("/account/settings"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("time_zone", "Asia/Kathmandu"),
-            ("hemisphere", "southern"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let saved = save_settings(&app, &client, &csrf, "Asia/Kathmandu", "southern").await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let shifted = cell_titles(
         &app.get(&client, "/history/clock")
@@ -354,43 +345,16 @@ async fn settings_are_validated_and_need_the_form_token(backend: Backend) {
     app.login(&client, "alice").await;
     let alice = user_id(&app, "alice").await;
     let csrf = csrf_of(&app, &client).await;
-    let unknown = client
-        .post(app.url("/account/settings"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("time_zone", "Mars/Olympus"),
-            ("hemisphere", "northern"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let unknown = save_settings(&app, &client, &csrf, "Mars/Olympus", "northern").await;
     assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
     assert!(unknown.text().await.unwrap().contains("Mars/Olympus"));
-    let forged = client
-        .post(app.url("/account/settings"))
-        .form(&[
-            ("csrf", "nope"),
-            ("time_zone", "Europe/Paris"),
-            ("hemisphere", "northern"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let forged = save_settings(&app, &client, "nope", "Europe/Paris", "northern").await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         app.store.history_settings(alice).await.unwrap().zone.name(),
         "UTC"
     );
-    let ok = client
-        .post(app.url("/account/settings"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("time_zone", "europe/paris"),
-            ("hemisphere", "northern"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let ok = save_settings(&app, &client, &csrf, "europe/paris", "northern").await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.store.history_settings(alice).await.unwrap().zone.name(),
@@ -535,16 +499,7 @@ async fn deleting_an_account_leaves_no_row_in_any_table(backend: Backend) {
         StatusCode::OK
     );
     let csrf = csrf_of(&app, &client).await;
-    client
-        .post(app.url("/account/settings"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("time_zone", "Europe/Oslo"),
-            ("hemisphere", "northern"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    save_settings(&app, &client, &csrf, "Europe/Oslo", "northern").await;
     app.store
         .create_import(alice, 0, app.clock.unix())
         .await

@@ -6,7 +6,7 @@ use time::macros::format_description;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 use crate::both_backends;
-use crate::common::history::{csrf_of, extended, import, iso, json, zip_of};
+use crate::common::history::{csrf_of, extended, import, iso, json, save_settings, zip_of};
 use crate::common::{Backend, browser, spawn_app};
 
 both_backends!(the_dashboard_lists_the_last_ten_plays_in_the_listeners_zone);
@@ -50,16 +50,7 @@ async fn the_dashboard_lists_the_last_ten_plays_in_the_listeners_zone(backend: B
 
     // Kathmandu is 5 h 45 min ahead of UTC, all year.
     let csrf = csrf_of(&app, &client).await;
-    let saved = client
-        .post(app.url("/account/settings"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("time_zone", "Asia/Kathmandu"),
-            ("hemisphere", "northern"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let saved = save_settings(&app, &client, &csrf, "Asia/Kathmandu", "northern").await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
 
     let page = app.get(&client, "/").await.text().await.unwrap();

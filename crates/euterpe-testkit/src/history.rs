@@ -18,6 +18,26 @@ pub async fn csrf_of(app: &TestApp, client: &Client) -> String {
         .to_owned()
 }
 
+/// Posts the history settings form (`csrf`: the form token to send, right or wrong).
+pub async fn save_settings(
+    app: &TestApp,
+    client: &Client,
+    csrf: &str,
+    time_zone: &str,
+    hemisphere: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url("/account/settings"))
+        .form(&[
+            ("csrf", csrf),
+            ("time_zone", time_zone),
+            ("hemisphere", hemisphere),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The user id of a persona who logged in.
 pub async fn user_id(app: &TestApp, persona: &str) -> euterpe::domain::UserId {
     let facts = app.fake.persona_facts(persona).unwrap();
