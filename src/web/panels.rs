@@ -62,7 +62,7 @@ pub async fn body(
     Ok(match panel {
         Panel::TopSongs => {
             let (tracks, plays) = tokio::try_join!(
-                async { Ok::<_, AppError>(library.top_tracks(range).await?) },
+                library.top_tracks(range),
                 history_counts(state, user, scope, range, Counted::Tracks),
             )?;
             let popularity = open.popularity(&tracks).await;
@@ -77,7 +77,7 @@ pub async fn body(
         }
         Panel::TopArtists => {
             let (artists, plays) = tokio::try_join!(
-                async { Ok::<_, AppError>(library.top_artists(range).await?) },
+                library.top_artists(range),
                 history_counts(state, user, scope, range, Counted::Artists),
             )?;
             let genres = open
@@ -180,7 +180,7 @@ async fn history_counts(
     scope: Scope<'_>,
     range: TimeRange,
     counted: Counted,
-) -> Result<Option<crate::domain::PlayCounts>, AppError> {
+) -> Result<Option<crate::domain::PlayCounts>, crate::spotify::FetchError> {
     if scope.viewer != Viewer::Owner {
         return Ok(None);
     }
