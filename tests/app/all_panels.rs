@@ -345,13 +345,7 @@ async fn a_whole_dashboard_costs_each_resource_once_and_nothing_when_warm(backen
         app.login(&client, "alice").await;
         app.fake.reset_counters();
         load_dashboard(&app, &client).await;
-        let facts = app.fake.persona_facts("alice").unwrap();
-        let item_pages: usize = facts
-            .playlists
-            .iter()
-            .filter(|p| p.owner_id == facts.user_id)
-            .map(|p| p.total.div_ceil(50).max(1))
-            .sum();
+        let item_pages = app.own_playlist_pages("alice");
         // top tracks ×2 (medium; short for playlists), top artists ×3, /me/playlists ×1,
         // every page of every own playlist, and (extended only) genre batches.
         let expected = 2 + 3 + 1 + item_pages;

@@ -106,14 +106,7 @@ async fn load_dashboard(app: &TestApp, client: &reqwest::Client) {
 /// The calls a dashboard of `persona` costs: top tracks (one range), top artists (three), the
 /// playlist list, and every page of every playlist they own.
 fn dashboard_calls(app: &TestApp, persona: &str) -> usize {
-    let facts = app.fake.persona_facts(persona).unwrap();
-    let item_pages: usize = facts
-        .playlists
-        .iter()
-        .filter(|p| p.owner_id == facts.user_id)
-        .map(|p| p.total.div_ceil(50).max(1))
-        .sum();
-    1 + 3 + 1 + item_pages
+    1 + 3 + 1 + app.own_playlist_pages(persona)
 }
 
 async fn a_cold_dashboard_is_two_calls_deep(backend: Backend) {

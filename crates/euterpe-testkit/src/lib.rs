@@ -351,6 +351,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// How many pages of items `persona`'s own playlists have, from the fake's facts: what a
+    /// dashboard reads of them (an empty playlist still costs one call).
+    pub fn own_playlist_pages(&self, persona: &str) -> usize {
+        let facts = self.fake.persona_facts(persona).unwrap();
+        facts
+            .playlists
+            .iter()
+            .filter(|p| p.owner_id == facts.user_id)
+            .map(|p| p.total.div_ceil(50).max(1))
+            .sum()
+    }
+
     /// The expected answer of the fake for `persona`: its own `/v1` data, fetched with a token
     /// the test gets from the fake directly (independently of Euterpe).
     pub async fn fake_get(&self, persona: &str, path: &str) -> serde_json::Value {
