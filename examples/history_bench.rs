@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use euterpe::clock::Clock;
+use euterpe::domain::Subject;
 use euterpe::history::import::{self, Upload};
 use euterpe::history::zone::Zone;
 use euterpe::shutdown::Shutdown;
@@ -350,6 +351,93 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             }
         );
     }
+    // "Your year" for the last whole year, and the detail pages of the most played song,
+    // artist and album of all time: what their pages read from the store and compute (the
+    // genres and Spotify's top lists come from memory or the cache, as on the dashboard).
+    let last_year = utc.local(now_ms).year - 1;
+    view!(format!("year in review {last_year} (read + compute)"), {
+        match euterpe::load::year::read(s, user, Some(last_year), now_ms)
+            .await
+            .unwrap()
+        {
+            euterpe::load::year::YearLoad::Year(data) => {
+                let review = euterpe::stats::year::year_review(&euterpe::stats::year::YearInputs {
+                    year: data.year,
+                    span: data.span,
+                    counts: &data.counts,
+                    catalogue: &data.catalogue,
+                    days: &data.days,
+                    hours: &data.hours,
+                    on_repeat: data.on_repeat.clone(),
+                    edges: &data.edges,
+                    history_first: data.history_first,
+                    genres: &data.genres,
+                });
+                format!(
+                    "{} plays, {} songs, {} new artists, {} rediscoveries",
+                    review.plays,
+                    review.songs,
+                    review.new_artists.len(),
+                    review.rediscoveries.len()
+                )
+            }
+            euterpe::load::year::YearLoad::Empty { .. } => "no plays".to_owned(),
+        }
+    });
+    let all_from = berlin.local_midnight_ms(berlin.local(now_ms).days - 3700);
+    let all_to = now_ms + 86_400_000;
+    let top_track = s
+        .top_tracks_between(user, all_from, all_to, TopOrder::Plays, 1)
+        .await
+        .unwrap();
+    let top_artist = s
+        .top_artists_between(user, all_from, all_to, TopOrder::Plays, 1)
+        .await
+        .unwrap();
+    let catalogue = s.catalogue(user).await.unwrap();
+    let album = catalogue
+        .iter()
+        .find(|t| t.key == top_track[0].key)
+        .and_then(|t| Some((t.artist_name.clone(), t.album_name.clone()?)));
+    let mut subjects = vec![
+        ("song", Subject::Track(top_track[0].key.clone())),
+        ("artist", Subject::Artist(top_artist[0].name.clone())),
+    ];
+    if let Some((artist, name)) = album {
+        subjects.push(("album", Subject::Album { artist, name }));
+    }
+    for (kind, subject) in subjects {
+        view!(
+            format!("{kind} page: the most played {kind} (read + compute)"),
+            {
+                let (tracks, plays) = tokio::try_join!(
+                    s.subject_tracks(user, &subject),
+                    s.subject_plays(user, &subject),
+                )
+                .unwrap();
+                let figures = euterpe::stats::subject::subject_figures(&plays, &berlin, now_ms);
+                format!(
+                    "{} plays, {} tracks, {} months",
+                    figures.all.0,
+                    tracks.len(),
+                    figures.months.len()
+                )
+            }
+        );
+    }
+    view!("year card: drawn to PNG", {
+        let card = euterpe::views::card::CardFigures {
+            year: last_year,
+            minutes: 123_456,
+            top_artist: Some(top_artist[0].name.clone()),
+            top_song: Some((top_track[0].name.clone(), top_track[0].artist_name.clone())),
+            top_genre: Some("indie rock".to_owned()),
+        };
+        format!(
+            "{} bytes",
+            euterpe::views::card::card_png(&card).unwrap().len()
+        )
+    });
     println!("\n| view | median of 5 | result |\n|---|---:|---|");
     for (name, took, detail) in report {
         println!(

@@ -128,3 +128,64 @@ impl Holes {
         self.spans.is_empty()
     }
 }
+
+/// A track of the listener's catalogue (every track their history names), as the detail and
+/// year pages need it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(from = "(i64, String, String, String, Option<String>, Option<String>, Option<i64>)")]
+pub struct CatalogueTrack {
+    /// The track's number in the listener's catalogue (the summaries count by it).
+    pub no: i64,
+    /// The history's key: a Spotify id, or a [`name_key`].
+    pub key: String,
+    pub name: String,
+    /// The track's (first or album) artist, as the source named it.
+    pub artist_name: String,
+    pub album_name: Option<String>,
+    /// Comma-separated Spotify artist ids, when the Web API told us.
+    pub artist_ids: Option<String>,
+    /// The first stored play of it (Unix ms).
+    pub first_played_at: Option<i64>,
+}
+
+impl
+    From<(
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+    )> for CatalogueTrack
+{
+    fn from(
+        (no, key, name, artist_name, album_name, artist_ids, first_played_at): (
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        ),
+    ) -> Self {
+        Self {
+            no,
+            key,
+            name,
+            artist_name,
+            album_name,
+            artist_ids,
+            first_played_at,
+        }
+    }
+}
+
+impl CatalogueTrack {
+    /// The Spotify id of the track's first credited artist, when known.
+    pub fn artist_id(&self) -> Option<&str> {
+        let first = self.artist_ids.as_deref()?.split(',').next()?.trim();
+        (!first.is_empty()).then_some(first)
+    }
+}

@@ -10,6 +10,7 @@ mod image;
 mod import;
 mod music;
 mod retention;
+mod subject;
 /// Calendar arithmetic on Unix times and the timestamp formats of Spotify's exports.
 pub mod time;
 mod time_range;
@@ -21,8 +22,8 @@ pub use config_error::ConfigError;
 pub use connection::{CONNECTION_LIFETIME_SECS, Connection, Grant, WARNING_SECS};
 pub use hemisphere::Hemisphere;
 pub use history::{
-    CoverageSpan, HistorySettings, HistoryTotals, Holes, PlayCounts, RecentPlay, TopEntry,
-    WindowPlays, name_key, names_of_key,
+    CatalogueTrack, CoverageSpan, HistorySettings, HistoryTotals, Holes, PlayCounts, RecentPlay,
+    TopEntry, WindowPlays, name_key, names_of_key,
 };
 pub use image::Image;
 pub use import::ImportCounts;
@@ -31,5 +32,8 @@ pub use music::{
     pick_image,
 };
 pub use retention::RetentionWarning;
+pub use subject::{
+    Subject, album_id_path, album_path, artist_id_path, artist_path, is_spotify_id, track_path,
+};
 pub use time_range::TimeRange;
 pub use user_id::UserId;

@@ -10,5 +10,9 @@ pub mod counts;
 pub mod history;
 /// The inputs of the music-variety-by-season panel: the listening history, else the top tracks.
 pub mod seasons;
+/// A song's, artist's or album's detail page: what its address names, its plays, its ranks.
+pub mod subject;
 /// The logged-in user's row, from memory when it was read a moment ago.
 pub mod users;
+/// The year in review: the year's counts, days, hours and the edges of each artist's plays.
+pub mod year;

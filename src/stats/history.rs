@@ -79,7 +79,7 @@ pub fn new_artists_per_month(firsts: &[(String, i64)], zone: &Zone) -> Vec<Month
     fill_months(&months, |(plays, count)| (plays, count))
 }
 
-fn fill_months(
+pub(crate) fn fill_months(
     months: &BTreeMap<i64, (i64, i64)>,
     figure: impl Fn((i64, i64)) -> (i64, i64),
 ) -> Vec<MonthFigure> {

@@ -11,11 +11,14 @@ mod common;
 mod gems;
 pub mod history;
 mod playlists;
+pub mod ranking;
 mod release_years;
 mod seasons;
 mod songs;
+pub mod subject;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod year;
 
 pub use albums::{AlbumRow, TOP_ALBUMS_SHOWN, top_albums};
 pub use artists::{

@@ -40,6 +40,7 @@ pub fn page(title: &str, chrome: Chrome<'_>, main: Markup) -> Markup {
                         nav.site-nav aria-label="Site" {
                             a href="/" { "Dashboard" }
                             a href="/history" { "History" }
+                            a href="/year" { "Your year" }
                             a href="/account" { "Account" }
                             form.inline method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(chrome.csrf.unwrap_or_default());

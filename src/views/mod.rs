@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod card;
 pub mod charts;
 pub mod components;
 pub mod connection;
@@ -17,6 +18,8 @@ pub mod limits;
 pub mod panels;
 pub mod retention;
 pub mod share;
+pub mod subject;
+pub mod year;
 
 /// What every page's frame needs to know about the visitor and the site.
 #[derive(Clone, Copy)]

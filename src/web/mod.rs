@@ -38,7 +38,9 @@ pub mod reporting;
 pub mod security;
 pub mod session;
 pub mod shares;
+pub mod subjects;
 pub mod timeout;
+pub mod year;
 
 /// Where demo mode serves the fake Spotify's pages and covers (its loopback port is private).
 pub const DEMO_SPOTIFY_PREFIX: &str = "/demo-spotify";
@@ -73,6 +75,16 @@ pub fn router(state: AppState) -> Router {
         .route("/history/clock", get(history::clock))
         .route("/history/months", get(history::months))
         .route("/history/seasons", get(history::seasons))
+        .route("/tracks/{id}", get(subjects::track))
+        .route("/tracks/by/{artist}/{title}", get(subjects::track_named))
+        .route("/artists/{id}", get(subjects::artist))
+        .route("/artists/by/{name}", get(subjects::artist_named))
+        .route("/albums/{id}", get(subjects::album))
+        .route("/albums/by/{artist}/{name}", get(subjects::album_named))
+        .route("/year", get(year::latest))
+        .route("/year/{year}", get(year::page))
+        .route("/year/{year}/card.png", get(year::card_png_page))
+        .route("/year/{year}/card.svg", get(year::card_svg_page))
         .route(
             "/import",
             get(import::form).merge(

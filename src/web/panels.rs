@@ -98,7 +98,7 @@ pub async fn body(
         }
         Panel::TopAlbums => {
             let tracks = library.top_tracks(range).await?;
-            panels::top_albums::top_albums(&stats::top_albums(&tracks))
+            panels::top_albums::top_albums(&stats::top_albums(&tracks), scope)
         }
         Panel::HiddenGems => {
             let tracks = library.top_tracks(range).await?;
@@ -124,12 +124,12 @@ pub async fn body(
             let [short, medium, long] = library.top_artists_all().await?;
             let none = short.is_empty() && medium.is_empty() && long.is_empty();
             let rows = stats::artists_standing_test_of_time(&short, &medium, &long);
-            panels::artists_over_time::standing(&rows, none)
+            panels::artists_over_time::standing(&rows, none, scope)
         }
         Panel::ArtistsFallingOff => {
             let [short, medium, long] = library.top_artists_all().await?;
             let rows = stats::artists_falling_off(&short, &medium, &long);
-            panels::artists_over_time::falling_off(&rows, long.is_empty())
+            panels::artists_over_time::falling_off(&rows, long.is_empty(), scope)
         }
         Panel::ReleaseYearTrends => {
             let tracks = library.top_tracks(range).await?;

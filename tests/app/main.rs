@@ -33,3 +33,4 @@ mod schemas;
 mod shares;
 mod speed;
 mod tokens;
+mod year;

@@ -42,6 +42,8 @@ pub use crate::domain::{
 use super::decode_json as decode;
 
 mod ranges;
+mod subjects;
+mod year;
 
 /// A window of at least this many local months reads the user's whole catalogue beside its
 /// counts (see `plays_in_window`).
@@ -247,16 +249,26 @@ impl Store {
         })
     }
 
-    /// Plays and listening time per quarter hour, grouped by `key(bucket, offset in seconds)`
-    /// in the user's time zone: `(key, plays, ms)`, by key.
-    async fn by_local_time(
+    /// Plays and listening time per quarter hour of `[from_ms, to_ms)` (quarter-hour
+    /// boundaries, as local midnights are; `None`: all of it), grouped by `key(bucket, offset in
+    /// seconds)` in the user's time zone: `(key, plays, ms)`, by key.
+    pub(super) async fn by_local_time(
         &self,
         user: UserId,
         zone: &Zone,
+        span_ms: Option<(i64, i64)>,
         key: impl Fn(i64, i64) -> i64,
     ) -> Result<Vec<(i64, i64, i64)>> {
+        let (months, within) = match span_ms {
+            None => ((i64::MIN, i64::MAX), i64::MIN..i64::MAX),
+            Some((from, to)) if to > from => (
+                (utc_month_of_ms(from), utc_month_of_ms(to - 1)),
+                from.div_euclid(BUCKET_MS)..to.div_euclid(BUCKET_MS),
+            ),
+            Some(_) => return Ok(Vec::new()),
+        };
         let lists = self
-            .month_lists(user, i64::MIN, i64::MAX, "buckets")
+            .month_lists(user, months.0, months.1, "buckets")
             .await?;
         let (Some((first, _)), Some((last, _))) = (lists.first(), lists.last()) else {
             return Ok(Vec::new());
@@ -269,6 +281,9 @@ impl Store {
             let base = utc_month_start_ms(*month).div_euclid(BUCKET_MS);
             for (bucket, plays, ms) in entries(list) {
                 let bucket = base + i64::from(bucket);
+                if !within.contains(&bucket) {
+                    continue;
+                }
                 let at = bucket * BUCKET_MS;
                 while span + 1 < spans.len() && spans[span].end_ms <= at {
                     span += 1;
@@ -306,7 +321,7 @@ impl Store {
         zone: &Zone,
     ) -> Result<Vec<(i64, i64, i64)>> {
         let quarter = BUCKET_MS / 1000;
-        self.by_local_time(user, zone, |bucket, offset| {
+        self.by_local_time(user, zone, None, |bucket, offset| {
             (bucket * quarter + offset).div_euclid(3600).rem_euclid(168)
         })
         .await
@@ -319,7 +334,7 @@ impl Store {
         zone: &Zone,
     ) -> Result<Vec<(i64, i64, i64)>> {
         let quarter = BUCKET_MS / 1000;
-        self.by_local_time(user, zone, |bucket, offset| {
+        self.by_local_time(user, zone, None, |bucket, offset| {
             (bucket * quarter + offset).div_euclid(86_400)
         })
         .await

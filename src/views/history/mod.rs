@@ -7,12 +7,15 @@ use maud::{Markup, html};
 
 use crate::domain::time::{format_date, month_name};
 use crate::domain::zone::Zone;
-use crate::domain::{HistorySettings, HistoryTotals, Holes, RecentPlay, TopEntry, names_of_key};
+use crate::domain::{
+    HistorySettings, HistoryTotals, Holes, RecentPlay, TopEntry, artist_path, names_of_key,
+    track_path,
+};
 use crate::stats::Hemisphere;
 use crate::stats::history::{format_minutes, group_thousands};
 
 mod patterns;
-pub use patterns::{clock_page, months_page, seasons_page};
+pub use patterns::{clock_page, month_chart, months_page, seasons_page};
 
 /// The history pages, for the sub-navigation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,7 +222,7 @@ pub fn overview(
                             tr {
                                 td { (local_time(play.played_at, zone)) }
                                 td {
-                                    span.title { (track_name(&play.name, &play.track_key)) }
+                                    a.title href=(track_path(&play.track_key)) { (track_name(&play.name, &play.track_key)) }
                                     span.sub { (play.artist_name) }
                                 }
                                 td.sub { (source_label(play.source)) }
@@ -351,8 +354,12 @@ fn top_table(rows: &[TopEntry], tracks: bool, by_minutes: bool) -> Markup {
                     tr {
                         td.rank { (index + 1) }
                         td {
-                            span.title { (track_name(&row.name, &row.key)) }
-                            @if tracks { span.sub { (row.artist_name) } }
+                            @if tracks {
+                                a.title href=(track_path(&row.key)) { (track_name(&row.name, &row.key)) }
+                                span.sub { (row.artist_name) }
+                            } @else {
+                                a.title href=(artist_path(&row.name)) { (row.name) }
+                            }
                         }
                         @if by_minutes {
                             td.num { (group_thousands(row.ms_played / 60_000)) }
@@ -467,7 +474,7 @@ pub fn dashboard_card(recent: &[RecentPlay], zone: &Zone) -> Markup {
                             tr {
                                 td data-label="When" { (local_time(play.played_at, zone)) }
                                 td data-label="Track" {
-                                    span.title { (track_name(&play.name, &play.track_key)) }
+                                    a.title href=(track_path(&play.track_key)) { (track_name(&play.name, &play.track_key)) }
                                     span.sub { (play.artist_name) }
                                 }
                             }

@@ -87,7 +87,7 @@ pub fn clock_page(grid: &ClockGrid, holes: &Holes, zone: &Zone) -> Markup {
 
 /// A column chart of months (every month of the span, silent ones as zero), labelled with
 /// month names where there is room and years where there isn't.
-fn month_chart(figures: &[MonthFigure], id: &str, title: &str, unit: &str) -> Markup {
+pub fn month_chart(figures: &[MonthFigure], id: &str, title: &str, unit: &str) -> Markup {
     let bars: Vec<Bar> = figures
         .iter()
         .map(|f| Bar {

@@ -11,7 +11,7 @@ const RANGE_LABELS: [&str; 3] = ["Last 4 weeks", "Last 6 months", "Last year"];
 
 /// The Artists standing the test of time panel body (`no_top_artists`: Spotify has none in
 /// any of the three ranges).
-pub fn standing(rows: &[StandingRow], no_top_artists: bool) -> Markup {
+pub fn standing(rows: &[StandingRow], no_top_artists: bool, scope: super::Scope<'_>) -> Markup {
     if no_top_artists {
         return empty("Spotify has no top artists for you yet.");
     }
@@ -38,7 +38,7 @@ pub fn standing(rows: &[StandingRow], no_top_artists: bool) -> Markup {
                 @for row in rows {
                     tr {
                         td.art { (cover(row.image.as_ref(), &format!("Photo of {}", row.name))) }
-                        td.name { a.title href=(row.url) { (row.name) } }
+                        td.name { a.title href=(super::entry_href(scope, || crate::domain::artist_id_path(&row.id), &row.url)) { (row.name) } }
                         @for (rank, label) in row.ranks.iter().zip(RANGE_LABELS) { td.num data-label=(label) { "#" (rank) } }
                         td.num data-label="Mean rank" { (format!("{:.1}", row.mean_rank)) }
                     }
@@ -50,7 +50,7 @@ pub fn standing(rows: &[StandingRow], no_top_artists: bool) -> Markup {
 
 /// The Artists falling off panel body (`no_year_list`: Spotify has no top artists of the
 /// last year, so nothing can have fallen off it).
-pub fn falling_off(rows: &[FallingRow], no_year_list: bool) -> Markup {
+pub fn falling_off(rows: &[FallingRow], no_year_list: bool, scope: super::Scope<'_>) -> Markup {
     if no_year_list {
         return empty("Spotify has no top artists of the last year for you yet.");
     }
@@ -67,7 +67,7 @@ pub fn falling_off(rows: &[FallingRow], no_year_list: bool) -> Markup {
                     span.rank aria-hidden="true" { (row.long_rank) }
                     (cover(row.image.as_ref(), &format!("Photo of {}", row.name)))
                     div {
-                        a.title href=(row.url) { (row.name) }
+                        a.title href=(super::entry_href(scope, || crate::domain::artist_id_path(&row.id), &row.url)) { (row.name) }
                         span.sub { "#" (row.long_rank) " over the last year" }
                     }
                 }

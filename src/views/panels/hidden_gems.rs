@@ -70,7 +70,7 @@ pub fn hidden_gems(
                     tr {
                         td.art { (cover(row.image.as_ref(), &format!("Cover of {}", row.name))) }
                         td.name {
-                            a.title href=(row.url) { (row.name) }
+                            a.title href=(super::entry_href(scope, || crate::domain::track_path(&row.id), &row.url)) { (row.name) }
                             span.sub { (row.artists) }
                         }
                         td.num data-label="Popularity" {

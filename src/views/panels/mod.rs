@@ -36,6 +36,15 @@ pub enum Viewer {
     Visitor,
 }
 
+/// Where a listed entry's name leads: its page in Euterpe for the owner, its page on Spotify for
+/// a share's visitor (who can't open the owner's pages).
+pub fn entry_href(scope: Scope<'_>, own: impl FnOnce() -> String, spotify: &str) -> String {
+    match scope.viewer {
+        Viewer::Owner => own(),
+        Viewer::Visitor => spotify.to_owned(),
+    }
+}
+
 impl Scope<'static> {
     /// The logged-in user looking at their own dashboard.
     pub const OWNER: Scope<'static> = Scope {

@@ -7,7 +7,7 @@ use crate::stats::AlbumRow;
 use crate::views::components::cover;
 
 /// The Top albums panel body.
-pub fn top_albums(rows: &[AlbumRow]) -> Markup {
+pub fn top_albums(rows: &[AlbumRow], scope: super::Scope<'_>) -> Markup {
     if rows.is_empty() {
         return empty(
             "Spotify has no top songs for you in this range yet, so there are no albums to rank.",
@@ -30,7 +30,7 @@ pub fn top_albums(rows: &[AlbumRow]) -> Markup {
                     tr {
                         td.art { (cover(row.image.as_ref(), &format!("Cover of {}", row.name))) }
                         td.name {
-                            a.title href=(row.url) { (row.name) }
+                            a.title href=(super::entry_href(scope, || crate::domain::album_id_path(&row.id), &row.url)) { (row.name) }
                             @if !row.artists.is_empty() { span.sub { (row.artists) } }
                         }
                         td.num data-label="Top songs" { (row.track_count) }

@@ -4,7 +4,7 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{Scope, empty};
-use crate::domain::{PlayCounts, TimeRange};
+use crate::domain::{PlayCounts, TimeRange, artist_id_path};
 use crate::enrichment::{GenresView, Origin};
 use crate::panel::Panel;
 use crate::stats::ArtistRow;
@@ -39,7 +39,7 @@ pub fn top_artists(
                     span.rank aria-hidden="true" { (row.rank) }
                     (cover(row.image.as_ref(), &format!("Photo of {}", row.name)))
                     div {
-                        a.title href=(row.url) {
+                        a.title href=(super::entry_href(scope, || artist_id_path(&row.id), &row.url)) {
                             span.visually-hidden { "Number " (row.rank) ": " }
                             (row.name)
                         }

@@ -4,7 +4,7 @@ use maud::{Markup, html};
 use time::OffsetDateTime;
 
 use super::{Scope, empty};
-use crate::domain::{PlayCounts, TimeRange};
+use crate::domain::{PlayCounts, TimeRange, track_path};
 use crate::enrichment::{Origin, PopularityView};
 use crate::panel::Panel;
 use crate::stats::SongRow;
@@ -53,7 +53,7 @@ pub fn top_songs(
                         td.rank { (row.rank) }
                         td.art { (cover(row.image.as_ref(), &format!("Cover of {}", row.album))) }
                         td.name {
-                            a.title href=(row.url) { (row.name) }
+                            a.title href=(super::entry_href(scope, || track_path(&row.id), &row.url)) { (row.name) }
                             span.sub {
                                 (row.artists)
                                 span.album { " · " span.visually-hidden { "album " } (row.album) }
