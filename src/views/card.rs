@@ -124,7 +124,7 @@ mod tests {
         };
         let svg = card_svg(&card);
         assert!(svg.contains("123,456"));
-        assert!(svg.contains("&lt;b&gt;An artist whose name go…"), "{svg}");
+        assert!(svg.contains("&lt;b&gt;An artist whose name g…"), "{svg}");
         assert!(!svg.contains("<b>"));
     }
 }

@@ -632,6 +632,17 @@ async fn a_song_and_an_artist_have_pages_with_their_plays(backend: Backend) {
     );
     assert!(page.contains("Your most played songs by them") && page.contains("Birch One"));
 
+    // In UTC (the default zone, one offset all year) the year in review counts the same plays.
+    let in_2024 = plays
+        .iter()
+        .filter(|p| (1_704_067_200..1_735_689_600).contains(&p.at))
+        .count();
+    let year = app.get(&client, "/year/2024").await.text().await.unwrap();
+    assert_eq!(
+        text_of(&year, "year-plays").replace(',', ""),
+        in_2024.to_string()
+    );
+
     // An album by its names.
     let page = app.get(&client, "/albums/by/Birch/Birch%20One").await;
     assert_eq!(page.status(), StatusCode::OK);

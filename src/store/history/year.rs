@@ -12,6 +12,9 @@ fn local_ms_sql(spans: &[OffsetSpan]) -> String {
     let Some((last, rest)) = spans.split_last() else {
         return "played_at".to_owned();
     };
+    if rest.is_empty() {
+        return format!("(played_at + {})", last.offset_secs * 1000);
+    }
     let mut sql = String::from("(played_at + CASE");
     for span in rest {
         sql.push_str(&format!(
