@@ -180,7 +180,7 @@ mod tests {
         );
         let last = figures.months.last().unwrap();
         assert_eq!((last.year, last.month, last.plays), (2026, 2, 1));
-        assert_eq!(figures.by_hour[0], 2, "00:30 on 1 Feb and on 22 Dec");
+        assert_eq!(figures.by_hour[0], 2, "00:30 on 1 Feb and on 23 Dec");
         assert_eq!(figures.tracks[0], (1, (2, 180_000)));
         assert_eq!(figures.first, Some(late_january - 300 * DAY_MS));
     }

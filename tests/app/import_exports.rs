@@ -23,7 +23,8 @@ async fn top_tracks(app: &TestApp, client: &Client) -> Vec<(String, String, i64)
         .unwrap();
     let tracks = page.split(r#"id="top-artists-title""#).next().unwrap();
     tracks
-        .split(r#"<span class="title">"#)
+        // Each track's name links to its page.
+        .split(r#"<a class="title" href=""#)
         .skip(1)
         .map(|row| {
             let text = |after: &str| {
@@ -33,7 +34,7 @@ async fn top_tracks(app: &TestApp, client: &Client) -> Vec<(String, String, i64)
                     .unwrap()
                     .to_owned()
             };
-            let title = row.split('<').next().unwrap().to_owned();
+            let title = text(">");
             let plays = text(r#"<td class="num">"#)
                 .replace(',', "")
                 .parse()
