@@ -361,18 +361,7 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             .unwrap()
         {
             euterpe::load::year::YearLoad::Year(data) => {
-                let review = euterpe::stats::year::year_review(&euterpe::stats::year::YearInputs {
-                    year: data.year,
-                    span: data.span,
-                    counts: &data.counts,
-                    catalogue: &data.catalogue,
-                    days: &data.days,
-                    hours: &data.hours,
-                    on_repeat: data.on_repeat.clone(),
-                    edges: &data.edges,
-                    history_first: data.history_first,
-                    genres: &data.genres,
-                });
+                let review = euterpe::stats::year::year_review(&data.inputs());
                 format!(
                     "{} plays, {} songs, {} new artists, {} rediscoveries",
                     review.plays,
@@ -410,11 +399,8 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
         view!(
             format!("{kind} page: the most played {kind} (read + compute)"),
             {
-                let (tracks, plays) = tokio::try_join!(
-                    s.subject_tracks(user, &subject),
-                    s.subject_plays(user, &subject),
-                )
-                .unwrap();
+                let tracks = s.subject_tracks(user, &subject).await.unwrap();
+                let plays = s.plays_of_tracks(user, &tracks).await.unwrap();
                 let figures = euterpe::stats::subject::subject_figures(&plays, &berlin, now_ms);
                 format!(
                     "{} plays, {} tracks, {} months",

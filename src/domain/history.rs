@@ -132,7 +132,7 @@ impl Holes {
 /// A track of the listener's catalogue (every track their history names), as the detail and
 /// year pages need it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(from = "(i64, String, String, String, Option<String>, Option<String>, Option<i64>)")]
+#[serde(from = "CatalogueRow")]
 pub struct CatalogueTrack {
     /// The track's number in the listener's catalogue (the summaries count by it).
     pub no: i64,
@@ -148,27 +148,20 @@ pub struct CatalogueTrack {
     pub first_played_at: Option<i64>,
 }
 
-impl
-    From<(
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-    )> for CatalogueTrack
-{
+/// A catalogue row as the store reads it, in [`CatalogueTrack`]'s field order.
+type CatalogueRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+impl From<CatalogueRow> for CatalogueTrack {
     fn from(
-        (no, key, name, artist_name, album_name, artist_ids, first_played_at): (
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        ),
+        (no, key, name, artist_name, album_name, artist_ids, first_played_at): CatalogueRow,
     ) -> Self {
         Self {
             no,

@@ -133,12 +133,12 @@ pub async fn load(
     let Some(subject) = resolve(store, user, address, top.as_ref().ok()).await? else {
         return Ok(None);
     };
-    let (settings, tracks, plays, spans) = tokio::try_join!(
+    let (settings, tracks, spans) = tokio::try_join!(
         store.history_settings(user),
         store.subject_tracks(user, &subject),
-        store.subject_plays(user, &subject),
         store.coverage(user),
     )?;
+    let plays = store.plays_of_tracks(user, &tracks).await?;
     let spotify_id = match address {
         Address::TrackId(id) | Address::ArtistId(id) | Address::AlbumId(id) => Some(id.clone()),
         _ => None,

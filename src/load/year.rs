@@ -9,7 +9,7 @@ use crate::enrichment::{ArtistKey, Enrichment};
 use crate::spotify::FetchError;
 use crate::spotify::library::Library;
 use crate::stats::history::{MIN_HOLE_MS, coverage_holes};
-use crate::stats::year::REDISCOVERY_GAP_MS;
+use crate::stats::year::{REDISCOVERY_GAP_MS, YearInputs};
 use crate::store::{Store, StoreError};
 
 /// How many of the year's artists (most played first) genres are looked up for.
@@ -33,6 +33,24 @@ pub struct YearData {
     pub holes: Holes,
     /// Genres by artist name.
     pub genres: HashMap<String, Vec<String>>,
+}
+
+impl YearData {
+    /// The year's inputs to `stats::year::year_review`.
+    pub fn inputs(&self) -> YearInputs<'_> {
+        YearInputs {
+            year: self.year,
+            span: self.span,
+            counts: &self.counts,
+            catalogue: &self.catalogue,
+            days: &self.days,
+            hours: &self.hours,
+            on_repeat: self.on_repeat.clone(),
+            edges: &self.edges,
+            history_first: self.history_first,
+            genres: &self.genres,
+        }
+    }
 }
 
 /// A year asked for: its review, or the years that have one.

@@ -10,7 +10,7 @@ use crate::domain::UserId;
 use crate::error::AppError;
 use crate::load::year::{self, YearData, YearLoad};
 use crate::state::AppState;
-use crate::stats::year::{YearInputs, YearReview, year_review};
+use crate::stats::year::{YearReview, year_review};
 use crate::views;
 use crate::views::card::{CardFigures, card_png, card_svg};
 use crate::views::year::{YearLinks, card_figure, empty_year, year_page};
@@ -41,18 +41,7 @@ pub async fn review(
     .await?;
     Ok(match loaded {
         YearLoad::Year(data) => {
-            let review = year_review(&YearInputs {
-                year: data.year,
-                span: data.span,
-                counts: &data.counts,
-                catalogue: &data.catalogue,
-                days: &data.days,
-                hours: &data.hours,
-                on_repeat: data.on_repeat.clone(),
-                edges: &data.edges,
-                history_first: data.history_first,
-                genres: &data.genres,
-            });
+            let review = year_review(&data.inputs());
             Ok((review, data))
         }
         empty => Err(empty),
