@@ -10,6 +10,7 @@ mod image;
 mod import;
 mod music;
 mod retention;
+mod shared_years;
 mod subject;
 /// Calendar arithmetic on Unix times and the timestamp formats of Spotify's exports.
 pub mod time;
@@ -32,6 +33,7 @@ pub use music::{
     pick_image,
 };
 pub use retention::RetentionWarning;
+pub use shared_years::SharedYears;
 pub use subject::{
     Subject, album_id_path, album_path, artist_id_path, artist_path, is_spotify_id, track_path,
 };

@@ -1,6 +1,6 @@
 //! Share links: read-only public views of a user's chosen panels.
 
-use crate::domain::UserId;
+use crate::domain::{SharedYears, UserId};
 use uuid::Uuid;
 
 use super::{Result, Store, with_pool};
@@ -31,6 +31,11 @@ impl Share {
             .collect()
     }
 
+    /// The years in review the share shows, if any.
+    pub fn years(&self) -> Option<SharedYears> {
+        self.panels.split(',').find_map(SharedYears::from_token)
+    }
+
     /// Whether the link works at `now` (not revoked, not expired).
     pub fn is_live(&self, now: i64) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|expires| expires > now)
@@ -41,6 +46,8 @@ impl Share {
 #[derive(Clone, Debug)]
 pub struct NewShare {
     pub panels: Vec<Panel>,
+    /// The years in review it shows, if any.
+    pub years: Option<SharedYears>,
     pub shown_name: Option<String>,
     pub indexable: bool,
     pub expires_at: Option<i64>,
@@ -61,7 +68,8 @@ impl Store {
         let panels = new
             .panels
             .iter()
-            .map(|panel| panel.name())
+            .map(|panel| panel.name().to_owned())
+            .chain(new.years.as_ref().map(SharedYears::token))
             .collect::<Vec<_>>()
             .join(",");
         let sql = format!(

@@ -24,6 +24,19 @@ pub fn page(title: &str, chrome: Chrome<'_>, main: Markup) -> Markup {
                 }
                 meta name="htmx-config" content=(HTMX_CONFIG);
                 title { (title) " · Euterpe" }
+                @if let Some(og) = chrome.og {
+                    meta property="og:type" content="website";
+                    meta property="og:site_name" content="Euterpe";
+                    meta property="og:title" content=(og.title);
+                    meta property="og:description" content=(og.description);
+                    meta property="og:url" content=(og.url);
+                    @if let Some(image) = &og.image {
+                        meta property="og:image" content=(image);
+                        meta property="og:image:width" content="1080";
+                        meta property="og:image:height" content="1350";
+                        meta name="twitter:card" content="summary_large_image";
+                    }
+                }
                 link rel="stylesheet" href=(assets::url("app.css"));
                 link rel="icon" type="image/svg+xml" href=(assets::url("favicon.svg"));
                 script src=(assets::url("htmx.min.js")) defer {}

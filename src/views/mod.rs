@@ -33,6 +33,17 @@ pub struct Chrome<'a> {
     pub demo: bool,
     /// Ask search engines not to index the page (share links, unless their owner allows it).
     pub noindex: bool,
+    /// Open Graph tags, so a link posted in a chat shows a preview (shared pages only).
+    pub og: Option<&'a OpenGraph>,
+}
+
+/// What a link preview shows: a title, a line, and a picture (absolute URLs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenGraph {
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub image: Option<String>,
 }
 
 impl<'a> Chrome<'a> {
@@ -43,6 +54,7 @@ impl<'a> Chrome<'a> {
             csrf: None,
             demo,
             noindex: false,
+            og: None,
         }
     }
 }

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::components::{date, range_form};
 use super::panels::Scope;
-use crate::domain::TimeRange;
+use crate::domain::{SharedYears, TimeRange};
 use crate::panel::Panel;
 
 /// One of the owner's share links, as the account page lists it.
@@ -14,6 +14,8 @@ pub struct ShareLink {
     pub id: uuid::Uuid,
     /// The shared panels, in dashboard order.
     pub panels: Vec<Panel>,
+    /// The years in review it shows, if any.
+    pub years: Option<SharedYears>,
     /// The name visitors see instead of the owner's.
     pub shown_name: Option<String>,
     pub created_at: i64,
@@ -35,11 +37,13 @@ pub fn heading(shown_name: Option<&str>) -> String {
     }
 }
 
-/// A visitor's view of a share: whose it is, the range switcher and the shared panels.
+/// A visitor's view of a share: whose it is, the year in review when shared (its address and
+/// the shared years with plays), the range switcher and the shared panels.
 pub fn dashboard(
     scope: Scope<'_>,
     shown_name: Option<&str>,
     range: Option<TimeRange>,
+    year: Option<(&str, &[i64])>,
     panels: Markup,
 ) -> Markup {
     html! {
@@ -51,8 +55,20 @@ pub fn dashboard(
                 "Want your own? " a href="/" { "See your listening on Euterpe" } "."
             }
         }
-        (range_form(&scope.home(None), range, TimeRange::MediumTerm))
-        (panels)
+        @if let Some((base, years)) = year {
+            section.card.shared-years aria-labelledby="shared-years-title" {
+                h2 #shared-years-title { "Year in review" }
+                @if years.is_empty() {
+                    p.empty-state { "No year in review to show yet." }
+                } @else {
+                    p { @for (i, y) in years.iter().rev().enumerate() { @if i > 0 { " · " } a href={ (base) "/" (y) } { (y) } } }
+                }
+            }
+        }
+        @if !scope.panels.is_empty() {
+            (range_form(&scope.home(None), range, TimeRange::MediumTerm))
+            (panels)
+        }
     }
 }
 
@@ -104,6 +120,13 @@ pub fn account_section(
                         }
                     }
                     p.hint { "Top playlists shows visitors your public playlists only." }
+                    label.check {
+                        input type="checkbox" name="panels" value="year";
+                        " Your year in review"
+                    }
+                    label for="share_years" { "Years to share" }
+                    input #share_years type="text" name="years" inputmode="numeric" autocomplete="off" placeholder="e.g. 2025";
+                    p.hint { "Years separated by commas; left empty, every year with plays (now and later)." }
                 }
                 label for="shown_name" { "Name to show" }
                 // Empty by default: a visitor sees no name unless the owner types one.
@@ -138,7 +161,7 @@ pub fn account_section(
                         @for share in shares {
                             tr {
                                 td data-label="Panels" {
-                                    (share.panels.iter().map(|p| p.title()).collect::<Vec<_>>().join(", "))
+                                    (share.panels.iter().map(|p| p.title().to_owned()).chain(share.years.as_ref().map(SharedYears::describe)).collect::<Vec<_>>().join(", "))
                                     @if let Some(name) = &share.shown_name { span.sub { "as “" (name) "”" } }
                                 }
                                 td data-label="Created" { (date(at(share.created_at))) }

@@ -31,11 +31,16 @@ fn day(day: i64) -> Markup {
     html! { time datetime=(format_date(day)) { (day_text(day)) } }
 }
 
-/// Where the year page's links lead: the owner's pages, or a share's.
+/// Who the year page is for, and where its links lead: the owner's pages, or a share's.
 pub struct YearLinks<'a> {
     /// `/year` or `/s/{token}/year`.
     pub base: &'a str,
-    /// Whether entries link to their detail pages (not on a share).
+    /// The dashboard to go back to: `/` or `/s/{token}`.
+    pub home: &'a str,
+    /// "Your 2025", or the share's heading.
+    pub heading: &'a str,
+    /// The owner: entries link to their detail pages, and the page names the time zone. A
+    /// share's visitor gets neither (the owner's pages are closed to them).
     pub details: bool,
 }
 
@@ -50,10 +55,14 @@ pub fn year_page(
     let r = review;
     html! {
         div.page-head {
-            h1 { "Your " (r.year) }
-            p.back { a href="/" { "← Dashboard" } }
+            h1 { (links.heading) }
+            p.back { a href=(links.home) { "← Dashboard" } }
         }
-        p.hint { "Your year in review, from your stored plays, in " (zone.name()) "." }
+        @if links.details {
+            p.hint { "Your year in review, from your stored plays, in " (zone.name()) "." }
+        } @else {
+            p.hint { "A year in review from a listening history, shared from " a href="/" { "Euterpe" } "." }
+        }
         (year_nav(r.year, years, links.base))
         (coverage_note(holes, zone))
         section.card.year-figures aria-label="The year in numbers" {

@@ -71,6 +71,7 @@ fn render(
                     csrf: Some(csrf),
                     demo,
                     noindex: false,
+                    og: None,
                 },
                 None => Chrome::anonymous(demo),
             };

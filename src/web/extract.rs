@@ -146,6 +146,7 @@ impl CurrentUser {
             csrf: Some(&self.csrf),
             demo: state.demo.is_some(),
             noindex: false,
+            og: None,
         }
     }
 }

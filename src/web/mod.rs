@@ -37,6 +37,7 @@ pub mod rate_limit;
 pub mod reporting;
 pub mod security;
 pub mod session;
+pub mod share_year;
 pub mod shares;
 pub mod subjects;
 pub mod timeout;
@@ -102,6 +103,22 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/s/{token}",
             get(shares::dashboard).layer(share_limit.clone()),
+        )
+        .route(
+            "/s/{token}/year",
+            get(share_year::latest).layer(share_limit.clone()),
+        )
+        .route(
+            "/s/{token}/year/{year}",
+            get(share_year::page).layer(share_limit.clone()),
+        )
+        .route(
+            "/s/{token}/year/{year}/card.png",
+            get(share_year::card_png).layer(share_limit.clone()),
+        )
+        .route(
+            "/s/{token}/year/{year}/card.svg",
+            get(share_year::card_svg).layer(share_limit.clone()),
         )
         .route("/s/{token}/{panel}", get(shares::panel).layer(share_limit));
     for panel in Panel::ALL {

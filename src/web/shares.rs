@@ -17,6 +17,7 @@ use super::extract::{CurrentUser, RangeParam, RenderMode};
 use super::forwarded::Forwarded;
 use super::session::AppSession;
 use crate::crypto::{random_token, sha256_hex};
+use crate::domain::SharedYears;
 use crate::error::AppError;
 use crate::panel::Panel;
 use crate::state::AppState;
@@ -83,6 +84,8 @@ pub async fn revoke(
 /// `GET /s/{token}`: the shared dashboard.
 pub async fn dashboard(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    forwarded: Forwarded,
     Path(token): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
@@ -98,15 +101,38 @@ pub async fn dashboard(
         .await?
         .ok_or(AppError::NotFound)?;
     let panels = super::dashboard::panels(&state, &owner, scope, range.0, query.as_deref()).await;
-    let main = views::share::dashboard(scope, share.shown_name.as_deref(), range.0, panels);
+    let years = match share.years() {
+        Some(shared) => Some(super::share_year::years_with_plays(&state, &share, &shared).await?),
+        None => None,
+    };
+    let year_base = format!("{base}/year");
+    let year = years.as_deref().map(|years| (year_base.as_str(), years));
+    let main = views::share::dashboard(scope, share.shown_name.as_deref(), range.0, year, panels);
     let title = views::share::heading(share.shown_name.as_deref());
-    let page = views::layout::page(&title, visitor_chrome(&state, &share), main);
+    // A link posted in a chat shows the latest shared year's card, when there is one.
+    let origin = super::origin(&state, &headers, forwarded);
+    let og = views::OpenGraph {
+        title: title.clone(),
+        description: "Listening statistics shared from Euterpe".to_owned(),
+        url: format!("{origin}{base}"),
+        image: years
+            .as_ref()
+            .and_then(|years| years.last())
+            .map(|latest| format!("{origin}{year_base}/{latest}/card.png")),
+    };
+    let chrome = Chrome {
+        og: Some(&og),
+        ..visitor_chrome(&state, &share)
+    };
+    let page = views::layout::page(&title, chrome, main);
     Ok(with_robots(page.into_response(), &share))
 }
 
 /// `GET /s/{token}/{panel}`: one shared panel, as an htmx fragment or a full page.
 pub async fn panel(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    forwarded: Forwarded,
     Path((token, name)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     mode: RenderMode,
@@ -132,7 +158,21 @@ pub async fn panel(
         range.or(panel.default_range()),
     )
     .await;
-    let chrome = visitor_chrome(&state, &share);
+    let heading = views::share::heading(share.shown_name.as_deref());
+    let og = views::OpenGraph {
+        title: format!("{}: {heading}", panel.title()),
+        description: "Listening statistics shared from Euterpe".to_owned(),
+        url: format!(
+            "{}{base}/{}",
+            super::origin(&state, &headers, forwarded),
+            panel.name()
+        ),
+        image: None,
+    };
+    let chrome = Chrome {
+        og: Some(&og),
+        ..visitor_chrome(&state, &share)
+    };
     let response = super::panels::respond(&state, scope, mode, panel, range.0, body, |main| {
         views::layout::page(panel.title(), chrome, main)
     });
@@ -140,7 +180,7 @@ pub async fn panel(
 }
 
 /// The live share a token opens, or the one 404 every failure gets.
-async fn live_share(state: &AppState, token: &str) -> Result<Share, AppError> {
+pub(super) async fn live_share(state: &AppState, token: &str) -> Result<Share, AppError> {
     // A token of the wrong shape can't be one of ours; don't spend a query on it.
     if token.len() > 128 {
         return Err(AppError::NotFound);
@@ -160,7 +200,7 @@ fn visitor_scope<'a>(base: &'a str, panels: &'a [Panel]) -> Scope<'a> {
     }
 }
 
-fn visitor_chrome<'a>(state: &AppState, share: &Share) -> Chrome<'a> {
+pub(super) fn visitor_chrome<'a>(state: &AppState, share: &Share) -> Chrome<'a> {
     Chrome {
         noindex: !share.indexable,
         ..Chrome::anonymous(state.demo.is_some())
@@ -168,7 +208,7 @@ fn visitor_chrome<'a>(state: &AppState, share: &Share) -> Chrome<'a> {
 }
 
 /// Search engines are asked to stay away unless the owner allowed indexing.
-fn with_robots(mut response: Response, share: &Share) -> Response {
+pub(super) fn with_robots(mut response: Response, share: &Share) -> Response {
     if !share.indexable {
         response.headers_mut().insert(
             "x-robots-tag",
@@ -185,6 +225,8 @@ fn with_robots(mut response: Response, share: &Share) -> Response {
 struct ShareForm {
     csrf: String,
     panels: Vec<String>,
+    /// The years in review to share when `year` is ticked: `2024, 2025`, or empty for all.
+    years: String,
     shown_name: String,
     expires_in_days: String,
     /// A ticked checkbox sends `on`; an unticked one sends nothing.
@@ -206,7 +248,12 @@ impl ShareForm {
 
     fn validate(self, now: i64) -> Result<NewShare, AppError> {
         let mut panels = Vec::new();
+        let mut years = None;
         for name in &self.panels {
+            if name == "year" {
+                years = Some(shared_years(&self.years)?);
+                continue;
+            }
             let panel = Panel::from_name(name).ok_or_else(|| {
                 AppError::bad_form(format!("“{name}” is not one of Euterpe's panels."))
             })?;
@@ -214,8 +261,10 @@ impl ShareForm {
                 panels.push(panel);
             }
         }
-        if panels.is_empty() {
-            return Err(AppError::bad_form("Choose at least one panel to share."));
+        if panels.is_empty() && years.is_none() {
+            return Err(AppError::bad_form(
+                "Choose at least one panel, or the year in review, to share.",
+            ));
         }
         let shown_name = self.shown_name.trim();
         if shown_name.chars().count() > MAX_NAME_CHARS {
@@ -237,11 +286,35 @@ impl ShareForm {
         };
         Ok(NewShare {
             panels,
+            years,
             shown_name: (!shown_name.is_empty()).then(|| shown_name.to_owned()),
             indexable: self.indexable(),
             expires_at,
         })
     }
+}
+
+/// The years the share form lists (`2024, 2025`; empty: every year).
+fn shared_years(text: &str) -> Result<SharedYears, AppError> {
+    let mut years = Vec::new();
+    for part in text.split([',', ' ']).filter(|part| !part.is_empty()) {
+        match part.parse::<i64>() {
+            Ok(year) if part.len() == 4 && (1970..=9999).contains(&year) => years.push(year),
+            _ => {
+                return Err(AppError::bad_form(format!(
+                    "“{part}” is not a year: list years like 2024, 2025, or leave the box empty \
+                     to share every year."
+                )));
+            }
+        }
+    }
+    years.sort_unstable();
+    years.dedup();
+    Ok(if years.is_empty() {
+        SharedYears::All
+    } else {
+        SharedYears::Only(years)
+    })
 }
 
 /// Forgets a link just shown (the account page shows it once).
@@ -256,6 +329,7 @@ pub(super) fn links_of(shares: Vec<Share>, now: i64) -> Vec<views::share::ShareL
         .map(|share| views::share::ShareLink {
             id: share.id,
             panels: share.panels(),
+            years: share.years(),
             live: share.is_live(now),
             revoked: share.revoked_at.is_some(),
             shown_name: share.shown_name,

@@ -93,6 +93,8 @@ pub async fn page(
         Ok((review, data)) => {
             let links = YearLinks {
                 base: "/year",
+                home: "/",
+                heading: &title,
                 details: true,
             };
             maud::html! {

@@ -30,6 +30,7 @@ mod proxies;
 mod recently_played;
 mod retention;
 mod schemas;
+mod share_year;
 mod shares;
 mod speed;
 mod tokens;

@@ -63,20 +63,20 @@ fn day_text(day: i64) -> String {
 
 /// A play: end time (Unix s), ms, track index.
 #[derive(Clone, Copy)]
-struct Play {
-    at: i64,
-    ms: i64,
-    track: usize,
+pub(crate) struct Play {
+    pub(crate) at: i64,
+    pub(crate) ms: i64,
+    pub(crate) track: usize,
 }
 
-struct Song {
+pub(crate) struct Song {
     id: String,
     name: String,
     artist: String,
     album: String,
 }
 
-fn songs() -> Vec<Song> {
+pub(crate) fn songs() -> Vec<Song> {
     let artists = [
         "Aster", "Birch", "Cedar", "Dune", "Elm", "Fjord", "Gale", "Heath",
     ];
@@ -97,7 +97,7 @@ fn songs() -> Vec<Song> {
         .collect()
 }
 
-fn entry(play: &Play, song: &Song) -> serde_json::Value {
+pub(crate) fn entry(play: &Play, song: &Song) -> serde_json::Value {
     let ts = time::OffsetDateTime::from_unix_timestamp(play.at).unwrap();
     serde_json::json!({
         "ts": ts.format(&time::format_description::well_known::Rfc3339).unwrap(),
@@ -125,7 +125,7 @@ fn at_local(y: i64, m: u32, d: u32, h: i64, min: i64) -> i64 {
 
 /// The generated history: pseudo-random plays of tracks 0–9 through 2023–2025, plus crafted
 /// ones for the edges (tracks 10–15 by the artists "Elm"…"Heath" and the rediscovery cases).
-fn history() -> Vec<Play> {
+pub(crate) fn history() -> Vec<Play> {
     let mut plays = Vec::new();
     let mut seed: u64 = 0x2024_1234_5678_9abc;
     let mut next = |below: u64| {
