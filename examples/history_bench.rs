@@ -373,6 +373,34 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             euterpe::load::year::YearLoad::Empty { .. } => "no plays".to_owned(),
         }
     });
+    // Its two heaviest reads alone, to show where the time goes.
+    let (year_from, year_to) = (
+        utc.local_month_start_ms(last_year, 1),
+        utc.local_month_start_ms(last_year + 1, 1),
+    );
+    view!(
+        format!("year {last_year}: the song on repeat (one query)"),
+        {
+            let found = s
+                .most_plays_in_a_day(user, &utc, year_from, year_to)
+                .await
+                .unwrap();
+            format!("{:?}", found.map(|(_, _, plays)| plays))
+        }
+    );
+    view!(
+        format!("year {last_year}: first and last plays per track (one query)"),
+        {
+            let edges = s
+                .first_and_last_plays(user, year_from - 365 * 86_400_000, year_from, year_to)
+                .await
+                .unwrap();
+            format!("{} tracks", edges.len())
+        }
+    );
+    view!("the catalogue (one query)", {
+        format!("{} tracks", s.catalogue(user).await.unwrap().len())
+    });
     let all_from = berlin.local_midnight_ms(berlin.local(now_ms).days - 3700);
     let all_to = now_ms + 86_400_000;
     let top_track = s

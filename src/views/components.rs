@@ -101,6 +101,12 @@ pub fn rough_duration(seconds: i64) -> String {
     format!("about {value} {unit}{plural}")
 }
 
+/// `1 play`, `2 plays`, `1,234 plays`.
+pub fn plays(count: i64) -> String {
+    let unit = if count == 1 { "play" } else { "plays" };
+    format!("{} {unit}", crate::stats::history::group_thousands(count))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

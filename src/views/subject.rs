@@ -8,7 +8,7 @@ use crate::domain::{Holes, TimeRange, TopEntry, album_path, artist_path, track_p
 use crate::stats::history::{MonthFigure, format_minutes, group_thousands};
 use crate::stats::subject::{Standing, SubjectFigures};
 use crate::views::charts::{Axes, Bar, column_chart, ticks};
-use crate::views::components::cover;
+use crate::views::components::{cover, plays};
 use crate::views::history::{coverage_note, local_time, month_chart};
 
 /// What a detail page is about.
@@ -190,8 +190,8 @@ pub fn entry_list(rows: &[TopEntry], kind: Kind, class: &str) -> Markup {
                         Kind::Album => album_path(&row.artist_name, &row.name),
                     };
                     a.title href=(href) { (row.name) }
-                    @if !row.artist_name.is_empty() && kind == Kind::Song { span.sub { " · " (row.artist_name) } }
-                    " " span.count { (group_thousands(row.plays)) " plays" }
+                    @if !row.artist_name.is_empty() && kind == Kind::Song { span.sub { (row.artist_name) } }
+                    " " span.count { (plays(row.plays)) }
                 }
             }
         }

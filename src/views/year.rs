@@ -7,6 +7,7 @@ use crate::domain::zone::Zone;
 use crate::domain::{Holes, TopEntry, artist_path, track_path};
 use crate::stats::history::{format_minutes, group_thousands};
 use crate::stats::year::YearReview;
+use crate::views::components::plays;
 use crate::views::history::{coverage_note, local_date, month_chart};
 use crate::views::subject::{Kind, entry_list};
 
@@ -90,7 +91,7 @@ pub fn year_page(
                 section.panel aria-labelledby="year-genres-title" {
                     header.panel-head { h2 #year-genres-title { "Top genres" } }
                     div.panel-body {
-                        ol.entry-list.year-top-genres { @for (genre, plays) in &r.top_genres { li { span.title { (genre) } " " span.count { (group_thousands(*plays)) " plays" } } } }
+                        ol.entry-list.year-top-genres { @for (genre, count) in &r.top_genres { li { span.title { (genre) } " " span.count { (plays(*count)) } } } }
                         p.source-note { "From the genres the panels know of your artists, weighted by their plays this year." }
                     }
                 }
@@ -101,7 +102,7 @@ pub fn year_page(
             dl.year-moments {
                 @if let Some((d, ms)) = r.busiest_day { dt { "Busiest day" } dd #busiest-day { (day(d)) ": " (format_minutes(ms)) } }
                 @if let Some((month, minutes)) = r.busiest_month { dt { "Month with most minutes" } dd #busiest-month { (month_name(month)) ": " (group_thousands(minutes)) " min" } }
-                @if let Some((hour, plays)) = r.busiest_hour { dt { "Hour with most plays" } dd #busiest-hour { (format!("{hour:02}:00–{:02}:00", (hour + 1) % 24)) ": " (group_thousands(plays)) " plays" } }
+                @if let Some((hour, count)) = r.busiest_hour { dt { "Hour with most plays" } dd #busiest-hour { (format!("{hour:02}:00–{:02}:00", (hour + 1) % 24)) ": " (plays(count)) } }
                 @if let Some((start, length)) = r.longest_streak {
                     dt { "Longest streak" }
                     dd #longest-streak { (length) " day" @if length != 1 { "s" } " in a row, from " (day(start)) " to " (day(start + length - 1)) }
@@ -110,7 +111,7 @@ pub fn year_page(
                     dt { "On repeat" }
                     dd #on-repeat {
                         (entry_name(&repeat.song, Kind::Song, links.details))
-                        " — " (repeat.plays) " plays on " (day(repeat.day))
+                        " — " (plays(repeat.plays)) " on " (day(repeat.day))
                     }
                 }
             }
@@ -170,8 +171,8 @@ fn list(rows: &[TopEntry], kind: Kind, class: &str, details: bool) -> Markup {
             @for row in rows {
                 li {
                     span.title { (row.name) }
-                    @if !row.artist_name.is_empty() { span.sub { " · " (row.artist_name) } }
-                    " " span.count { (group_thousands(row.plays)) " plays" }
+                    @if !row.artist_name.is_empty() { span.sub { (row.artist_name) } }
+                    " " span.count { (plays(row.plays)) }
                 }
             }
         }

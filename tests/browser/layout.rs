@@ -102,7 +102,7 @@ async fn axe_violations(browser: &Client) -> Vec<String> {
 }
 
 /// The pages a listener reaches, logged in (paths under the app).
-fn pages(share: &str) -> Vec<String> {
+fn pages(share: &str, year_share: &str) -> Vec<String> {
     let mut pages = vec!["/".to_owned()];
     pages.extend(Panel::ALL.iter().map(|panel| format!("/{}", panel.name())));
     for path in [
@@ -113,6 +113,10 @@ fn pages(share: &str) -> Vec<String> {
         "/history/clock",
         "/history/months",
         "/history/seasons",
+        "/year/2023",
+        "/year/2019",
+        "/artists/by/Rema",
+        "/albums/by/Rema/Calm%20Down",
         "/import",
         "/account",
         "/no-such-page",
@@ -121,6 +125,8 @@ fn pages(share: &str) -> Vec<String> {
         pages.push(path.to_owned());
     }
     pages.push(share.to_owned());
+    pages.push(year_share.to_owned());
+    pages.push(format!("{year_share}/year/2023"));
     pages
 }
 
@@ -159,13 +165,21 @@ async fn save_screenshot(browser: &Client, look: Look, path: &str) {
             std::fs::write(dir.join(name), png).unwrap();
         }
     }
-    if path == "/"
-        && look.width < 500
-        && !look.dark
-        && std::env::var("EUTERPE_UPDATE_SCREENSHOT").is_ok_and(|v| v == "1")
-    {
-        let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/phone.png");
-        std::fs::write(docs, &shot).unwrap();
+    if !look.dark && std::env::var("EUTERPE_UPDATE_SCREENSHOT").is_ok_and(|v| v == "1") {
+        let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs");
+        let phone = look.width < 500;
+        match path {
+            "/" if phone => std::fs::write(docs.join("phone.png"), &shot).unwrap(),
+            "/year/2023" => {
+                let name = if phone {
+                    "year-phone.png"
+                } else {
+                    "year-desktop.png"
+                };
+                std::fs::write(docs.join(name), &shot).unwrap();
+            }
+            _ => {}
+        }
     }
 }
 
@@ -220,7 +234,24 @@ async fn every_page_fits_a_phone_and_a_laptop_in_light_and_dark_and_passes_axe(b
         )
         .await;
     let share = share.strip_prefix(&app.base).unwrap_or(&share).to_owned();
-    let pages = pages(&share);
+    let year_share = app
+        .share(&owner, &[("panels", "year"), ("years", "")])
+        .await;
+    let year_share = year_share
+        .strip_prefix(&app.base)
+        .unwrap_or(&year_share)
+        .to_owned();
+    let pages = pages(&share, &year_share);
+    if std::env::var("EUTERPE_UPDATE_SCREENSHOT").is_ok_and(|v| v == "1") {
+        let card = app
+            .get(&owner, "/year/2023/card.png")
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/year-card.png");
+        std::fs::write(docs, &card).unwrap();
+    }
 
     let mut failures = Vec::new();
     for look in [
