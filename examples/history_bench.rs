@@ -428,7 +428,7 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             format!("{kind} page: the most played {kind} (read + compute)"),
             {
                 let tracks = s.subject_tracks(user, &subject).await.unwrap();
-                let plays = s.plays_of_tracks(user, &tracks).await.unwrap();
+                let plays = s.plays_of_tracks(user, &tracks, now_ms).await.unwrap();
                 let figures = euterpe::stats::subject::subject_figures(&plays, &berlin, now_ms);
                 format!(
                     "{} plays, {} tracks, {} months",
