@@ -2,6 +2,7 @@
 //! they use nothing of the project (`scripts/check-layers` holds it). Spotify's JSON, the
 //! database's rows and the pages are translated into and out of them at their own layers.
 
+mod compare;
 mod config_error;
 mod connection;
 mod hemisphere;
@@ -19,6 +20,7 @@ mod user_id;
 /// Time zones: a listener's zone, and the local day, hour and month of a Unix time in it.
 pub mod zone;
 
+pub use compare::CompareOptIn;
 pub use config_error::ConfigError;
 pub use connection::{CONNECTION_LIFETIME_SECS, Connection, Grant, WARNING_SECS};
 pub use hemisphere::Hemisphere;

@@ -1,7 +1,7 @@
 //! What the account page shows of a user, read from the store at once: the Spotify grant, share
 //! links, history settings, Spotify's pause, the poller's last success and the imports.
 
-use crate::domain::{Grant, HistorySettings, UserId};
+use crate::domain::{CompareOptIn, Grant, HistorySettings, UserId};
 use crate::store::{ImportRow, Share, Store, StoreError};
 
 /// The stored facts behind `/account`.
@@ -17,17 +17,20 @@ pub struct AccountData {
     pub last_poll: Option<i64>,
     /// The user's imports, newest first.
     pub imports: Vec<ImportRow>,
+    /// Whether (and as whom) the user lets the other listeners compare their taste.
+    pub compare: Option<CompareOptIn>,
 }
 
 /// Reads everything `/account` shows of `user` at `now`, the reads side by side.
 pub async fn load(store: &Store, user: UserId, now: i64) -> Result<AccountData, StoreError> {
-    let (tokens, shares, settings, paused_until, poll, imports) = tokio::try_join!(
+    let (tokens, shares, settings, paused_until, poll, imports, compare) = tokio::try_join!(
         store.tokens(user),
         store.shares_of(user),
         store.history_settings(user),
         store.paused_until(user, now),
         store.poll_state(user),
         store.imports(user),
+        store.compare_opt_in(user),
     )?;
     Ok(AccountData {
         grant: tokens.map(|tokens| tokens.grant()),
@@ -36,5 +39,6 @@ pub async fn load(store: &Store, user: UserId, now: i64) -> Result<AccountData, 
         paused_until,
         last_poll: poll.map(|poll| poll.last_success_at),
         imports,
+        compare,
     })
 }

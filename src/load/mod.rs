@@ -4,6 +4,8 @@
 
 /// What `/account` shows of a user: grant, shares, settings, pause, poller, imports.
 pub mod account;
+/// Two listeners' taste compared: both top lists, the viewer's heard artists, genres, history.
+pub mod compare;
 /// The plays of the top songs' and top artists' rows in the listening history.
 pub mod counts;
 /// What the history pages read: summaries of a span, with its holes.

@@ -8,6 +8,7 @@
 mod albums;
 mod artists;
 mod common;
+pub mod compare;
 mod gems;
 pub mod history;
 mod playlists;

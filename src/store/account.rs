@@ -7,7 +7,7 @@ use super::{Result, Store, with_pool};
 
 /// Tables whose rows belong to a user through a `user_id` column. `users` itself (by `id`) and
 /// the login sessions (through `user_sessions`) are handled beside them.
-pub const USER_TABLES: [&str; 12] = [
+pub const USER_TABLES: [&str; 13] = [
     "plays",
     "user_tracks",
     "history_months",
@@ -18,6 +18,7 @@ pub const USER_TABLES: [&str; 12] = [
     "spotify_cache",
     "spotify_fetch_leases",
     "shares",
+    "compare_optins",
     "spotify_tokens",
     "user_sessions",
 ];
@@ -47,7 +48,7 @@ pub struct StoredTrack {
 impl Store {
     /// Deletes the user and everything of theirs: sessions (so every browser is logged out),
     /// tokens, plays, their summaries and catalogue, imports, coverage, settings, cache, share
-    /// links and rate-limit pauses.
+    /// links, the comparison opt-in and rate-limit pauses.
     ///
     /// It waits for a history write of the user in progress (an import, a poll) and deletes its
     /// rows too; writers that come after find no user and write nothing.

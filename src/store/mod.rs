@@ -21,6 +21,7 @@ use sqlx::{Connection, PgPool, SqlitePool};
 mod account;
 mod cache;
 mod catalogue;
+mod compare;
 mod dialect;
 mod genre_list;
 mod history;

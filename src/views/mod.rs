@@ -5,6 +5,7 @@ pub mod account;
 pub mod assets;
 pub mod card;
 pub mod charts;
+pub mod compare;
 pub mod components;
 pub mod connection;
 pub mod dashboard;

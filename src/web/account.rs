@@ -55,6 +55,7 @@ pub async fn page(
             ),
         ))
         (views::history::account_sections(&data.settings, &current.csrf, query.saved.is_some()))
+        (views::compare::account_section(data.compare.as_ref(), current.user.name(), &current.csrf))
         (views::retention::policy(state.config.retention_inactive_days))
     };
     let chrome = current.chrome(&state);
@@ -183,6 +184,7 @@ async fn write_data(
     let shares = store.shares_of(id).await?;
     let sessions = store.login_session_starts(id).await?;
     let tokens = store.tokens(id).await?;
+    let compare = store.compare_opt_in(id).await?;
     let head = json!({
         "about": "Everything Euterpe holds about you. Times are Unix seconds, except played_at, \
                   first_played_at, start_ms and end_ms (Unix milliseconds). Left out: your \
@@ -209,9 +211,15 @@ async fn write_data(
         "login_sessions": sessions.iter().map(|created_at| json!({"created_at": created_at})).collect::<Vec<_>>(),
         "shares": shares.iter().map(|s| json!({
             "id": s.id, "panels": s.panels().iter().map(|p| p.name()).collect::<Vec<_>>(),
+            "years": s.years().map(|years| years.describe()),
             "shown_name": s.shown_name, "indexable": s.indexable, "created_at": s.created_at,
             "expires_at": s.expires_at, "revoked_at": s.revoked_at, "views": s.views,
         })).collect::<Vec<_>>(),
+        "listen_together": json!({
+            "opted_in": compare.is_some(),
+            "shown_name": compare.as_ref().map(|c| &c.shown_name),
+            "since": compare.as_ref().map(|c| c.since),
+        }),
         "poller": poll.map(|p| json!({
             "after_ms": p.after_ms, "last_polled_at": p.last_polled_at,
             "last_success_at": p.last_success_at, "paused_until": p.paused_until,

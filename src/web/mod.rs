@@ -23,6 +23,7 @@ pub mod account;
 pub mod assets;
 pub mod auth;
 pub mod cache;
+pub mod compare;
 pub mod csrf;
 pub mod dashboard;
 pub mod errors;
@@ -82,6 +83,10 @@ pub fn router(state: AppState) -> Router {
         .route("/artists/by/{name}", get(subjects::artist_named))
         .route("/albums/{id}", get(subjects::album))
         .route("/albums/by/{artist}/{name}", get(subjects::album_named))
+        .route("/compare", get(compare::list))
+        .route("/compare/{id}", get(compare::page))
+        .route("/compare/{id}/{section}", get(compare::section))
+        .route("/account/compare", post(compare::save))
         .route("/year", get(year::latest))
         .route("/year/{year}", get(year::page))
         .route("/year/{year}/card.png", get(year::card_png_page))

@@ -7,6 +7,7 @@ use euterpe_testkit::both_backends;
 mod account_life;
 mod all_panels;
 mod caching;
+mod compare;
 mod deadlines;
 mod demo;
 mod enrichment;

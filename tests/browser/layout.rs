@@ -241,7 +241,33 @@ async fn every_page_fits_a_phone_and_a_laptop_in_light_and_dark_and_passes_axe(b
         .strip_prefix(&app.base)
         .unwrap_or(&year_share)
         .to_owned();
-    let pages = pages(&share, &year_share);
+    let mut pages = pages(&share, &year_share);
+    // Listening together, with bob: both opt in.
+    let bob = euterpe_testkit::browser();
+    app.login(&bob, "bob").await;
+    for (client, name) in [(&owner, "Alice"), (&bob, "Bob")] {
+        let csrf = app.csrf(client).await;
+        let saved = client
+            .post(app.url("/account/compare"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("enabled", "1"),
+                ("shown_name", name),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(saved.status().is_redirection(), "{name} opts in");
+    }
+    let list = app.get(&owner, "/compare").await.text().await.unwrap();
+    let bob_page = list
+        .split(r#"href="/compare/"#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("bob is listed")
+        .to_owned();
+    pages.push("/compare".to_owned());
+    pages.push(format!("/compare/{bob_page}"));
     if std::env::var("EUTERPE_UPDATE_SCREENSHOT").is_ok_and(|v| v == "1") {
         let card = app
             .get(&owner, "/year/2023/card.png")
