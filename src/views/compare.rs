@@ -79,10 +79,15 @@ pub fn account_section(opt_in: Option<&CompareOptIn>, spotify_name: &str, csrf: 
                 label for="compare_name" { "Name to show them" }
                 input #compare_name type="text" name="shown_name" maxlength=(MAX_NAME_CHARS)
                     autocomplete="off" value=(opt_in.map(|o| o.shown_name.as_str()).unwrap_or_default());
-                p.hint {
-                    "Your Spotify name is “" (spotify_name) "”; type it, or any name, to use it."
-                }
+                p.hint { "Your Spotify name is “" (spotify_name) "”: type it or any name, or use the button below." }
                 button.button type="submit" { "Save" }
+            }
+            // A form of its own, so that Enter in the name field never picks this button.
+            form.inline method="post" action="/account/compare" {
+                input type="hidden" name="csrf" value=(csrf);
+                button.link-button type="submit" name="use_spotify_name" value="1" {
+                    "Turn this on as “" (spotify_name) "”"
+                }
             }
             @if let Some(opt_in) = opt_in {
                 p { "You are shown as “" (opt_in.shown_name) "”. " a href="/compare" { "Compare with the others" } }

@@ -145,6 +145,8 @@ pub struct CompareForm {
     enabled: Option<String>,
     #[serde(default)]
     shown_name: String,
+    /// The button that turns the setting on under the Spotify display name.
+    use_spotify_name: Option<String>,
 }
 
 /// `POST /account/compare`: turns comparisons on (with the name to show) or off, at once.
@@ -156,11 +158,17 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     super::csrf::verify(&headers, &current.session, &form.csrf).await?;
     let user = current.user.id;
-    if form.enabled.as_deref().is_none_or(str::is_empty) {
+    let spotify_name = form.use_spotify_name.is_some();
+    if !spotify_name && form.enabled.as_deref().is_none_or(str::is_empty) {
         state.store.opt_out_of_compare(user).await?;
         return Ok(Redirect::to("/account#compare").into_response());
     }
-    let name = form.shown_name.trim();
+    // The Spotify name only when its button was clicked, never as a default.
+    let name = if spotify_name {
+        current.user.name().trim()
+    } else {
+        form.shown_name.trim()
+    };
     if name.is_empty() {
         return Err(AppError::bad_form(
             "Type the name the other listeners will see you as: comparisons show no name you didn't choose.",

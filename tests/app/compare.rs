@@ -8,11 +8,13 @@ use reqwest::StatusCode;
 
 use crate::both_backends;
 use crate::common::history::{import, json, zip_of};
-use crate::common::{Backend, TestApp, browser, escaped, spawn_app};
+use crate::common::{Backend, Spawn, TestApp, browser, escaped, spawn_app, spawn_with};
+use euterpe_fakes::open_data::FakeOpenData;
 
 both_backends!(
     comparisons_need_both_to_consent_and_show_what_the_top_lists_say,
-    both_histories_add_the_last_four_weeks
+    both_histories_add_the_last_four_weeks,
+    shared_genres_are_those_open_data_gives_both_sides_artists
 );
 
 /// Turns the setting on (with `name`) or off.
@@ -298,8 +300,21 @@ async fn both_histories_add_the_last_four_weeks(backend: Backend) {
     app.login(&alice, "alice").await;
     app.login(&bob, "bob").await;
     set(&app, &alice, Some("Alice")).await;
-    set(&app, &bob, Some("Bob")).await;
+    // Bob clicks the offer of his Spotify name.
+    let csrf = app.csrf(&bob).await;
+    let offered = bob
+        .post(app.url("/account/compare"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("shown_name", ""),
+            ("use_spotify_name", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(offered.status(), StatusCode::SEE_OTHER);
     let (_, page) = text(&app, &alice, "/compare").await;
+    assert!(page.contains("Bob Okafor"), "{page}");
     let bob_id = listed(&page).pop().unwrap();
     let (_, page) = text(&app, &alice, &format!("/compare/{bob_id}")).await;
     assert!(page.contains("needs listening history from the last four weeks on both sides"));
@@ -343,4 +358,78 @@ async fn both_histories_add_the_last_four_weeks(backend: Backend) {
         "{list}"
     );
     assert!(!list.contains("Mine only") && !list.contains("Theirs only"));
+}
+
+async fn shared_genres_are_those_open_data_gives_both_sides_artists(backend: Backend) {
+    let app = spawn_with(
+        backend,
+        Spawn {
+            open_data: true,
+            ..Spawn::default()
+        },
+    )
+    .await;
+    let (alice, bob) = (browser(), browser());
+    app.login(&alice, "alice").await;
+    app.login(&bob, "bob").await;
+    set(&app, &alice, Some("Alice")).await;
+    set(&app, &bob, Some("Bob")).await;
+    let (_, page) = text(&app, &alice, "/compare").await;
+    let bob_id = listed(&page).pop().unwrap();
+    // The first view asks open data about both sides' artists; the answers come in meanwhile.
+    text(&app, &alice, &format!("/compare/{bob_id}")).await;
+    app.wait_for_open_data().await;
+    let (_, page) = text(&app, &alice, &format!("/compare/{bob_id}")).await;
+
+    // Each side: how many of its distinct top artists carry each genre.
+    let counts = |persona: &str| {
+        let t = app.fake.persona_facts(persona).unwrap().top_artists;
+        let ids: HashSet<String> = [t.short_term, t.medium_term, t.long_term]
+            .concat()
+            .into_iter()
+            .collect();
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for id in ids {
+            let genres: HashSet<String> = FakeOpenData::expected_genres(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            for genre in genres {
+                *counts.entry(genre).or_default() += 1;
+            }
+        }
+        counts
+    };
+    let (mine, theirs) = (counts("alice"), counts("bob"));
+    let mut expected: Vec<(String, usize, usize)> = mine
+        .iter()
+        .filter_map(|(genre, &m)| Some((genre.clone(), m, *theirs.get(genre)?)))
+        .collect();
+    expected.sort_by(|a, b| {
+        (std::cmp::Reverse(a.1.min(a.2)), &a.0).cmp(&(std::cmp::Reverse(b.1.min(b.2)), &b.0))
+    });
+    assert!(
+        !expected.is_empty(),
+        "the fake's alice and bob share genres"
+    );
+
+    let start = page.find("compare-genres").expect("a genres table");
+    let table = &page[start..start + page[start..].find("</table>").unwrap()];
+    let shown: Vec<(String, usize, usize)> = table
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            let cells: Vec<&str> = row
+                .split("<td")
+                .skip(1)
+                .map(|cell| &cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()])
+                .collect();
+            (
+                cells[0].replace("&amp;", "&"),
+                cells[1].parse().unwrap(),
+                cells[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(shown, expected);
 }
