@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::forwarded::Forwarded;
 use super::shares::{live_share, visitor_chrome, with_robots};
-use super::year::{Format, card, parse_year, review};
+use super::year::{Format, Reviewed, card, parse_year, review};
 use crate::domain::SharedYears;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -63,9 +63,9 @@ pub async fn page(
     if !years.includes(year) {
         return Err(AppError::NotFound);
     }
-    let (review, data) = review(&state, share.user_id, Some(year))
-        .await?
-        .map_err(|_| AppError::NotFound)?;
+    let Reviewed::Year(review, data) = review(&state, share.user_id, Some(year)).await? else {
+        return Err(AppError::NotFound);
+    };
     let shown: Vec<i64> = data
         .years
         .iter()

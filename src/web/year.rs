@@ -23,12 +23,18 @@ pub fn parse_year(text: &str) -> Result<i64, AppError> {
     }
 }
 
+/// A year asked for, reviewed: its review and what it came from, or the years that have plays.
+pub enum Reviewed {
+    Year(Box<YearReview>, Box<YearData>),
+    Empty { year: Option<i64>, years: Vec<i64> },
+}
+
 /// Loads and computes `user`'s year `year` (`None`: the latest with plays).
 pub async fn review(
     state: &AppState,
     user: UserId,
     year: Option<i64>,
-) -> Result<Result<(YearReview, Box<YearData>), YearLoad>, AppError> {
+) -> Result<Reviewed, AppError> {
     let now_ms = state.clock.unix() * 1000;
     let loaded = year::load(
         &state.store,
@@ -40,11 +46,8 @@ pub async fn review(
     )
     .await?;
     Ok(match loaded {
-        YearLoad::Year(data) => {
-            let review = year_review(&data.inputs());
-            Ok((review, data))
-        }
-        empty => Err(empty),
+        YearLoad::Year(data) => Reviewed::Year(Box::new(year_review(&data.inputs())), data),
+        YearLoad::Empty { year, years } => Reviewed::Empty { year, years },
     })
 }
 
@@ -90,7 +93,7 @@ pub async fn page(
     let year = parse_year(&year)?;
     let title = format!("Your {year}");
     let main = match review(&state, current.user.id, Some(year)).await? {
-        Ok((review, data)) => {
+        Reviewed::Year(review, data) => {
             let links = YearLinks {
                 base: "/year",
                 home: "/",
@@ -102,8 +105,7 @@ pub async fn page(
                 (card_figure(&format!("/year/{year}"), year))
             }
         }
-        Err(YearLoad::Empty { year, years }) => empty_year(year, &years),
-        Err(YearLoad::Year(_)) => unreachable!("a loaded year is reviewed"),
+        Reviewed::Empty { year, years } => empty_year(year, &years),
     };
     Ok(views::layout::page(&title, current.chrome(&state), main).into_response())
 }
@@ -141,9 +143,9 @@ pub async fn card(
     format: Format,
 ) -> Result<Response, AppError> {
     let year = parse_year(year)?;
-    let (review, _) = review(state, user, Some(year))
-        .await?
-        .map_err(|_| AppError::NotFound)?;
+    let Reviewed::Year(review, _) = review(state, user, Some(year)).await? else {
+        return Err(AppError::NotFound);
+    };
     let card = card_of(&review);
     let cache = (header::CACHE_CONTROL, "private, max-age=300");
     Ok(match format {

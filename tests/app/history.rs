@@ -424,6 +424,7 @@ async fn the_data_download_holds_everything_but_tokens(backend: Backend) {
             "shares" => "shares",
             "spotify_tokens" => "spotify_connection",
             "user_sessions" => "login_sessions",
+            "compare_optins" => "listen_together",
             // Derived from plays (charts' summaries), and a lock held for seconds.
             "history_months" | "spotify_fetch_leases" => continue,
             other => panic!("the data download doesn't say what it does with {other}"),
@@ -526,6 +527,20 @@ async fn deleting_an_account_leaves_no_row_in_any_table(backend: Backend) {
     );
     let second_browser = browser();
     app.login(&second_browser, "alice").await;
+
+    // Alice lets the others compare their taste with hers.
+    let csrf = app.csrf(&client).await;
+    let opted = client
+        .post(app.url("/account/compare"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("enabled", "1"),
+            ("shown_name", "Alice"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opted.status(), StatusCode::SEE_OTHER);
 
     let session_ids: Vec<String> = session_rows(&app, Some(alice)).await;
     assert_eq!(session_ids.len(), 2, "two browsers");

@@ -12,6 +12,7 @@ mod deadlines;
 mod demo;
 mod enrichment;
 mod experience;
+mod generated_history;
 mod genres;
 mod heroku;
 mod history;

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use crate::both_backends;
 use crate::common::history::{import, json, zip_of};
 use crate::common::{Backend, TestApp, browser, spawn_app};
-use crate::year::{entry, history, songs};
+use crate::generated_history::{entry, history, songs};
 
 both_backends!(a_shared_year_shows_that_year_and_nothing_else);
 
