@@ -5,6 +5,9 @@ use crate::domain::{CompareOptIn, UserId};
 
 type Row = (UserId, String, String, i64);
 
+/// Every opt-in, in [`Row`]'s order; a query adds its condition and order.
+const SELECT: &str = "SELECT user_id, public_id, shown_name, created_at FROM compare_optins";
+
 fn opt_in((user, public_id, shown_name, since): Row) -> CompareOptIn {
     CompareOptIn {
         user,
@@ -18,10 +21,7 @@ impl Store {
     /// The user's opt-in, if the setting is on.
     pub async fn compare_opt_in(&self, user: UserId) -> Result<Option<CompareOptIn>> {
         let row: Option<Row> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT user_id, public_id, shown_name, created_at FROM compare_optins \
-                 WHERE user_id = $1",
-            )
+            sqlx::query_as(&format!("{SELECT} WHERE user_id = $1"))
             .bind(user)
             .fetch_optional(pool)
             .await?
@@ -32,10 +32,7 @@ impl Store {
     /// The opt-in behind a comparison page's id, if that listener still opts in.
     pub async fn compare_opt_in_by_id(&self, public_id: &str) -> Result<Option<CompareOptIn>> {
         let row: Option<Row> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT user_id, public_id, shown_name, created_at FROM compare_optins \
-                 WHERE public_id = $1",
-            )
+            sqlx::query_as(&format!("{SELECT} WHERE public_id = $1"))
             .bind(public_id)
             .fetch_optional(pool)
             .await?
@@ -46,10 +43,7 @@ impl Store {
     /// Every listener who opts in, by name.
     pub async fn compare_opt_ins(&self) -> Result<Vec<CompareOptIn>> {
         let rows: Vec<Row> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT user_id, public_id, shown_name, created_at FROM compare_optins \
-                 ORDER BY shown_name, public_id",
-            )
+            sqlx::query_as(&format!("{SELECT} ORDER BY shown_name, public_id"))
             .fetch_all(pool)
             .await?
         });

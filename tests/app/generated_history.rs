@@ -208,3 +208,17 @@ pub(crate) fn history() -> Vec<Play> {
     plays.sort_by_key(|p| p.at);
     plays
 }
+
+/// Imports the generated history as `client`'s extended streaming history.
+pub(crate) async fn import_generated(app: &crate::common::TestApp, client: &reqwest::Client) {
+    let songs = songs();
+    let entries: Vec<serde_json::Value> = history()
+        .iter()
+        .map(|p| entry(p, &songs[p.track]))
+        .collect();
+    let export = crate::common::history::zip_of(&[(
+        "Streaming_History_Audio_2023-2025_0.json",
+        crate::common::history::json(&entries),
+    )]);
+    crate::common::history::import(app, client, &[("my_spotify_data.zip", export)]).await;
+}

@@ -4,9 +4,8 @@
 use reqwest::StatusCode;
 
 use crate::both_backends;
-use crate::common::history::{import, json, zip_of};
 use crate::common::{Backend, TestApp, browser, spawn_app};
-use crate::generated_history::{entry, history, songs};
+use crate::generated_history::import_generated;
 
 both_backends!(a_shared_year_shows_that_year_and_nothing_else);
 
@@ -20,13 +19,7 @@ fn meta<'a>(page: &'a str, property: &str) -> Option<&'a str> {
 async fn owner_with_history(app: &TestApp) -> reqwest::Client {
     let owner = browser();
     app.login(&owner, "alice").await;
-    let songs = songs();
-    let entries: Vec<serde_json::Value> = history()
-        .iter()
-        .map(|p| entry(p, &songs[p.track]))
-        .collect();
-    let export = zip_of(&[("Streaming_History_Audio_2023-2025_0.json", json(&entries))]);
-    import(app, &owner, &[("my_spotify_data.zip", export)]).await;
+    import_generated(app, &owner).await;
     owner
 }
 

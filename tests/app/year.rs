@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 use reqwest::StatusCode;
 
 use crate::both_backends;
-use crate::common::history::{csrf_of, import, json, save_settings, zip_of};
+use crate::common::history::{csrf_of, save_settings};
 use crate::common::{Backend, browser, spawn_app};
 use crate::generated_history::{
-    DAY, MONTHS, Play, Song, civil, day_text, entry, history, local, songs,
+    DAY, MONTHS, Play, Song, civil, day_text, history, import_generated, local, songs,
 };
 
 both_backends!(the_year_in_review_shows_what_the_plays_say);
@@ -240,11 +240,8 @@ async fn the_year_in_review_shows_what_the_plays_say(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
     app.login(&client, "alice").await;
-    let songs = songs();
-    let plays = history();
-    let entries: Vec<serde_json::Value> = plays.iter().map(|p| entry(p, &songs[p.track])).collect();
-    let export = zip_of(&[("Streaming_History_Audio_2023-2025_0.json", json(&entries))]);
-    import(&app, &client, &[("my_spotify_data.zip", export)]).await;
+    import_generated(&app, &client).await;
+    let (songs, plays) = (songs(), history());
     let csrf = csrf_of(&app, &client).await;
     let saved = save_settings(&app, &client, &csrf, "Europe/Berlin", "northern").await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
@@ -387,11 +384,8 @@ async fn a_song_and_an_artist_have_pages_with_their_plays(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = browser();
     app.login(&client, "alice").await;
-    let songs = songs();
-    let plays = history();
-    let entries: Vec<serde_json::Value> = plays.iter().map(|p| entry(p, &songs[p.track])).collect();
-    let export = zip_of(&[("Streaming_History_Audio_2023-2025_0.json", json(&entries))]);
-    import(&app, &client, &[("my_spotify_data.zip", export)]).await;
+    import_generated(&app, &client).await;
+    let (songs, plays) = (songs(), history());
 
     // A song: every play of it, first and last, linked from the history's top list.
     let song = &songs[8];
