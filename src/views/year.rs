@@ -65,7 +65,12 @@ pub fn year_page(
             p.hint { "A year in review from a listening history, shared from " a href="/" { "Euterpe" } "." }
         }
         (year_nav(r.year, years, links.base))
-        (coverage_note(holes, zone))
+        @if links.details {
+            (coverage_note(holes, zone))
+        } @else if !holes.is_empty() {
+            // A visitor learns that the numbers are a floor, not when the owner's record stops.
+            p.notice.coverage-note role="note" { strong { "These numbers are “at least”: " } "the history has gaps in this year." }
+        }
         section.card.year-figures aria-label="The year in numbers" {
             dl.big-figures {
                 div { dt { "Minutes listened" } dd #year-minutes { (group_thousands(r.ms_played / 60_000)) } }

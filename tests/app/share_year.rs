@@ -159,6 +159,15 @@ async fn a_shared_year_shows_that_year_and_nothing_else(backend: Backend) {
     for year in [2023, 2024, 2025] {
         assert!(home.contains(&format!("{every}/year/{year}")), "{year}");
     }
+    // 2025's record stops days before New Year: a visitor reads "at least", not the owner's
+    // dates or an invitation to import.
+    let gaps = get(format!("{every}/year/2025"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(gaps.contains("the history has gaps in this year"), "{gaps}");
+    assert!(!gaps.contains("href=\"/import\"") && !gaps.contains("Euterpe has your plays from"));
 
     // A year list that isn't one is refused in plain words, and nothing is made.
     let csrf = app.csrf(&owner).await;
