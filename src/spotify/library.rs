@@ -20,6 +20,7 @@ use futures_util::future::try_join_all;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::lease::{LEASE, Lease};
 use super::models::{self as wire, Artists, Page, PlaylistEntry};
 use super::parsed::{MEMORY_BUDGET_BYTES, Parsed};
 use super::translate::all;
@@ -37,8 +38,6 @@ pub const ARTIST_BATCH: usize = 50;
 pub const PLAYLIST_ITEMS_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Artist objects (genres) are reused this long, by every user.
 pub const ARTIST_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
-/// How long one process may hold the right to fetch a resource before others stop waiting.
-const LEASE: Duration = Duration::from_secs(20);
 /// How often a waiting request looks for the other process's result.
 const LEASE_POLL: Duration = Duration::from_millis(50);
 
@@ -162,26 +161,20 @@ impl Library {
         }
         // Another process may be fetching the same thing: wait for its result, within reason.
         let started = Instant::now();
-        let mut lease = None;
-        loop {
+        let lease = loop {
             let now = self.clock.unix();
             let until = now + LEASE.as_secs() as i64;
-            // Armed before asking: a fetch dropped while its lease is being written (a
-            // `try_join!` whose other half failed) still gives it back.
-            let mut guard = LeaseGuard::new(&self.store, user, key, until);
-            if self.store.try_lease(user, key, now, until).await? {
-                lease = Some(guard);
-                break;
+            if let Some(lease) = Lease::try_take(&self.store, user, key, now, until).await? {
+                break Some(lease);
             }
-            guard.released = true;
             if started.elapsed() > LEASE {
-                break;
+                break None;
             }
             tokio::time::sleep(LEASE_POLL).await;
             if let Some(value) = self.fresh(user, key, translate).await? {
                 return Ok(value);
             }
-        }
+        };
         let fetched = fetch.await;
         let stored = match &fetched {
             Ok(value) => {
@@ -199,11 +192,11 @@ impl Library {
             }
             Err(_) => Ok((0, 0)),
         };
-        // Released after the result is stored, so that a waiter finds it.
-        let released = self.store.release_lease(user, key).await;
-        if let Some(lease) = &mut lease {
-            lease.released = true;
-        }
+        // Given back after the result is stored, so that a waiter finds it.
+        let released = match lease {
+            Some(lease) => lease.release().await,
+            None => Ok(()),
+        };
         let value = Arc::new(translate(fetched?));
         let (version, size) = stored?;
         released?;
@@ -456,45 +449,4 @@ fn page_query(offset: u32) -> [(&'static str, String); 2] {
         ("limit", TOP_LIMIT.to_string()),
         ("offset", offset.to_string()),
     ]
-}
-
-/// A fetch lease this process holds. A fetch that is dropped half-way (a `try_join!` whose
-/// other half failed, a request given up at its deadline) releases it too, so that nobody waits
-/// for a result that will never come.
-struct LeaseGuard {
-    store: Store,
-    user: UserId,
-    key: String,
-    /// The expiry this fetch asked for, which tells its lease from another's.
-    until: i64,
-    released: bool,
-}
-
-impl LeaseGuard {
-    fn new(store: &Store, user: UserId, key: &str, until: i64) -> Self {
-        Self {
-            store: store.clone(),
-            user,
-            key: key.to_owned(),
-            until,
-            released: false,
-        }
-    }
-}
-
-impl Drop for LeaseGuard {
-    fn drop(&mut self) {
-        if self.released {
-            return;
-        }
-        let (store, user, key) = (self.store.clone(), self.user, std::mem::take(&mut self.key));
-        let until = self.until;
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                if let Err(error) = store.release_lease_taken_until(user, &key, until).await {
-                    tracing::warn!(%error, "could not release a fetch lease; it expires by itself");
-                }
-            });
-        }
-    }
 }

@@ -14,6 +14,7 @@ use crate::store::Store;
 pub mod client;
 #[cfg(test)]
 pub mod fixtures;
+mod lease;
 pub mod library;
 pub mod models;
 pub mod oauth;

@@ -113,20 +113,8 @@ impl Store {
         })
     }
 
-    /// Gives a fetch lease back.
-    pub async fn release_lease(&self, user: UserId, key: &str) -> Result<()> {
-        with_pool!(self, pool => {
-            sqlx::query("DELETE FROM spotify_fetch_leases WHERE user_id = $1 AND key = $2")
-                .bind(user)
-                .bind(key)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })
-    }
-
-    /// Gives back the fetch lease this caller tried to take until `until`, if it is the one held:
-    /// for a fetch dropped while taking its lease, which can't tell whether it got it.
+    /// Gives back the fetch lease taken until `until`, if it is still the one held (a lease
+    /// that expired may have been taken by another since).
     pub async fn release_lease_taken_until(
         &self,
         user: UserId,
