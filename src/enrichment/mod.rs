@@ -258,11 +258,19 @@ impl Enrichment {
             .await?
             .into_iter()
             .collect();
-        let new: Vec<NewJob> = jobs
+        let mut new: Vec<NewJob> = jobs
             .iter()
             .filter(|job| !stages.contains_key(&job.key))
             .cloned()
             .collect();
+        if !new.is_empty() {
+            // A job may have finished between the read of the facts and that of the queue: a
+            // worker stores the fact before it removes the row, so a key found in neither is
+            // looked for once more before it is queued, not asked about again.
+            let keys: Vec<String> = new.iter().map(|job| job.key.clone()).collect();
+            let known = self.known_now(kind, &keys, now).await?;
+            new.retain(|job| !known.contains(&job.key));
+        }
         if !new.is_empty() {
             if self.store.enqueue_jobs(&new, now).await? > 0 {
                 self.wake();
@@ -282,6 +290,32 @@ impl Enrichment {
             .filter(|key| !queued.pending.contains(key))
             .collect();
         Ok(queued)
+    }
+
+    /// Which of `keys` of a kind have a fresh fact at `now`.
+    async fn known_now(
+        &self,
+        kind: &str,
+        keys: &[String],
+        now: i64,
+    ) -> store::Result<HashSet<String>> {
+        Ok(match kind {
+            "popularity" => self
+                .store
+                .track_popularity(keys, now)
+                .await?
+                .into_iter()
+                .map(|fact| fact.spotify_track_id)
+                .collect(),
+            "genres" => self
+                .store
+                .artist_genres(keys, now)
+                .await?
+                .into_iter()
+                .map(|fact| fact.spotify_artist_id)
+                .collect(),
+            _ => HashSet::new(),
+        })
     }
 
     async fn read_popularity(&self, wanted: &[&Track]) -> store::Result<PopularityView> {
