@@ -328,7 +328,7 @@ async fn both_histories_add_the_last_four_weeks(backend: Backend) {
     let (_, page) = text(&app, &alice, &format!("/compare/{bob_id}")).await;
     assert!(page.contains("needs listening history from the last four weeks on both sides"));
 
-    let now = time::OffsetDateTime::now_utc();
+    let now = app.clock.now();
     let day = time::Duration::days(1);
     let shared = "0000000000000000Shared";
     let mine = vec![

@@ -41,7 +41,7 @@ async fn the_seasons_panel_shows_only_the_seasons_its_window_reaches(backend: Ba
         "{page}"
     );
     // The user's zone is UTC until chosen: the window's first and last days name its seasons.
-    let now = time::OffsetDateTime::now_utc();
+    let now = app.clock.now();
     let start = now - time::Duration::days(28);
     let expected: Vec<&str> = [start.month() as u8, now.month() as u8]
         .into_iter()
@@ -199,7 +199,7 @@ async fn the_history_pages_through_every_play(backend: Backend) {
 
     // "Last 6 months" starts on the same day on the top lists and the seasons page: the day
     // that was 182 days ago (UTC here).
-    let start = time::OffsetDateTime::now_utc() - time::Duration::days(182);
+    let start = app.clock.now() - time::Duration::days(182);
     let day = format!(
         "{} {} {}",
         start.day(),

@@ -54,7 +54,7 @@ async fn the_top_lists_show_the_owners_plays_in_their_window(backend: Backend) {
 
     // Three plays of the first song and one of the second in the last weeks; one of the first
     // a year and a half ago (outside the window); two of a song by the top artist.
-    let now = OffsetDateTime::now_utc();
+    let now = app.clock.now();
     let day =
         |days_ago: i64, minute: i64| now - Duration::days(days_ago) + Duration::minutes(minute);
     let mut plays = vec![
