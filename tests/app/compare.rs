@@ -19,17 +19,11 @@ both_backends!(
 
 /// Turns the setting on (with `name`) or off.
 async fn set(app: &TestApp, client: &reqwest::Client, name: Option<&str>) -> reqwest::Response {
-    let csrf = app.csrf(client).await;
-    let mut form = vec![("csrf", csrf.as_str())];
-    if let Some(name) = name {
-        form.extend([("enabled", "1"), ("shown_name", name)]);
-    }
-    client
-        .post(app.url("/account/compare"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    let fields = match name {
+        Some(name) => vec![("enabled", "1"), ("shown_name", name)],
+        None => Vec::new(),
+    };
+    app.post_form(client, "/account/compare", &fields).await
 }
 
 async fn text(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
@@ -310,17 +304,13 @@ async fn both_histories_add_the_last_four_weeks(backend: Backend) {
     app.login(&bob, "bob").await;
     set(&app, &alice, Some("Alice")).await;
     // Bob clicks the offer of his Spotify name.
-    let csrf = app.csrf(&bob).await;
-    let offered = bob
-        .post(app.url("/account/compare"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("shown_name", ""),
-            ("use_spotify_name", "1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let offered = app
+        .post_form(
+            &bob,
+            "/account/compare",
+            &[("shown_name", ""), ("use_spotify_name", "1")],
+        )
+        .await;
     assert_eq!(offered.status(), StatusCode::SEE_OTHER);
     let (_, page) = text(&app, &alice, "/compare").await;
     assert!(page.contains("Bob Okafor"), "{page}");

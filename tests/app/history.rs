@@ -529,17 +529,13 @@ async fn deleting_an_account_leaves_no_row_in_any_table(backend: Backend) {
     app.login(&second_browser, "alice").await;
 
     // Alice lets the others compare their taste with hers.
-    let csrf = app.csrf(&client).await;
-    let opted = client
-        .post(app.url("/account/compare"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("enabled", "1"),
-            ("shown_name", "Alice"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let opted = app
+        .post_form(
+            &client,
+            "/account/compare",
+            &[("enabled", "1"), ("shown_name", "Alice")],
+        )
+        .await;
     assert_eq!(opted.status(), StatusCode::SEE_OTHER);
 
     let session_ids: Vec<String> = session_rows(&app, Some(alice)).await;

@@ -170,17 +170,13 @@ async fn a_shared_year_shows_that_year_and_nothing_else(backend: Backend) {
     assert!(!gaps.contains("href=\"/import\"") && !gaps.contains("Euterpe has your plays from"));
 
     // A year list that isn't one is refused in plain words, and nothing is made.
-    let csrf = app.csrf(&owner).await;
-    let refused = owner
-        .post(app.url("/shares"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("panels", "year"),
-            ("years", "twenty24"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let refused = app
+        .post_form(
+            &owner,
+            "/shares",
+            &[("panels", "year"), ("years", "twenty24")],
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert!(
         refused

@@ -10,12 +10,7 @@ use super::{TestApp, location};
 
 /// This session's form token, read from the account page.
 pub async fn csrf_of(app: &TestApp, client: &Client) -> String {
-    let page = app.get(client, "/account").await.text().await.unwrap();
-    page.split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned()
+    app.csrf(client).await
 }
 
 /// Posts the history settings form (`csrf`: the form token to send, right or wrong).

@@ -336,6 +336,24 @@ impl TestApp {
             .to_owned()
     }
 
+    /// POSTs `fields` to `path` as the page's form does, with this client's form token.
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let csrf = self.csrf(client).await;
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// GETs a path as a plain browser navigation.
     pub async fn get(&self, client: &Client, path: &str) -> reqwest::Response {
         client.get(self.url(path)).send().await.unwrap()
