@@ -373,29 +373,24 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             euterpe::load::year::YearLoad::Empty { .. } => "no plays".to_owned(),
         }
     });
-    // Its two heaviest reads alone, to show where the time goes.
+    // Its heaviest read alone, to show where the time goes.
     let (year_from, year_to) = (
         utc.local_month_start_ms(last_year, 1),
         utc.local_month_start_ms(last_year + 1, 1),
     );
     view!(
-        format!("year {last_year}: the song on repeat (one query)"),
+        format!("year {last_year}: its plays and the year's before (timelines)"),
         {
-            let found = s
-                .most_plays_in_a_day(user, &utc, year_from, year_to)
+            let plays = s
+                .timeline_plays(
+                    user,
+                    year_from - euterpe::stats::year::REDISCOVERY_GAP_MS,
+                    year_to,
+                    None,
+                )
                 .await
                 .unwrap();
-            format!("{:?}", found.map(|(_, _, plays)| plays))
-        }
-    );
-    view!(
-        format!("year {last_year}: first and last plays per track (one query)"),
-        {
-            let edges = s
-                .first_and_last_plays(user, year_from - 365 * 86_400_000, year_from, year_to)
-                .await
-                .unwrap();
-            format!("{} tracks", edges.len())
+            format!("{} plays", plays.len())
         }
     );
     view!("the catalogue (one query)", {
@@ -428,7 +423,7 @@ async fn bench(label: &str, url: &str, zip_path: &Path, zip_size: u64, plays: u6
             format!("{kind} page: the most played {kind} (read + compute)"),
             {
                 let tracks = s.subject_tracks(user, &subject).await.unwrap();
-                let plays = s.plays_of_tracks(user, &tracks, now_ms).await.unwrap();
+                let plays = s.plays_of_tracks(user, &tracks).await.unwrap();
                 let figures = euterpe::stats::subject::subject_figures(&plays, &berlin, now_ms);
                 format!(
                     "{} plays, {} tracks, {} months",

@@ -138,7 +138,7 @@ pub async fn load(
         store.subject_tracks(user, &subject),
         store.coverage(user),
     )?;
-    let plays = store.plays_of_tracks(user, &tracks, now_ms).await?;
+    let plays = store.plays_of_tracks(user, &tracks).await?;
     let spotify_id = match address {
         Address::TrackId(id) | Address::ArtistId(id) | Address::AlbumId(id) => Some(id.clone()),
         _ => None,

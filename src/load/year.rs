@@ -1,6 +1,6 @@
-//! What "Your year" reads: the year's counts per track, local days and hours, its song most
-//! played in a day, each track's first play of the year and last play in the year before, the
-//! catalogue, which years hold plays, and the genres the panels know of the year's artists.
+//! What "Your year" reads: the year's counts per track, local days and hours, its plays and
+//! those of the year before it (the song on repeat, rediscoveries), the catalogue, which years
+//! hold plays, and the genres the panels know of the year's artists.
 
 use std::collections::HashMap;
 
@@ -25,8 +25,8 @@ pub struct YearData {
     pub catalogue: Vec<CatalogueTrack>,
     pub days: Vec<(i64, i64, i64)>,
     pub hours: Vec<(i64, i64, i64)>,
-    pub on_repeat: Option<(String, i64, i64)>,
-    pub edges: Vec<(String, Option<i64>, Option<i64>)>,
+    /// Every play of the year and of the [`REDISCOVERY_GAP_MS`] before it.
+    pub plays: Vec<(i64, i64, i64)>,
     pub history_first: Option<i64>,
     /// Every local year with plays, oldest first.
     pub years: Vec<i64>,
@@ -45,8 +45,8 @@ impl YearData {
             catalogue: &self.catalogue,
             days: &self.days,
             hours: &self.hours,
-            on_repeat: self.on_repeat.clone(),
-            edges: &self.edges,
+            plays: &self.plays,
+            zone: &self.settings.zone,
             history_first: self.history_first,
             genres: &self.genres,
         }
@@ -110,13 +110,12 @@ pub async fn read(
     let zone = &settings.zone;
     let span = year_span(&settings, year);
     let (from, to) = span;
-    let (counts, catalogue, days, hours, on_repeat, edges, totals, spans) = tokio::try_join!(
+    let (counts, catalogue, days, hours, plays, totals, spans) = tokio::try_join!(
         store.track_counts_between(user, from, to),
         store.catalogue(user),
         store.local_days_between(user, zone, from, to),
         store.local_hours_between(user, zone, from, to),
-        store.most_plays_in_a_day(user, zone, from, to),
-        store.first_and_last_plays(user, from - REDISCOVERY_GAP_MS, from, to),
+        store.timeline_plays(user, from - REDISCOVERY_GAP_MS, to, None),
         store.history_totals(user),
         store.coverage(user),
     )?;
@@ -132,8 +131,7 @@ pub async fn read(
         catalogue,
         days,
         hours,
-        on_repeat,
-        edges,
+        plays,
         history_first: totals.first,
         years,
         holes,

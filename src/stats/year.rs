@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::domain::time::{DAY_MS, civil_from_days, month_index};
+use crate::domain::zone::Zone;
 use crate::domain::{CatalogueTrack, TopEntry};
 use crate::stats::history::{MonthFigure, fill_months};
 use crate::stats::ranking::{top_albums, top_artists, top_tracks};
@@ -26,10 +27,11 @@ pub struct YearInputs<'a> {
     /// Plays and time per local day and per local hour of the day, in the year.
     pub days: &'a [(i64, i64, i64)],
     pub hours: &'a [(i64, i64, i64)],
-    /// The song played most in one local day: key, day, plays.
-    pub on_repeat: Option<(String, i64, i64)>,
-    /// Per track: first play in the year, last play in the 365 days before the year.
-    pub edges: &'a [(String, Option<i64>, Option<i64>)],
+    /// Every play of the year and of the [`REDISCOVERY_GAP_MS`] before it: `(track number,
+    /// played_at, ms_played)`, in time order.
+    pub plays: &'a [(i64, i64, i64)],
+    /// The listener's zone, whose local days the year counts.
+    pub zone: &'a Zone,
     /// The first stored play of all.
     pub history_first: Option<i64>,
     /// Genres by artist name, as far as the panels know them.
@@ -120,20 +122,32 @@ pub fn year_review(inputs: &YearInputs<'_>) -> YearReview {
         .cloned()
         .collect();
 
-    let artist_of: HashMap<&str, &str> = inputs
-        .catalogue
-        .iter()
-        .map(|t| (t.key.as_str(), t.artist_name.as_str()))
-        .collect();
-    // Per artist: first play of the year, last play in the 365 days before the year.
-    let mut edges: HashMap<&str, (Option<i64>, Option<i64>)> = HashMap::new();
-    for (key, first, last) in inputs.edges {
-        let Some(artist) = artist_of.get(key.as_str()) else {
+    // Track numbers are small and dense: per-play work indexes vectors by them, and only the
+    // tracks' sums are grouped by artist name (a year holds ~100,000 plays, a catalogue far
+    // fewer tracks).
+    let by_no = tracks_by_number(inputs.catalogue);
+    // Per track, then per artist: first play of the year, last play in the 365 days before it.
+    let mut track_edges: Vec<(Option<i64>, Option<i64>)> = vec![(None, None); by_no.len()];
+    for &(no, at, _) in inputs.plays {
+        let Some(entry) = usize::try_from(no)
+            .ok()
+            .and_then(|no| track_edges.get_mut(no))
+        else {
             continue;
         };
-        let entry = edges.entry(artist).or_default();
-        entry.0 = min_some(entry.0, *first);
-        entry.1 = max_some(entry.1, *last);
+        if (from..to).contains(&at) {
+            entry.0 = min_some(entry.0, Some(at));
+        } else if at < from {
+            entry.1 = max_some(entry.1, Some(at));
+        }
+    }
+    let mut edges: HashMap<&str, (Option<i64>, Option<i64>)> = HashMap::new();
+    for (track, &(first, last)) in by_no.iter().zip(&track_edges) {
+        if let (Some(track), true) = (track, first.is_some() || last.is_some()) {
+            let entry = edges.entry(track.artist_name.as_str()).or_default();
+            entry.0 = min_some(entry.0, first);
+            entry.1 = max_some(entry.1, last);
+        }
     }
     let mut rediscoveries: Vec<Rediscovery> = edges
         .iter()
@@ -166,23 +180,22 @@ pub fn year_review(inputs: &YearInputs<'_>) -> YearReview {
     top_genres.sort_by(|a, b| (std::cmp::Reverse(a.1), &a.0).cmp(&(std::cmp::Reverse(b.1), &b.0)));
     top_genres.truncate(YEAR_TOP);
 
-    let by_key: HashMap<&str, &CatalogueTrack> = inputs
-        .catalogue
-        .iter()
-        .map(|track| (track.key.as_str(), track))
-        .collect();
-    let on_repeat = inputs.on_repeat.as_ref().map(|(key, day, plays)| {
-        let track = by_key.get(key.as_str());
+    let on_repeat = most_plays_in_a_day(inputs, &by_no).map(|(no, day, plays)| {
+        let track = usize::try_from(no)
+            .ok()
+            .and_then(|no| by_no.get(no))
+            .copied()
+            .flatten();
         OnRepeat {
             song: TopEntry {
-                key: key.clone(),
-                name: track.map_or_else(|| key.clone(), |t| t.name.clone()),
+                key: track.map_or_else(|| no.to_string(), |t| t.key.clone()),
+                name: track.map_or_else(|| no.to_string(), |t| t.name.clone()),
                 artist_name: track.map(|t| t.artist_name.clone()).unwrap_or_default(),
-                plays: *plays,
+                plays,
                 ms_played: 0,
             },
-            day: *day,
-            plays: *plays,
+            day,
+            plays,
         }
     });
 
@@ -245,6 +258,66 @@ pub fn year_review(inputs: &YearInputs<'_>) -> YearReview {
     }
 }
 
+/// The catalogue's tracks indexed by their number.
+fn tracks_by_number(catalogue: &[CatalogueTrack]) -> Vec<Option<&CatalogueTrack>> {
+    let top = catalogue.iter().map(|t| t.no).max().unwrap_or(0).max(0) as usize;
+    let mut by_no = vec![None; top + 1];
+    for track in catalogue {
+        if let Ok(no) = usize::try_from(track.no) {
+            by_no[no] = Some(track);
+        }
+    }
+    by_no
+}
+
+/// The track played most often on one local day of the year: `(track number, local day,
+/// plays)`; ties go to the earlier day, then the track whose key sorts first.
+fn most_plays_in_a_day(
+    inputs: &YearInputs<'_>,
+    by_no: &[Option<&CatalogueTrack>],
+) -> Option<(i64, i64, i64)> {
+    let (from, to) = inputs.span;
+    let spans = inputs.zone.offset_spans(from, to);
+    let mut span = spans.iter().peekable();
+    let key_of = |no: i64| {
+        usize::try_from(no)
+            .ok()
+            .and_then(|no| by_no.get(no).copied().flatten())
+            .map(|track| track.key.as_str())
+    };
+    // Plays are in time order, so local days come one after the other: count a day's plays
+    // per track, then keep the day's best against the best so far (an earlier day wins a tie).
+    let mut best: Option<(i64, i64, i64)> = None;
+    let mut day_counts: HashMap<i64, i64> = HashMap::new();
+    let mut current_day = None;
+    let mut close_day = |day: i64, counts: &mut HashMap<i64, i64>| {
+        let day_best = counts
+            .drain()
+            .min_by_key(|&(no, plays)| (std::cmp::Reverse(plays), key_of(no)));
+        if let Some((no, plays)) = day_best
+            && best.is_none_or(|(_, _, most)| plays > most)
+        {
+            best = Some((no, day, plays));
+        }
+    };
+    for &(no, at, _) in inputs.plays.iter().filter(|p| (from..to).contains(&p.1)) {
+        while span.next_if(|s| s.end_ms <= at).is_some() {}
+        let offset = span.peek().map_or(0, |s| s.offset_secs * 1000);
+        let day = (at + offset).div_euclid(DAY_MS);
+        if let Some(previous) = current_day
+            && previous != day
+        {
+            close_day(previous, &mut day_counts);
+        }
+        current_day = Some(day);
+        *day_counts.entry(no).or_default() += 1;
+    }
+    if let Some(day) = current_day {
+        close_day(day, &mut day_counts);
+    }
+    best
+}
+
 fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -287,5 +360,70 @@ mod tests {
         assert_eq!(longest_streak([1, 2, 3, 5, 6, 7].into_iter()), Some((1, 3)));
         assert_eq!(longest_streak([1, 3, 4, 5, 6].into_iter()), Some((3, 4)));
         assert_eq!(longest_streak([].into_iter()), None);
+    }
+
+    #[test]
+    fn the_song_on_repeat_counts_local_days_across_midnight_and_the_clock_change() {
+        use crate::domain::time::days_from_civil;
+        let zone = Zone::parse("Europe/Berlin").expect("a zone");
+        let track = |no: i64, key: &str| CatalogueTrack {
+            no,
+            key: key.into(),
+            name: format!("song {key}"),
+            artist_name: "someone".into(),
+            album_name: None,
+            artist_ids: None,
+            first_played_at: None,
+        };
+        let catalogue = [track(1, "b-key"), track(2, "a-key"), track(3, "0-key")];
+        let day = |month, day| days_from_civil(2024, month, day).expect("a real date");
+        // UTC times. Berlin is an hour ahead until 01:00 UTC on 31 March, two after.
+        let utc = |month, d, hour: i64, minute: i64| {
+            day(month, d) * DAY_MS + hour * 3_600_000 + minute * 60_000
+        };
+        let mut plays = vec![
+            // Song 1: 23:30 and 23:45 on 30 March, then 00:15 on 31 March, in Berlin; all on
+            // 30 March in UTC.
+            (1, utc(3, 30, 22, 30), 1),
+            (1, utc(3, 30, 22, 45), 1),
+            (1, utc(3, 30, 23, 15), 1),
+            // Song 2: 03:30 and 04:00 on 31 March in Berlin, after the clocks went forward.
+            (2, utc(3, 31, 1, 30), 1),
+            (2, utc(3, 31, 2, 0), 1),
+            // The year before doesn't count.
+            (2, utc(3, 31, 2, 0) - 365 * DAY_MS, 1),
+            (2, utc(3, 31, 2, 1) - 365 * DAY_MS, 1),
+            (2, utc(3, 31, 2, 2) - 365 * DAY_MS, 1),
+        ];
+        plays.sort_by_key(|p| p.1);
+        let span = (
+            zone.local_month_start_ms(2024, 1),
+            zone.local_month_start_ms(2025, 1),
+        );
+        let genres = HashMap::new();
+        let on_repeat = |plays: &[(i64, i64, i64)]| {
+            let inputs = YearInputs {
+                year: 2024,
+                span,
+                counts: &[],
+                catalogue: &catalogue,
+                days: &[],
+                hours: &[],
+                plays,
+                zone: &zone,
+                history_first: None,
+                genres: &genres,
+            };
+            year_review(&inputs)
+                .on_repeat
+                .map(|repeat| (repeat.song.key, repeat.day, repeat.plays))
+        };
+        // Two plays each on 30 and 31 March: the earlier day wins.
+        assert_eq!(on_repeat(&plays), Some(("b-key".into(), day(3, 30), 2)));
+        // Song 3's two plays on 30 March tie with song 1's: the smaller key wins.
+        plays.push((3, utc(3, 30, 10, 0), 1));
+        plays.push((3, utc(3, 30, 11, 0), 1));
+        plays.sort_by_key(|p| p.1);
+        assert_eq!(on_repeat(&plays), Some(("0-key".into(), day(3, 30), 2)));
     }
 }

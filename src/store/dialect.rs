@@ -27,16 +27,6 @@ pub(super) fn in_json_numbers(backend: Backend, column: &str, param: usize) -> S
     }
 }
 
-/// `<column> IN` the strings of a JSON array bound as parameter `$<param>`.
-pub(super) fn in_json_strings(backend: Backend, column: &str, param: usize) -> String {
-    match backend {
-        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each(${param}))"),
-        Backend::Postgres => {
-            format!("{column} IN (SELECT json_array_elements_text(${param}::json))")
-        }
-    }
-}
-
 /// The row lock that skips rows another transaction is claiming (of the table aliased `of`, or
 /// every table when empty). Postgres only: SQLite serialises writers, so it needs none.
 pub(super) fn skip_locked(backend: Backend, of: &str) -> String {

@@ -34,6 +34,7 @@ mod rotation;
 mod sessions;
 mod shares;
 mod sqlite;
+mod timeline;
 mod tokens;
 mod user_id;
 mod users;

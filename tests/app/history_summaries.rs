@@ -242,6 +242,54 @@ async fn write_history(store: &Store, user: euterpe::domain::UserId, rng: &mut R
         previous = Some(to);
         writer.commit().await.unwrap();
     }
+    // The account data first, then the extended history, over a later stretch: the account
+    // data keys plays by names, and each of its records that the extended history holds too
+    // is replaced by the extended history's, keyed by track id.
+    let (later, later_end) = (end + 5 * DAY_MS, end + 15 * DAY_MS);
+    let extended: Vec<(u64, NewPlay)> = random_plays(rng, 80, later, later_end)
+        .into_iter()
+        .filter(|(index, _)| !index.is_multiple_of(9))
+        .map(|(index, play)| {
+            let played_at = play.played_at - play.played_at % 60_000;
+            (index, NewPlay { played_at, ..play })
+        })
+        .collect();
+    let by_names = |facts: TrackFacts| TrackFacts {
+        track_key: name_key(&facts.artist_name, &facts.name),
+        track_id: None,
+        artist_ids: None,
+        ..facts
+    };
+    let account: Vec<NewPlay> = extended
+        .iter()
+        .map(|(index, play)| NewPlay {
+            track_key: by_names(track_facts(*index, play.played_at, false)).track_key,
+            ..play.clone()
+        })
+        .collect();
+    let mut writer = store
+        .play_writer(user, PlaySource::AccountData)
+        .await
+        .unwrap();
+    assert!(writer.insert(&account).await.unwrap() > 0);
+    let named: Vec<TrackFacts> = facts_of(&extended, false)
+        .into_iter()
+        .map(by_names)
+        .collect();
+    writer.upsert_tracks(&named).await.unwrap();
+    writer.add_coverage(later, later_end).await.unwrap();
+    writer.commit().await.unwrap();
+    let mut writer = store.play_writer(user, PlaySource::Extended).await.unwrap();
+    let facts = facts_of(&extended, false);
+    writer.name_tracks(&facts);
+    let batch: Vec<NewPlay> = extended.iter().map(|(_, p)| p.clone()).collect();
+    assert_eq!(
+        writer.insert(&batch).await.unwrap(),
+        0,
+        "every play replaces the account data's record of it"
+    );
+    writer.upsert_tracks(&facts).await.unwrap();
+    writer.commit().await.unwrap();
     // A play of a track no catalogue row names yet.
     let mut writer = store.play_writer(user, PlaySource::Poller).await.unwrap();
     let orphan = NewPlay {
@@ -486,6 +534,7 @@ async fn check_views(
             }
         }
     }
+    check_timelines(store, &plays, &tracks, user).await;
     for name in ZONES {
         let zone = Zone::parse(name).unwrap();
         assert_eq!(
@@ -512,6 +561,86 @@ async fn check_views(
                 );
             }
         }
+    }
+}
+
+/// Asserts two lists of plays are equal, naming the first difference (not thousands of plays).
+fn same_plays(read: Vec<Play>, expected: Vec<Play>, what: &str) {
+    let first_difference = read.iter().zip(&expected).position(|(a, b)| a != b);
+    if let Some(at) = first_difference {
+        panic!(
+            "{what}: play {at} is {:?}, expected {:?}",
+            read[at], expected[at]
+        );
+    }
+    assert_eq!(read.len(), expected.len(), "{what}: how many plays");
+}
+
+/// Checks the plays the detail pages and the year in review read (the month timelines)
+/// against the stored plays: all of them, spans of time, and every play of an artist's tracks.
+async fn check_timelines(
+    store: &Store,
+    plays: &[Play],
+    tracks: &Tracks,
+    user: euterpe::domain::UserId,
+) {
+    let catalogue = store.catalogue(user).await.unwrap();
+    let key_of: HashMap<i64, &str> = catalogue.iter().map(|t| (t.no, t.key.as_str())).collect();
+    let keyed = |read: Vec<(i64, i64, i64)>| -> Vec<Play> {
+        read.into_iter()
+            .map(|(no, at, ms)| (key_of[&no].to_owned(), at, ms))
+            .collect()
+    };
+    let in_order = |mut plays: Vec<Play>| {
+        plays.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        plays
+    };
+    let first = plays.iter().map(|p| p.1).min().unwrap();
+    let last = plays.iter().map(|p| p.1).max().unwrap();
+    // All of it, all but its ends, and stretches across one month's end and inside a month.
+    let middle = first + (last - first) / 2;
+    let spans = [
+        (first, last + 1),
+        (first + 1, last),
+        (middle - 20 * DAY_MS, middle + 20 * DAY_MS),
+        (middle, middle + 3 * DAY_MS),
+    ];
+    for (from, to) in spans {
+        let read = store.timeline_plays(user, from, to, None).await.unwrap();
+        let times: Vec<i64> = read.iter().map(|p| p.1).collect();
+        assert!(times.is_sorted(), "plays come in time order");
+        let expected: Vec<Play> = plays
+            .iter()
+            .filter(|p| (from..to).contains(&p.1))
+            .cloned()
+            .collect();
+        assert!(!expected.is_empty());
+        same_plays(
+            in_order(keyed(read)),
+            in_order(expected),
+            &format!("timelines of {from}..{to}"),
+        );
+    }
+    let mut artists: Vec<&str> = tracks.values().map(|t| t.1.as_str()).collect();
+    artists.sort_unstable();
+    artists.dedup();
+    for artist in artists.iter().step_by(5) {
+        let theirs: Vec<_> = catalogue
+            .iter()
+            .filter(|t| t.artist_name == *artist)
+            .cloned()
+            .collect();
+        let read = store.plays_of_tracks(user, &theirs).await.unwrap();
+        let expected: Vec<Play> = plays
+            .iter()
+            .filter(|p| tracks[&p.0].1 == *artist)
+            .cloned()
+            .collect();
+        same_plays(
+            in_order(keyed(read)),
+            in_order(expected),
+            &format!("the plays of {artist}"),
+        );
     }
 }
 

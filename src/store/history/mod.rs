@@ -43,6 +43,7 @@ use super::decode_json as decode;
 
 mod ranges;
 mod subjects;
+mod timelines;
 mod year;
 
 /// A window of at least this many local months reads the user's whole catalogue beside its

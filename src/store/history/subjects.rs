@@ -1,15 +1,10 @@
 //! What the detail pages read: a song's, an artist's or an album's tracks in the listener's
-//! catalogue and every play of them, and the catalogue itself. Plays are kept in time order
-//! only: an index by track made imports five times slower (231,000 → 45,000 plays/s on the
-//! benchmark history), so a page reads the plays once, from the first play of its tracks on.
+//! catalogue and every play of them (from the month timelines, see `store::timeline`), and
+//! the catalogue itself.
 
 use super::*;
 use crate::domain::{CatalogueTrack, Subject};
-use crate::store::dialect::in_json_strings;
-
-/// How many stretches of time a detail page's plays are read in, side by side: one per core of
-/// the 2-core box the benchmarks run on, leaving the pool's other connections to other pages.
-pub const SCAN_PARTS: i64 = 2;
+use crate::store::Backend;
 
 /// The catalogue's columns, in [`CatalogueTrack`]'s order.
 const CATALOGUE_COLUMNS: &str =
@@ -31,15 +26,7 @@ fn subject_filter(subject: &Subject) -> (&'static str, Vec<&str>) {
 impl Store {
     /// Every track of the user's catalogue.
     pub async fn catalogue(&self, user: UserId) -> Result<Vec<CatalogueTrack>> {
-        let sql = json_list(
-            self.backend(),
-            CATALOGUE_COLUMNS,
-            "user_tracks t WHERE t.user_id = $1",
-        );
-        let json: String = with_pool!(self, pool => {
-            sqlx::query_scalar(&sql).bind(user).fetch_one(pool).await?
-        });
-        decode(&json)
+        self.catalogue_where(user, "", &[]).await
     }
 
     /// The catalogue's tracks of `subject`.
@@ -49,30 +36,40 @@ impl Store {
         subject: &Subject,
     ) -> Result<Vec<CatalogueTrack>> {
         let (filter, values) = subject_filter(subject);
-        let sql = json_list(
-            self.backend(),
-            CATALOGUE_COLUMNS,
-            &format!("user_tracks t WHERE t.user_id = $1 AND {filter}"),
-        );
-        let json: String = with_pool!(self, pool => {
-            let mut query = sqlx::query_scalar(&sql).bind(user);
-            for value in &values {
-                query = query.bind(*value);
-            }
-            query.fetch_one(pool).await?
-        });
-        decode(&json)
+        self.catalogue_where(user, &format!(" AND {filter}"), &values)
+            .await
     }
 
-    /// Every play of `tracks` (from the catalogue) up to `until_ms`: `(track number,
-    /// played_at, ms_played)`, in time order. Read in [`SCAN_PARTS`] stretches of time side by
-    /// side, from the tracks' first play on: a favourite played all along is a pass over every
-    /// play, which the box's two cores halve.
+    /// The catalogue's tracks where `filter` holds (parameters from `$2`: `values`).
+    async fn catalogue_where(
+        &self,
+        user: UserId,
+        filter: &str,
+        values: &[&str],
+    ) -> Result<Vec<CatalogueTrack>> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let from = format!("user_tracks t WHERE t.user_id = $1{filter}");
+                let sql = json_list(Backend::Sqlite, CATALOGUE_COLUMNS, &from);
+                let mut query = sqlx::query_scalar(&sql).bind(user);
+                for value in values {
+                    query = query.bind(*value);
+                }
+                let json: String = query.fetch_one(pool).await?;
+                decode(&json)
+            }
+            Db::Postgres(pool) => {
+                crate::store::postgres::catalogue_tracks(pool, user, filter, values).await
+            }
+        }
+    }
+
+    /// Every stored play of `tracks` (from the catalogue): `(track number, played_at,
+    /// ms_played)`, in time order, from the month timelines after the tracks' first play.
     pub async fn plays_of_tracks(
         &self,
         user: UserId,
         tracks: &[CatalogueTrack],
-        until_ms: i64,
     ) -> Result<Vec<(i64, i64, i64)>> {
         // A track whose first play is unknown is read from the beginning.
         let Some(from) = tracks
@@ -82,49 +79,9 @@ impl Store {
         else {
             return Ok(Vec::new());
         };
-        let keys: Vec<&str> = tracks.iter().map(|t| t.key.as_str()).collect();
-        let keys = serde_json::to_string(&keys).unwrap_or_default();
-        let sql = json_list(
-            self.backend(),
-            "track_key, played_at, ms_played",
-            &format!(
-                "(SELECT track_key, played_at, ms_played FROM plays WHERE user_id = $1 \
-                  AND played_at >= $2 AND played_at < $3 AND {} ORDER BY played_at) AS p",
-                in_json_strings(self.backend(), "track_key", 4)
-            ),
-        );
-        let step = (until_ms.saturating_sub(from) / SCAN_PARTS).max(1);
-        let bounds: Vec<(i64, i64)> = (0..SCAN_PARTS)
-            .map(|part| {
-                let start = from.saturating_add(step * part);
-                let end = if part + 1 == SCAN_PARTS {
-                    i64::MAX
-                } else {
-                    start.saturating_add(step)
-                };
-                (start, end)
-            })
-            .collect();
-        let (sql, keys) = (&sql, &keys);
-        let parts = try_join_all(bounds.into_iter().map(|(start, end)| async move {
-            let json: String = with_pool!(self, pool => {
-                sqlx::query_scalar(sql)
-                    .bind(user)
-                    .bind(start)
-                    .bind(end)
-                    .bind(keys)
-                    .fetch_one(pool)
-                    .await?
-            });
-            decode::<Vec<(String, i64, i64)>>(&json)
-        }))
-        .await?;
-        let numbers: HashMap<&str, i64> = tracks.iter().map(|t| (t.key.as_str(), t.no)).collect();
-        Ok(parts
-            .into_iter()
-            .flatten()
-            .filter_map(|(key, at, ms)| Some((*numbers.get(key.as_str())?, at, ms)))
-            .collect())
+        let numbers: Vec<i64> = tracks.iter().map(|t| t.no).collect();
+        self.timeline_plays(user, from, i64::MAX, Some(&numbers))
+            .await
     }
 
     /// The name the history gives the artist with Spotify id `id` (as the first credited artist

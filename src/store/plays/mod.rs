@@ -129,6 +129,8 @@ pub struct PlayWriter {
     matched: HashSet<(i64, String)>,
     /// What `added` takes, about (see [`ADDED_MAX_BYTES`]).
     added_bytes: usize,
+    /// The keys `added`'s timeline entries name.
+    keys: Keys,
     /// Whether the user's whole catalogue is small enough to read at once, once asked.
     whole_fits: Option<bool>,
 }
@@ -182,6 +184,7 @@ impl Store {
             names: HashMap::new(),
             matched: HashSet::new(),
             added_bytes: 0,
+            keys: Keys::default(),
             whole_fits: None,
         };
         // Plays, tracks and month summaries carry no foreign key (it would slow every import

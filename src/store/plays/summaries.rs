@@ -1,9 +1,10 @@
 //! The per-month summaries a writer keeps current as it adds and removes plays.
 
 use super::*;
+use crate::store::timeline;
 
-/// The most the month summaries a writer adds up may hold, in bytes of track keys (about):
-/// past it, they are written (in the writer's transaction) and started afresh.
+/// The most the month summaries a writer adds up may hold, in bytes of track keys and plays
+/// (about): past it, they are written (in the writer's transaction) and started afresh.
 pub(super) const ADDED_MAX_BYTES: usize = 16 << 20;
 
 /// What a writer's plays add to one UTC month's summary.
@@ -12,6 +13,33 @@ pub(super) struct MonthAdded {
     pub(super) start_ms: i64,
     pub(super) buckets: Counts,
     pub(super) tracks: HashMap<String, (i64, i64)>,
+    /// Plays added to and taken from the month's timeline, their tracks as indexes into
+    /// [`PlayWriter::keys`] (numbers are handed out when the months are written).
+    pub(super) added_plays: Vec<timeline::Entry>,
+    pub(super) removed_plays: Vec<timeline::Entry>,
+}
+
+/// What one play takes of the summaries a writer adds up: its timeline entry.
+const PLAY_BYTES: usize = std::mem::size_of::<timeline::Entry>();
+
+/// The track keys of the plays a writer has added up, each once: timeline entries name a key
+/// by its index here.
+#[derive(Default)]
+pub(super) struct Keys {
+    index: HashMap<String, u32>,
+    keys: Vec<String>,
+}
+
+impl Keys {
+    fn index_of(&mut self, key: &str) -> u32 {
+        if let Some(index) = self.index.get(key) {
+            return *index;
+        }
+        let index = self.keys.len() as u32;
+        self.keys.push(key.to_owned());
+        self.index.insert(key.to_owned(), index);
+        index
+    }
 }
 
 impl PlayWriter {
@@ -22,6 +50,17 @@ impl PlayWriter {
             start_ms: utc_month_start_ms(month),
             ..MonthAdded::default()
         });
+        let play = (
+            (played_at - added.start_ms) as u32,
+            self.keys.index_of(key),
+            ms_played,
+        );
+        if sign > 0 {
+            added.added_plays.push(play);
+        } else {
+            added.removed_plays.push(play);
+        }
+        self.added_bytes += PLAY_BYTES;
         let bucket = added
             .buckets
             .entry(bucket_in_month(added.start_ms, played_at))
@@ -80,9 +119,12 @@ impl PlayWriter {
 
         let user = self.user;
         let months: Vec<i64> = self.added.keys().copied().collect();
-        type Row = (i64, Vec<u8>, Vec<u8>);
+        /// A month's stored lists: quarter hours, tracks, timeline.
+        type Lists = (Vec<u8>, Vec<u8>, Vec<u8>);
+        type Row = (i64, Vec<u8>, Vec<u8>, Vec<u8>);
         let sql = format!(
-            "SELECT month, buckets, tracks FROM history_months WHERE user_id = $1 AND {}",
+            "SELECT month, buckets, tracks, timeline FROM history_months WHERE user_id = $1 \
+             AND {}",
             in_json_numbers(self.backend(), "month", 2)
         );
         let months = serde_json::to_string(&months).unwrap_or_default();
@@ -93,14 +135,30 @@ impl PlayWriter {
                 .fetch_all(&mut **tx)
                 .await?
         });
-        let mut stored: HashMap<i64, (Vec<u8>, Vec<u8>)> = stored
+        let mut stored: HashMap<i64, Lists> = stored
             .into_iter()
-            .map(|(month, buckets, tracks)| (month, (buckets, tracks)))
+            .map(|(month, buckets, tracks, timeline)| (month, (buckets, tracks, timeline)))
             .collect();
         let added = std::mem::take(&mut self.added);
+        let keys = std::mem::take(&mut self.keys);
         self.added_bytes = 0;
+        let number_of = |index: u32| -> u32 {
+            let key = &keys.keys[index as usize];
+            self.catalogue.tracks.get(key).map_or(0, |known| known.no) as u32
+        };
         for (month, added) in added {
-            let (old_buckets, old_tracks) = stored.remove(&month).unwrap_or_default();
+            let (old_buckets, old_tracks, old_timeline) = stored.remove(&month).unwrap_or_default();
+            let numbered = |plays: Vec<timeline::Entry>| -> Vec<timeline::Entry> {
+                plays
+                    .into_iter()
+                    .map(|(at, index, ms)| (at, number_of(index), ms))
+                    .collect()
+            };
+            let timeline = timeline::merge(
+                &old_timeline,
+                numbered(added.added_plays),
+                numbered(added.removed_plays),
+            );
             let mut tracks = Counts::with_capacity(added.tracks.len());
             for (key, counts) in &added.tracks {
                 let no = self.catalogue.tracks.get(key).map_or(0, |known| known.no);
@@ -116,10 +174,12 @@ impl PlayWriter {
                 });
             with_tx!(self, tx => {
                 sqlx::query(
-                    "INSERT INTO history_months (user_id, month, plays, ms_played, buckets, tracks) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, month) DO UPDATE SET \
+                    "INSERT INTO history_months \
+                     (user_id, month, plays, ms_played, buckets, tracks, timeline) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, month) DO UPDATE SET \
                      plays = excluded.plays, ms_played = excluded.ms_played, \
-                     buckets = excluded.buckets, tracks = excluded.tracks",
+                     buckets = excluded.buckets, tracks = excluded.tracks, \
+                     timeline = excluded.timeline",
                 )
                 .bind(user)
                 .bind(month)
@@ -127,6 +187,7 @@ impl PlayWriter {
                 .bind(ms)
                 .bind(buckets)
                 .bind(tracks)
+                .bind(timeline)
                 .execute(&mut **tx)
                 .await?;
             });
