@@ -127,6 +127,34 @@ macro_rules! fresh_rows {
 }
 pub(crate) use fresh_rows;
 
+/// `SELECT $columns FROM $from` as a `Vec<$row>`, its parameters bound by `|$query| …` (which
+/// binds them to the query it is given and returns it). On SQLite the rows come back as one
+/// JSON value the database builds (its driver hands each row between threads, ~1.6 µs); on
+/// Postgres as plain rows, since building a JSON value per row costs Postgres more than sending
+/// the row (the catalogue's 40,000 tracks: ~55 ms as JSON, ~20 ms as rows).
+macro_rules! select_list {
+    ($store:expr, $row:ty, $columns:expr, $from:expr, |$query:ident| $bind:expr) => {{
+        match &$store.db {
+            $crate::store::Db::Sqlite(pool) => {
+                let sql = $crate::store::dialect::json_list(
+                    $crate::store::Backend::Sqlite,
+                    $columns,
+                    $from,
+                );
+                let $query = sqlx::query_scalar(&sql);
+                let json: String = $bind.fetch_one(pool).await?;
+                $crate::store::decode_json::<Vec<$row>>(&json)
+            }
+            $crate::store::Db::Postgres(pool) => {
+                let sql = format!("SELECT {} FROM {}", $columns, $from);
+                let $query = sqlx::query_as::<_, $row>(&sql);
+                $bind.fetch_all(pool).await
+            }
+        }
+    }};
+}
+pub(crate) use select_list;
+
 /// JSON the database built (rows aggregated by [`dialect::json_list`], each row an array in
 /// field order), decoded; a mismatch is the database's decode error.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {

@@ -1,7 +1,7 @@
 //! What only Postgres does its own way: row and advisory locks, `UNNEST` arrays and `COPY` for
 //! bulk loads.
 
-use crate::domain::{CatalogueTrack, UserId};
+use crate::domain::UserId;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::dialect::json_list;
@@ -174,40 +174,6 @@ pub(super) async fn track_rows(
         query = query.bind(keys);
     }
     query.fetch_one(&mut **tx).await
-}
-
-/// The catalogue tracks of `user_tracks t` rows where `filter` holds (its parameters from
-/// `$2`: `values`). Read as plain rows: building a JSON value per row, as SQLite's reads do,
-/// takes Postgres ~55 ms for 40,000 tracks.
-pub(super) async fn catalogue_tracks(
-    pool: &PgPool,
-    user: UserId,
-    filter: &str,
-    values: &[&str],
-) -> Result<Vec<CatalogueTrack>> {
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-    );
-    let sql = format!(
-        "SELECT t.track_no, t.track_key, t.name, t.artist_name, t.album_name, t.artist_ids, \
-         t.first_played_at FROM user_tracks t WHERE t.user_id = $1{filter}"
-    );
-    let mut query = sqlx::query_as::<_, Row>(&sql).bind(user);
-    for value in values {
-        query = query.bind(*value);
-    }
-    Ok(query
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(CatalogueTrack::from)
-        .collect())
 }
 
 /// Opens a play writer's transaction, holding the user's advisory lock until it ends so that

@@ -11,7 +11,7 @@ use futures_util::future::try_join_all;
 
 use super::dialect::{in_json_numbers, json_list};
 use super::months::{add_into, entries};
-use super::{Db, Result, Store, with_pool};
+use super::{Db, Result, Store, select_list, with_pool};
 use crate::domain::Hemisphere;
 use crate::domain::time::BUCKET_MS;
 use crate::domain::time::{utc_month_of_ms, utc_month_start_ms};

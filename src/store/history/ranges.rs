@@ -198,19 +198,14 @@ impl Store {
         } else {
             "track_no, track_key, name, artist_name"
         };
-        let sql = json_list(
-            self.backend(),
-            columns,
-            &format!("user_tracks WHERE user_id = $1{filter}"),
-        );
-        let json: String = with_pool!(self, pool => {
-            let mut query = sqlx::query_scalar(&sql).bind(user);
-            if let Some(numbers) = numbers {
-                query = query.bind(serde_json::to_string(numbers).unwrap_or_default());
+        let from = format!("user_tracks WHERE user_id = $1{filter}");
+        let numbers = numbers.map(|numbers| serde_json::to_string(numbers).unwrap_or_default());
+        select_list!(self, (i64, String, String, String), columns, &from, |query| {
+            match &numbers {
+                Some(numbers) => query.bind(user).bind(numbers),
+                None => query.bind(user),
             }
-            query.fetch_one(pool).await?
-        });
-        decode(&json)
+        })
     }
 
     /// The most played tracks of `[from_ms, to_ms)`. Ties go to the smaller track key (byte

@@ -4,7 +4,6 @@
 
 use super::*;
 use crate::domain::{CatalogueTrack, Subject};
-use crate::store::Backend;
 
 /// The catalogue's columns, in [`CatalogueTrack`]'s order.
 const CATALOGUE_COLUMNS: &str =
@@ -47,21 +46,24 @@ impl Store {
         filter: &str,
         values: &[&str],
     ) -> Result<Vec<CatalogueTrack>> {
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let from = format!("user_tracks t WHERE t.user_id = $1{filter}");
-                let sql = json_list(Backend::Sqlite, CATALOGUE_COLUMNS, &from);
-                let mut query = sqlx::query_scalar(&sql).bind(user);
-                for value in values {
-                    query = query.bind(*value);
-                }
-                let json: String = query.fetch_one(pool).await?;
-                decode(&json)
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        );
+        let from = format!("user_tracks t WHERE t.user_id = $1{filter}");
+        let rows: Vec<Row> = select_list!(self, Row, CATALOGUE_COLUMNS, &from, |query| {
+            let mut query = query.bind(user);
+            for value in values {
+                query = query.bind(*value);
             }
-            Db::Postgres(pool) => {
-                crate::store::postgres::catalogue_tracks(pool, user, filter, values).await
-            }
-        }
+            query
+        })?;
+        Ok(rows.into_iter().map(CatalogueTrack::from).collect())
     }
 
     /// Every stored play of `tracks` (from the catalogue): `(track number, played_at,
