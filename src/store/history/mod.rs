@@ -1,13 +1,12 @@
 //! What the history views read: the monthly summaries (`history_months`, see `store::months`)
 //! for whole UTC months, and the plays themselves (one stretch of their time-ordered key) for
-//! what lies between a range's ends and the nearest month boundaries, so each view stays fast
-//! over a million plays (see BENCHMARKS.md). Lists of many rows come back as one JSON value:
-//! SQLite hands rows over at ~1.6 µs each, a JSON array of 40,000 costs a few milliseconds.
+//! what lies between a range's ends and the nearest month boundaries, or the months' timelines
+//! where single plays count (`timelines`), so each view stays fast over a million plays (see
+//! BENCHMARKS.md). Lists of many rows come back from SQLite as one JSON value (it hands rows
+//! over at ~1.6 µs each, a JSON array of 40,000 costs a few milliseconds; `select_list!`).
 
 use crate::domain::UserId;
 use std::collections::HashMap;
-
-use futures_util::future::try_join_all;
 
 use super::dialect::{in_json_numbers, json_list};
 use super::months::{add_into, entries};
@@ -427,13 +426,8 @@ impl Store {
             months.push((month as u8, month_start, month_end));
             (year, month, month_start) = (next_year, next_month, month_end);
         }
-        // The months side by side: each reads its own month's list and edges, and a year's
-        // thirteen one after another were most of this on Postgres.
-        let counts = try_join_all(months.iter().map(|&(_, start, end)| async move {
-            self.track_counts(user, start, end, &mut HashMap::new())
-                .await
-        }));
-        // Six months and more of plays name most of the catalogue: read it whole meanwhile.
+        // The window's plays from the month timelines (a year's are ~100,000 plays, one row a
+        // month), and meanwhile, for six months and more, the catalogue they mostly name.
         let catalogue = async {
             if months.len() >= WHOLE_CATALOGUE_MONTHS {
                 self.tracks_by_number(user, None, true).await.map(Some)
@@ -441,18 +435,33 @@ impl Store {
                 Ok(None)
             }
         };
-        let (counts, catalogue) = tokio::try_join!(counts, catalogue)?;
-        let slices: Vec<(u8, Vec<(i64, i64)>)> = months
-            .iter()
-            .map(|&(month, _, _)| month)
-            .zip(counts)
-            .collect();
+        let (plays, catalogue) = tokio::try_join!(
+            self.timeline_plays(user, from_ms, to_ms, None),
+            catalogue
+        )?;
+        // Plays per track number (the index), per local month; plays and months are in time
+        // order, so each play's month is found by walking the months once.
+        let mut slices: Vec<(u8, Vec<i64>)> =
+            months.iter().map(|&(month, _, _)| (month, Vec::new())).collect();
+        let mut index = 0;
+        for &(no, at, _) in &plays {
+            while months.get(index).is_some_and(|&(_, _, end)| end <= at) {
+                index += 1;
+            }
+            let (Some((_, counts)), Ok(no)) = (slices.get_mut(index), usize::try_from(no)) else {
+                continue;
+            };
+            if no >= counts.len() {
+                counts.resize(no + 1, 0);
+            }
+            counts[no] += 1;
+        }
         let mut numbers: Vec<i64> = Vec::new();
         let longest = slices.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
         for no in 0..longest {
             if slices
                 .iter()
-                .any(|(_, counts)| counts.get(no).is_some_and(|c| c.0 > 0))
+                .any(|(_, counts)| counts.get(no).is_some_and(|&plays| plays > 0))
             {
                 numbers.push(no as i64);
             }
@@ -473,7 +482,7 @@ impl Store {
         let mut result = Vec::new();
         for (month, counts) in slices {
             for (no, key, ids, artist) in &tracks {
-                let Some(&(plays, _)) = counts.get(*no as usize) else {
+                let Some(&plays) = counts.get(*no as usize) else {
                     continue;
                 };
                 if plays > 0 {
