@@ -279,21 +279,25 @@ impl Store {
         order: TopOrder,
         limit: i64,
     ) -> Result<Vec<TopEntry>> {
-        let counts = self
-            .track_counts(user, from_ms, to_ms, &mut HashMap::new())
-            .await?;
+        // Every track's artist, read beside the counts (most of a long range's tracks are
+        // played in it).
+        let artists = async {
+            select_list!(
+                self,
+                (String, i64),
+                "artist_name, track_no",
+                "user_tracks WHERE user_id = $1",
+                |query| query.bind(user)
+            )
+        };
+        let mut lists = HashMap::new();
+        let (counts, artists) = tokio::try_join!(
+            self.track_counts(user, from_ms, to_ms, &mut lists),
+            artists
+        )?;
         if counts.iter().all(|(plays, _)| *plays == 0) {
             return Ok(Vec::new());
         }
-        let sql = json_list(
-            self.backend(),
-            "artist_name, track_no",
-            "user_tracks WHERE user_id = $1",
-        );
-        let json: String = with_pool!(self, pool => {
-            sqlx::query_scalar(&sql).bind(user).fetch_one(pool).await?
-        });
-        let artists: Vec<(String, i64)> = decode(&json)?;
         let mut sums: HashMap<&str, (i64, i64)> = HashMap::new();
         for (artist, no) in &artists {
             if let Some(&(plays, ms)) = counts.get(*no as usize)
