@@ -435,14 +435,14 @@ impl Store {
                 Ok(None)
             }
         };
-        let (plays, catalogue) = tokio::try_join!(
-            self.timeline_plays(user, from_ms, to_ms, None),
-            catalogue
-        )?;
+        let (plays, catalogue) =
+            tokio::try_join!(self.timeline_plays(user, from_ms, to_ms, None), catalogue)?;
         // Plays per track number (the index), per local month; plays and months are in time
         // order, so each play's month is found by walking the months once.
-        let mut slices: Vec<(u8, Vec<i64>)> =
-            months.iter().map(|&(month, _, _)| (month, Vec::new())).collect();
+        let mut slices: Vec<(u8, Vec<i64>)> = months
+            .iter()
+            .map(|&(month, _, _)| (month, Vec::new()))
+            .collect();
         let mut index = 0;
         for &(no, at, _) in &plays {
             while months.get(index).is_some_and(|&(_, _, end)| end <= at) {

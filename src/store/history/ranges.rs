@@ -200,12 +200,18 @@ impl Store {
         };
         let from = format!("user_tracks WHERE user_id = $1{filter}");
         let numbers = numbers.map(|numbers| serde_json::to_string(numbers).unwrap_or_default());
-        select_list!(self, (i64, String, String, String), columns, &from, |query| {
-            match &numbers {
-                Some(numbers) => query.bind(user).bind(numbers),
-                None => query.bind(user),
+        select_list!(
+            self,
+            (i64, String, String, String),
+            columns,
+            &from,
+            |query| {
+                match &numbers {
+                    Some(numbers) => query.bind(user).bind(numbers),
+                    None => query.bind(user),
+                }
             }
-        })
+        )
     }
 
     /// The most played tracks of `[from_ms, to_ms)`. Ties go to the smaller track key (byte
@@ -291,10 +297,8 @@ impl Store {
             )
         };
         let mut lists = HashMap::new();
-        let (counts, artists) = tokio::try_join!(
-            self.track_counts(user, from_ms, to_ms, &mut lists),
-            artists
-        )?;
+        let (counts, artists) =
+            tokio::try_join!(self.track_counts(user, from_ms, to_ms, &mut lists), artists)?;
         if counts.iter().all(|(plays, _)| *plays == 0) {
             return Ok(Vec::new());
         }
