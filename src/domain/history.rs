@@ -149,7 +149,7 @@ pub struct CatalogueTrack {
 }
 
 /// A catalogue row as the store reads it, in [`CatalogueTrack`]'s field order.
-type CatalogueRow = (
+pub type CatalogueRow = (
     i64,
     String,
     String,

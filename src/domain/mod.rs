@@ -25,8 +25,8 @@ pub use config_error::ConfigError;
 pub use connection::{CONNECTION_LIFETIME_SECS, Connection, Grant, WARNING_SECS};
 pub use hemisphere::Hemisphere;
 pub use history::{
-    CatalogueTrack, CoverageSpan, HistorySettings, HistoryTotals, Holes, PlayCounts, RecentPlay,
-    TopEntry, WindowPlays, name_key, names_of_key,
+    CatalogueRow, CatalogueTrack, CoverageSpan, HistorySettings, HistoryTotals, Holes, PlayCounts,
+    RecentPlay, TopEntry, WindowPlays, name_key, names_of_key,
 };
 pub use image::Image;
 pub use import::ImportCounts;

@@ -1,7 +1,9 @@
-//! The history views read monthly summaries (`history_months`) and the plays at a range's ends;
-//! here they are checked against the straightforward computation over every stored play, on
-//! generated plays written every way a writer can meet them (new spans, repeats, overlaps with
-//! another source, a rolled-back file), and on an old database carried over by migration 0007.
+//! The history views read monthly summaries (`history_months`, their month timelines among
+//! them) and the plays at a range's ends; here they are checked against the straightforward
+//! computation over every stored play, on generated plays written every way a writer can meet
+//! them (new spans, repeats, overlaps with another source, a play replaced by another export's
+//! record of it, a rolled-back file), and on an old database carried over by migrations 0007
+//! and 0012.
 
 use std::collections::{BTreeMap, HashMap};
 

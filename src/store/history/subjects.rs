@@ -3,7 +3,7 @@
 //! the catalogue itself.
 
 use super::*;
-use crate::domain::{CatalogueTrack, Subject};
+use crate::domain::{CatalogueRow, CatalogueTrack, Subject};
 
 /// The catalogue's columns, in [`CatalogueTrack`]'s order.
 const CATALOGUE_COLUMNS: &str =
@@ -46,23 +46,15 @@ impl Store {
         filter: &str,
         values: &[&str],
     ) -> Result<Vec<CatalogueTrack>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        );
         let from = format!("user_tracks t WHERE t.user_id = $1{filter}");
-        let rows: Vec<Row> = select_list!(self, Row, CATALOGUE_COLUMNS, &from, |query| {
-            let mut query = query.bind(user);
-            for value in values {
-                query = query.bind(*value);
-            }
-            query
-        })?;
+        let rows: Vec<CatalogueRow> =
+            select_list!(self, CatalogueRow, CATALOGUE_COLUMNS, &from, |query| {
+                let mut query = query.bind(user);
+                for value in values {
+                    query = query.bind(*value);
+                }
+                query
+            })?;
         Ok(rows.into_iter().map(CatalogueTrack::from).collect())
     }
 
