@@ -125,7 +125,7 @@ pub fn year_review(inputs: &YearInputs<'_>) -> YearReview {
     // Track numbers are small and dense: per-play work indexes vectors by them, and only the
     // tracks' sums are grouped by artist name (a year holds ~100,000 plays, a catalogue far
     // fewer tracks).
-    let by_no = tracks_by_number(inputs.catalogue);
+    let by_no = index_by_number(inputs.catalogue);
     // Per track, then per artist: first play of the year, last play in the 365 days before it.
     let mut track_edges: Vec<(Option<i64>, Option<i64>)> = vec![(None, None); by_no.len()];
     for &(no, at, _) in inputs.plays {
@@ -259,7 +259,7 @@ pub fn year_review(inputs: &YearInputs<'_>) -> YearReview {
 }
 
 /// The catalogue's tracks indexed by their number.
-fn tracks_by_number(catalogue: &[CatalogueTrack]) -> Vec<Option<&CatalogueTrack>> {
+fn index_by_number(catalogue: &[CatalogueTrack]) -> Vec<Option<&CatalogueTrack>> {
     let top = catalogue.iter().map(|t| t.no).max().unwrap_or(0).max(0) as usize;
     let mut by_no = vec![None; top + 1];
     for track in catalogue {
