@@ -37,17 +37,15 @@ impl Store {
     }
 
     /// The stamps of every response of `user` that is fresh at `now`, by key: one read for all
-    /// of a request's answers (one row of JSON, however many; see `fresh_rows!`).
+    /// of a request's answers (see `select_list!`).
     pub async fn fresh_stamps(&self, user: UserId, now: i64) -> Result<Vec<(String, CacheStamp)>> {
-        let sql = super::dialect::json_list(
-            self.backend(),
+        let rows: Vec<(String, i64, i64)> = super::select_list!(
+            self,
+            (String, i64, i64),
             "key, expires_at, version",
             "spotify_cache WHERE user_id = $1 AND expires_at > $2",
-        );
-        let json: String = with_pool!(self, pool => {
-            sqlx::query_scalar(&sql).bind(user).bind(now).fetch_one(pool).await
-        })?;
-        let rows: Vec<(String, i64, i64)> = super::decode_json(&json)?;
+            |query| query.bind(user).bind(now)
+        )?;
         Ok(rows
             .into_iter()
             .map(|(key, expires_at, version)| {

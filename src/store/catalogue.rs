@@ -242,20 +242,18 @@ impl Store {
     ) -> Result<Vec<(String, String)>> {
         let mut found = Vec::new();
         for chunk in keys.chunks(500) {
-            // One row of JSON, however many keys (see `fresh_rows!`).
             let from = format!(
                 "enrichment_jobs WHERE kind = $1 AND key IN ({})",
                 placeholders(2, chunk.len())
             );
-            let sql = super::dialect::json_list(self.backend(), "key, stage", &from);
-            let json: String = with_pool!(self, pool => {
-                let mut query = sqlx::query_scalar(&sql).bind(kind);
-                for key in chunk {
-                    query = query.bind(key);
-                }
-                query.fetch_one(pool).await
-            })?;
-            let rows: Vec<(String, String)> = super::decode_json(&json)?;
+            let rows: Vec<(String, String)> =
+                super::select_list!(self, (String, String), "key, stage", &from, |query| {
+                    let mut query = query.bind(kind);
+                    for key in chunk {
+                        query = query.bind(key);
+                    }
+                    query
+                })?;
             found.extend(rows);
         }
         Ok(found)

@@ -342,16 +342,14 @@ impl Store {
 
     /// Every artist of the user's history with the time of their first play ever (Unix ms).
     pub async fn artist_first_plays(&self, user: UserId) -> Result<Vec<(String, i64)>> {
-        let sql = json_list(
-            self.backend(),
+        select_list!(
+            self,
+            (String, i64),
             "artist_name, first",
             "(SELECT artist_name, MIN(first_played_at) AS first FROM user_tracks \
              WHERE user_id = $1 AND first_played_at IS NOT NULL GROUP BY artist_name) AS a",
-        );
-        let json: String = with_pool!(self, pool => {
-            sqlx::query_scalar(&sql).bind(user).fetch_one(pool).await?
-        });
-        decode(&json)
+            |query| query.bind(user)
+        )
     }
 
     /// The user's known tracks with a Spotify id, by `(artist name, track name)`: what
@@ -360,16 +358,14 @@ impl Store {
         &self,
         user: UserId,
     ) -> Result<HashMap<(String, String), String>> {
-        let sql = json_list(
-            self.backend(),
+        let rows: Vec<(String, String, String)> = select_list!(
+            self,
+            (String, String, String),
             "artist_name, name, k",
             "(SELECT artist_name, name, MIN(track_key) AS k FROM user_tracks \
              WHERE user_id = $1 AND track_id IS NOT NULL GROUP BY artist_name, name) AS n",
-        );
-        let json: String = with_pool!(self, pool => {
-            sqlx::query_scalar(&sql).bind(user).fetch_one(pool).await?
-        });
-        let rows: Vec<(String, String, String)> = decode(&json)?;
+            |query| query.bind(user)
+        )?;
         Ok(rows
             .into_iter()
             .map(|(artist, name, key)| ((artist, name), key))
